@@ -1,0 +1,31 @@
+//! Carefolio's database schema. One file per change, never edited once landed.
+//!
+//! Times are stored as milliseconds since the Unix epoch (`BIGINT`), which
+//! compares the same way on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_platforms;
+mod m20261123_000002_tool_keys;
+mod m20261123_000003_oidc_logins;
+mod m20261123_000004_people_and_courses;
+mod m20261123_000005_frameworks;
+mod m20261123_000006_xapi;
+mod m20261123_000007_launch_sessions;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_platforms::Migration),
+            Box::new(m20261123_000002_tool_keys::Migration),
+            Box::new(m20261123_000003_oidc_logins::Migration),
+            Box::new(m20261123_000004_people_and_courses::Migration),
+            Box::new(m20261123_000005_frameworks::Migration),
+            Box::new(m20261123_000006_xapi::Migration),
+            Box::new(m20261123_000007_launch_sessions::Migration),
+        ]
+    }
+}

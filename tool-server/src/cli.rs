@@ -1,0 +1,176 @@
+//! The `carefolio` command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{PlatformRegistration, Settings};
+use crate::lti::platforms;
+use crate::startup::{prepare, Application};
+use crate::{db, frameworks, xapi};
+
+#[derive(Parser, Debug)]
+#[command(name = "carefolio", version, about = "Carefolio: competence e-portfolios inside your LMS (LTI 1.3)")]
+pub struct Cli {
+    /// TOML configuration file (also CAREFOLIO_CONFIG).
+    #[arg(long, global = true, env = "CAREFOLIO_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage LTI platform registrations.
+    #[command(subcommand)]
+    Platform(PlatformCommand),
+    /// Manage xAPI client credentials.
+    #[command(subcommand, name = "xapi-client")]
+    XapiClient(XapiClientCommand),
+    /// List the competence frameworks.
+    #[command(subcommand)]
+    Framework(FrameworkCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on (overrides server.bind).
+    #[arg(long)]
+    pub bind: Option<String>,
+    /// Public URL (overrides server.public_url).
+    #[arg(long)]
+    pub public_url: Option<url::Url>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PlatformCommand {
+    /// Register a platform (or add a deployment to a registered one).
+    Add {
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        client_id: String,
+        #[arg(long)]
+        auth_url: String,
+        #[arg(long)]
+        token_url: String,
+        #[arg(long)]
+        jwks_url: String,
+        #[arg(long = "deployment-id", required = true)]
+        deployment_ids: Vec<String>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List registered platforms.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum XapiClientCommand {
+    /// Create credentials; prints the key and secret once.
+    Add {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FrameworkCommand {
+    /// List the frameworks and their sizes.
+    List,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    for name in Settings::unknown_env_vars() {
+        tracing::warn!(variable = %name, "unknown CAREFOLIO_ environment variable (a typo?)");
+    }
+    match cli.command {
+        Command::Serve(args) => {
+            if let Some(bind) = args.bind {
+                settings.server.bind = bind;
+            }
+            if let Some(url) = args.public_url {
+                settings.server.public_url = Some(url);
+            }
+            tracing::info!(database = %db::redact(&settings.database_url()), "starting");
+            Application::build(settings).await?.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            let database = db::connect(&settings).await?;
+            db::migrate(&database).await?;
+            println!("Database is up to date.");
+        }
+        Command::Platform(PlatformCommand::Add {
+            issuer,
+            client_id,
+            auth_url,
+            token_url,
+            jwks_url,
+            deployment_ids,
+            name,
+        }) => {
+            let database = prepare(&settings).await?;
+            let platform = platforms::register(
+                &database,
+                &PlatformRegistration {
+                    issuer,
+                    client_id,
+                    auth_url,
+                    token_url,
+                    jwks_url,
+                    deployment_ids,
+                    name,
+                },
+            )
+            .await?;
+            println!(
+                "Registered platform {} (issuer {}, client id {}, deployments {}).",
+                platform.name,
+                platform.issuer,
+                platform.client_id,
+                platform.deployment_ids.join(", ")
+            );
+        }
+        Command::Platform(PlatformCommand::List) => {
+            let database = prepare(&settings).await?;
+            let list = platforms::list(&database).await?;
+            if list.is_empty() {
+                println!("No platforms registered. Add one with `carefolio platform add`.");
+            }
+            for platform in list {
+                println!(
+                    "{}\n  issuer:      {}\n  client id:   {}\n  deployments: {}\n  auth url:    {}\n  token url:   {}\n  jwks url:    {}",
+                    platform.name,
+                    platform.issuer,
+                    platform.client_id,
+                    platform.deployment_ids.join(", "),
+                    platform.auth_url,
+                    platform.token_url,
+                    platform.jwks_url
+                );
+            }
+        }
+        Command::XapiClient(XapiClientCommand::Add { name }) => {
+            let database = prepare(&settings).await?;
+            let client = xapi::clients::create(&database, &name).await?;
+            println!("xAPI client {:?} created. The secret is shown only now.", client.name);
+            println!("key:    {}", client.key);
+            println!("secret: {}", client.secret);
+        }
+        Command::Framework(FrameworkCommand::List) => {
+            let database = prepare(&settings).await?;
+            for framework in frameworks::store::list(&database).await? {
+                println!(
+                    "{:<10} {:>3} competences  {}",
+                    framework.key, framework.competence_count, framework.title
+                );
+            }
+        }
+    }
+    Ok(())
+}

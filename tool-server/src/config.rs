@@ -1,0 +1,150 @@
+//! Configuration: defaults, then an optional TOML file, then
+//! `CAREFOLIO__SECTION__KEY` environment variables.
+
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8300";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    /// Where the SQLite database, uploaded files and other local state live.
+    pub data_dir: PathBuf,
+    /// Platforms registered from the configuration file, created at start.
+    #[serde(default)]
+    pub platforms: Vec<PlatformRegistration>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: String,
+    /// The URL the LMS and browsers reach this server at; defaults to `http://{bind}`.
+    pub public_url: Option<Url>,
+    /// The wasm-bindgen output of `portfolio-wasm` (`portfolio_wasm.js` and `portfolio_wasm_bg.wasm`).
+    pub widget_dir: PathBuf,
+    /// How long the widget's launch token stays valid, in seconds.
+    pub launch_token_ttl_secs: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://…` or `postgres://…`; defaults to a SQLite file in the data directory.
+    pub url: Option<String>,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformRegistration {
+    pub issuer: String,
+    pub client_id: String,
+    pub auth_url: String,
+    pub token_url: String,
+    pub jwks_url: String,
+    pub deployment_ids: Vec<String>,
+    pub name: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            server: ServerSettings {
+                bind: DEFAULT_BIND.to_owned(),
+                public_url: None,
+                widget_dir: PathBuf::from("portfolio-wasm/pkg"),
+                launch_token_ttl_secs: 3600,
+            },
+            database: DatabaseSettings {
+                url: None,
+                max_connections: 10,
+            },
+            data_dir: PathBuf::from("data"),
+            platforms: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration is invalid: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("server.bind {0:?} is not a host:port address")]
+    BadBind(String),
+}
+
+/// Every environment variable this program reads (besides `RUST_LOG`).
+const KNOWN_ENV: &[&str] = &[
+    "CAREFOLIO__SERVER__BIND",
+    "CAREFOLIO__SERVER__PUBLIC_URL",
+    "CAREFOLIO__SERVER__WIDGET_DIR",
+    "CAREFOLIO__SERVER__LAUNCH_TOKEN_TTL_SECS",
+    "CAREFOLIO__DATABASE__URL",
+    "CAREFOLIO__DATABASE__MAX_CONNECTIONS",
+    "CAREFOLIO__DATA_DIR",
+    "CAREFOLIO_CONFIG",
+];
+
+impl Settings {
+    /// Loads the settings; `file` is the TOML file named on the command line
+    /// or in `CAREFOLIO_CONFIG` (a missing named file is an error).
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        Self::load_from(file, Env::prefixed("CAREFOLIO__").split("__"))
+    }
+
+    pub fn load_from(file: Option<&Path>, env: Env) -> Result<Settings, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError::MissingFile(file.to_owned()));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let settings: Settings = figment.merge(env).extract().map_err(Box::new)?;
+        if settings.server.bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(ConfigError::BadBind(settings.server.bind));
+        }
+        Ok(settings)
+    }
+
+    /// Names of `CAREFOLIO_*` variables that nothing reads: usually typos.
+    pub fn unknown_env_vars() -> Vec<String> {
+        std::env::vars()
+            .map(|(name, _)| name)
+            .filter(|name| name.starts_with("CAREFOLIO_") && !KNOWN_ENV.contains(&name.as_str()))
+            .collect()
+    }
+
+    pub fn public_url(&self) -> Url {
+        match &self.server.public_url {
+            Some(url) => url.clone(),
+            None => Url::parse(&format!("http://{}", self.server.bind))
+                .unwrap_or_else(|_| Url::parse("http://127.0.0.1:8300").expect("literal URL")),
+        }
+    }
+
+    /// `public_url` without a trailing slash, for building absolute URLs.
+    pub fn base_url(&self) -> String {
+        self.public_url().as_str().trim_end_matches('/').to_owned()
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database.url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("carefolio.sqlite").display()
+            ),
+        }
+    }
+}

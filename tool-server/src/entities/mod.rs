@@ -1,0 +1,19 @@
+//! sea-orm entities: database rows only. Domain modules convert them into
+//! their own types; no entity is ever a request or response body.
+
+pub mod competence;
+pub mod context;
+pub mod deployment;
+pub mod framework;
+pub mod launch_session;
+pub mod lti_identity;
+pub mod membership;
+pub mod oidc_login;
+pub mod person;
+pub mod platform;
+pub mod platform_jwks;
+pub mod resource_link;
+pub mod resource_link_competence;
+pub mod tool_key;
+pub mod xapi_client;
+pub mod xapi_statement;

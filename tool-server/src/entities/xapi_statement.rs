@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "xapi_statements")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub seq: i32,
+    #[sea_orm(unique)]
+    pub id: Uuid,
+    pub person_id: Option<Uuid>,
+    pub actor_key: String,
+    pub verb_id: String,
+    pub object_id: String,
+    pub registration: Option<Uuid>,
+    pub timestamp: i64,
+    pub stored: i64,
+    pub voided: bool,
+    #[sea_orm(column_type = "Text")]
+    pub statement: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

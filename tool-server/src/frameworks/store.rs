@@ -1,0 +1,269 @@
+//! Storing frameworks and looking competences up.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{case, Competence, CompetenceRef, FrameworkError, FrameworkSummary, LanguageMap, BUILT_IN};
+use crate::entities::{competence, framework};
+use crate::util::now_ms;
+
+/// Loads the built-in frameworks that are not in the database yet.
+pub async fn ensure_built_in<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<(), FrameworkError> {
+    for (key, package) in BUILT_IN {
+        let exists = framework::Entity::find()
+            .filter(framework::Column::Key.eq(*key))
+            .count(db)
+            .await?
+            > 0;
+        if exists {
+            continue;
+        }
+        match import(db, key, package).await {
+            Ok(summary) => tracing::info!(key, competences = summary.competence_count, "loaded built-in framework"),
+            // Another instance loaded it at the same moment.
+            Err(FrameworkError::DuplicateKey(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn language_map(language: &str, text: &str) -> LanguageMap {
+    LanguageMap::from([(language.to_owned(), text.to_owned())])
+}
+
+/// Imports a CASE package under `key`.
+pub async fn import<C: TransactionTrait>(db: &C, key: &str, json: &str) -> Result<FrameworkSummary, FrameworkError> {
+    let package = case::parse(json).map_err(|e| FrameworkError::InvalidPackage(e.to_string()))?;
+    let document_id = Uuid::parse_str(&package.document.identifier)
+        .map_err(|_| FrameworkError::InvalidPackage("CFDocument.identifier is not a UUID".into()))?;
+    let doc_language = package.document.language.clone().unwrap_or_else(|| "en".to_owned());
+
+    let mut parents: HashMap<&str, (&str, i32)> = HashMap::new();
+    for association in package.associations.iter().filter(|a| a.association_type == "isChildOf") {
+        parents.insert(
+            association.origin.identifier.as_str(),
+            (association.destination.identifier.as_str(), association.sequence_number.unwrap_or(0)),
+        );
+    }
+    let levels: Vec<String> = package
+        .rubrics
+        .first()
+        .and_then(|rubric| rubric.criteria.first())
+        .map(|criterion| {
+            let mut levels: Vec<_> = criterion.levels.iter().collect();
+            levels.sort_by_key(|level| level.position.unwrap_or(0));
+            levels.iter().filter_map(|level| level.quality.clone()).collect()
+        })
+        .unwrap_or_default();
+
+    let txn = db.begin().await?;
+    let insert = framework::ActiveModel {
+        id: Set(document_id),
+        key: Set(key.to_owned()),
+        title: Set(package.document.title.clone()),
+        language: Set(doc_language.clone()),
+        version: Set(package.document.version.clone()),
+        publisher: Set(package.document.publisher.clone()),
+        description: Set(package.document.description.clone()),
+        levels: Set(serde_json::to_string(&levels).unwrap_or_else(|_| "[]".into())),
+        case_package: Set(json.to_owned()),
+        imported_at: Set(now_ms()),
+    }
+    .insert(&txn)
+    .await;
+    if let Err(e) = insert {
+        return Err(if crate::db::is_unique_violation(&e) {
+            FrameworkError::DuplicateKey(key.to_owned())
+        } else {
+            e.into()
+        });
+    }
+
+    let mut rows = Vec::with_capacity(package.items.len());
+    for item in &package.items {
+        let id = Uuid::parse_str(&item.identifier)
+            .map_err(|_| FrameworkError::InvalidPackage(format!("CFItem.identifier {:?} is not a UUID", item.identifier)))?;
+        let language = item.language.clone().unwrap_or_else(|| doc_language.clone());
+        let (title, description) = match &item.abbreviated_statement {
+            Some(short) => (language_map(&language, short), Some(language_map(&language, &item.full_statement))),
+            None => (language_map(&language, &item.full_statement), None),
+        };
+        let mut title = title;
+        // Convention: an item not in English carries its English label in alternativeLabel.
+        if let Some(english) = &item.alternative_label {
+            if !language.starts_with("en") {
+                title.insert("en".to_owned(), english.clone());
+            }
+        }
+        let (parent, position) = match parents.get(item.identifier.as_str()) {
+            Some((parent, position)) if *parent != package.document.identifier => {
+                (Uuid::parse_str(parent).ok(), *position)
+            }
+            Some((_, position)) => (None, *position),
+            None => (None, 0),
+        };
+        rows.push(competence::ActiveModel {
+            id: Set(id),
+            framework_id: Set(document_id),
+            parent_id: Set(parent),
+            code: Set(item.human_coding_scheme.clone().unwrap_or_else(|| item.identifier.clone())),
+            item_type: Set(item.item_type.clone().unwrap_or_else(|| "Competence".to_owned())),
+            title: Set(serde_json::to_string(&title).unwrap_or_default()),
+            description: Set(description.map(|d| serde_json::to_string(&d).unwrap_or_default())),
+            uri: Set(Some(item.uri.clone())),
+            position: Set(position),
+            incomplete: Set(item.notes.as_deref().is_some_and(|n| n.starts_with("incomplete"))),
+        });
+    }
+    let competence_count = rows.iter().filter(|r| matches!(&r.item_type, Set(t) if t == "Competence")).count() as u64;
+    for chunk in rows.chunks(100) {
+        competence::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(FrameworkSummary {
+        id: document_id,
+        key: key.to_owned(),
+        title: package.document.title,
+        language: doc_language,
+        levels,
+        competence_count,
+    })
+}
+
+pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<FrameworkSummary>, FrameworkError> {
+    let frameworks = framework::Entity::find()
+        .select_only()
+        .columns([
+            framework::Column::Id,
+            framework::Column::Key,
+            framework::Column::Title,
+            framework::Column::Language,
+            framework::Column::Levels,
+        ])
+        .order_by_asc(framework::Column::Key)
+        .into_tuple::<(Uuid, String, String, String, String)>()
+        .all(db)
+        .await?;
+    let mut summaries = Vec::with_capacity(frameworks.len());
+    for (id, key, title, language, levels) in frameworks {
+        let competence_count = competence::Entity::find()
+            .filter(competence::Column::FrameworkId.eq(id))
+            .filter(competence::Column::ItemType.eq("Competence"))
+            .count(db)
+            .await?;
+        summaries.push(FrameworkSummary {
+            id,
+            levels: serde_json::from_str(&levels).unwrap_or_default(),
+            key,
+            title,
+            language,
+            competence_count,
+        });
+    }
+    Ok(summaries)
+}
+
+/// A framework's identity without its (large) stored package.
+struct FrameworkName {
+    id: Uuid,
+    key: String,
+    title: String,
+}
+
+fn names_query() -> sea_orm::Select<framework::Entity> {
+    framework::Entity::find()
+        .select_only()
+        .columns([framework::Column::Id, framework::Column::Key, framework::Column::Title])
+}
+
+async fn names_where<C: ConnectionTrait>(
+    db: &C,
+    condition: sea_orm::sea_query::SimpleExpr,
+) -> Result<Vec<FrameworkName>, sea_orm::DbErr> {
+    Ok(names_query()
+        .filter(condition)
+        .into_tuple::<(Uuid, String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, key, title)| FrameworkName { id, key, title })
+        .collect())
+}
+
+fn to_competence(row: competence::Model, framework: &FrameworkName) -> Competence {
+    Competence {
+        id: row.id,
+        framework_key: framework.key.clone(),
+        framework_title: framework.title.clone(),
+        iri: row.uri.clone().unwrap_or_else(|| format!("urn:uuid:{}", row.id)),
+        code: row.code,
+        item_type: row.item_type,
+        title: serde_json::from_str(&row.title).unwrap_or_default(),
+        description: row.description.and_then(|d| serde_json::from_str(&d).ok()),
+        incomplete: row.incomplete,
+    }
+}
+
+/// Looks up competence references; returns the found competences in the
+/// order given and the references that match nothing.
+pub async fn resolve<C: ConnectionTrait>(
+    db: &C,
+    references: &[CompetenceRef],
+) -> Result<(Vec<Competence>, Vec<CompetenceRef>), FrameworkError> {
+    let mut found = Vec::new();
+    let mut unknown = Vec::new();
+    let mut frameworks: HashMap<String, Option<FrameworkName>> = HashMap::new();
+    for reference in references {
+        if !frameworks.contains_key(&reference.framework) {
+            let row = names_where(db, framework::Column::Key.eq(&reference.framework))
+                .await?
+                .pop();
+            frameworks.insert(reference.framework.clone(), row);
+        }
+        let Some(Some(framework)) = frameworks.get(&reference.framework) else {
+            unknown.push(reference.clone());
+            continue;
+        };
+        let row = competence::Entity::find()
+            .filter(competence::Column::FrameworkId.eq(framework.id))
+            .filter(competence::Column::Code.eq(&reference.code))
+            .one(db)
+            .await?;
+        match row {
+            Some(row) => found.push(to_competence(row, framework)),
+            None => unknown.push(reference.clone()),
+        }
+    }
+    Ok((found, unknown))
+}
+
+/// The competences with these ids, in the given order.
+pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<Competence>, FrameworkError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = competence::Entity::find()
+        .filter(competence::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let framework_ids: Vec<Uuid> = rows.iter().map(|r| r.framework_id).collect();
+    let frameworks: HashMap<Uuid, FrameworkName> = names_where(db, framework::Column::Id.is_in(framework_ids))
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f))
+        .collect();
+    let mut by_id: HashMap<Uuid, Competence> = rows
+        .into_iter()
+        .filter_map(|row| {
+            let framework = frameworks.get(&row.framework_id)?;
+            Some((row.id, to_competence(row, framework)))
+        })
+        .collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}

@@ -1,0 +1,167 @@
+//! The one place domain errors become HTTP responses. Browser-facing LTI
+//! errors are readable pages; API errors are JSON problem bodies (RFC 9457)
+//! with a stable `code`. Internal errors are logged with their cause chain
+//! and answered with an opaque 500.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use serde_json::json;
+
+use super::templates;
+use crate::lti::LtiError;
+use crate::portfolio::PortfolioError;
+use crate::xapi::XapiError;
+
+/// Header carrying the stable error code, for machines reading an HTML error page.
+pub const ERROR_CODE_HEADER: &str = "x-carefolio-error";
+
+fn log_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+pub fn problem(status: StatusCode, code: &str, detail: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+        .insert_header((ERROR_CODE_HEADER, code))
+        .body(
+            json!({
+                "type": "about:blank",
+                "title": status.canonical_reason().unwrap_or("Error"),
+                "status": status.as_u16(),
+                "code": code,
+                "detail": detail,
+            })
+            .to_string(),
+        )
+}
+
+fn logged_problem(error: &(dyn std::error::Error + 'static), status: StatusCode, code: &str) -> HttpResponse {
+    if status.is_server_error() {
+        tracing::error!(code, error = %log_chain(error), "request failed");
+        problem(status, "internal_error", "An unexpected error occurred.")
+    } else {
+        tracing::info!(code, reason = %error, "request refused");
+        problem(status, code, &error.to_string())
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorPage<'a> {
+    title: &'a str,
+    code: &'a str,
+    message: String,
+    advice: &'a str,
+}
+
+pub fn error_page(status: StatusCode, code: &str, message: String, advice: &str) -> HttpResponse {
+    let body = templates::render(
+        "error",
+        &ErrorPage {
+            title: "Carefolio could not open this activity",
+            code,
+            message,
+            advice,
+        },
+    );
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((ERROR_CODE_HEADER, code))
+        .body(body)
+}
+
+impl ResponseError for LtiError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(code = self.code(), error = %log_chain(self), "LTI request failed");
+            return error_page(status, self.code(), "An unexpected error occurred.".into(), self.advice());
+        }
+        tracing::warn!(code = self.code(), reason = %self, "LTI request rejected");
+        error_page(status, self.code(), self.to_string(), self.advice())
+    }
+}
+
+impl ResponseError for XapiError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = logged_problem(self, self.status(), self.code());
+        if matches!(self, XapiError::Unauthorized) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"Carefolio xAPI\""));
+        }
+        response
+    }
+}
+
+impl ResponseError for PortfolioError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PortfolioError::Unauthenticated | PortfolioError::SessionExpired => StatusCode::UNAUTHORIZED,
+            PortfolioError::Lti(e) => e.status(),
+            PortfolioError::Framework(_) | PortfolioError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        // A launch that validated but could not be recorded is still a browser page.
+        if let PortfolioError::Lti(e) = self {
+            return e.error_response();
+        }
+        let mut response = logged_problem(self, self.status_code(), self.code());
+        if self.status_code() == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// Errors of the launch flow after validation, shown as a page.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct LaunchPageError(#[from] pub PortfolioError);
+
+impl ResponseError for LaunchPageError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match &self.0 {
+            PortfolioError::Lti(e) => e.error_response(),
+            other => {
+                tracing::error!(code = other.code(), error = %log_chain(other), "recording a launch failed");
+                error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "An unexpected error occurred while recording the launch.".into(),
+                    "Please open the activity again in a moment.",
+                )
+            }
+        }
+    }
+}
+
+/// 404 for unknown routes, as a problem body.
+pub async fn not_found() -> HttpResponse {
+    problem(StatusCode::NOT_FOUND, "not_found", "There is nothing at this address.")
+}

@@ -1,0 +1,69 @@
+//! Who is calling: extractors that authenticate before a handler runs.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use super::AppState;
+use crate::portfolio::session::{self, LaunchSession};
+use crate::portfolio::PortfolioError;
+use crate::xapi::clients::{self, XapiClient};
+use crate::xapi::XapiError;
+
+fn state(req: &HttpRequest) -> Option<AppState> {
+    req.app_data::<web::Data<AppState>>().map(|data| data.get_ref().clone())
+}
+
+fn authorization(req: &HttpRequest, scheme: &str) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (given, credentials) = value.split_once(' ')?;
+    given.eq_ignore_ascii_case(scheme).then(|| credentials.trim().to_owned())
+}
+
+/// An xAPI client authenticated with HTTP Basic credentials.
+pub struct AuthenticatedXapiClient(pub XapiClient);
+
+impl FromRequest for AuthenticatedXapiClient {
+    type Error = XapiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = state(req);
+        let credentials = authorization(req, "Basic")
+            .and_then(|encoded| STANDARD.decode(encoded).ok())
+            .and_then(|bytes| String::from_utf8(bytes).ok());
+        Box::pin(async move {
+            let state = state.ok_or(XapiError::Unauthorized)?;
+            let (key, secret) = credentials
+                .as_deref()
+                .and_then(|c| c.split_once(':'))
+                .ok_or(XapiError::Unauthorized)?;
+            clients::authenticate(&state.db, key, secret)
+                .await?
+                .map(AuthenticatedXapiClient)
+                .ok_or(XapiError::Unauthorized)
+        })
+    }
+}
+
+/// The learner (or teacher) the widget acts for, from the launch token.
+pub struct Launched(pub LaunchSession);
+
+impl FromRequest for Launched {
+    type Error = PortfolioError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = state(req);
+        let token = authorization(req, "Bearer");
+        Box::pin(async move {
+            let state = state.ok_or(PortfolioError::Unauthenticated)?;
+            let token = token.ok_or(PortfolioError::Unauthenticated)?;
+            Ok(Launched(session::authenticate(&state.db, &token).await?))
+        })
+    }
+}

@@ -1,0 +1,131 @@
+//! LTI endpoints: login initiation, launch, and the tool's public keys.
+
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::errors::LaunchPageError;
+use super::{templates, AppState};
+use crate::frameworks::Competence;
+use crate::lti::launch::{self, LaunchRequest};
+use crate::lti::login::{self, LoginInitiation};
+use crate::lti::{state_cookie_name, tool_keys, LtiError, LOGIN_TTL_MS};
+use crate::portfolio::launch::{record, LaunchSettings};
+
+/// GET and POST `/lti/login`.
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<LoginInitiation>,
+    form: Option<web::Form<LoginInitiation>>,
+) -> Result<HttpResponse, LtiError> {
+    let initiation = match form {
+        Some(form) if req.method() == actix_web::http::Method::POST => form.into_inner(),
+        _ => query.into_inner(),
+    };
+    let request = login::initiate(&state.db, &initiation, &state.launch_url()).await?;
+    let cookie = Cookie::build(state_cookie_name(&request.state), "1")
+        .path("/lti")
+        .http_only(true)
+        .max_age(CookieDuration::milliseconds(LOGIN_TTL_MS))
+        // In an iframe the launch POST is cross-site: only SameSite=None (which
+        // browsers accept only with Secure) survives that. Plain http is for
+        // local use, where the platform is usually on the same site.
+        .same_site(if state.is_https() { SameSite::None } else { SameSite::Lax })
+        .secure(state.is_https())
+        .finish();
+    Ok(HttpResponse::Found()
+        .insert_header((header::LOCATION, request.location.to_string()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .cookie(cookie)
+        .finish())
+}
+
+#[derive(Deserialize)]
+pub struct LaunchForm {
+    id_token: Option<String>,
+    state: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LaunchPage<'a> {
+    learner_name: Option<String>,
+    course_title: Option<String>,
+    link_title: Option<String>,
+    competences: &'a [Competence],
+    unknown_competences: &'a [String],
+    token: &'a str,
+    api_base: &'a str,
+    widget_available: bool,
+}
+
+/// POST `/lti/launch`.
+pub async fn launch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LaunchForm>,
+) -> Result<HttpResponse, LaunchPageError> {
+    let browser_holds_state = form
+        .state
+        .as_deref()
+        .is_some_and(|s| req.cookie(&state_cookie_name(s)).is_some());
+    let validated = launch::validate(
+        &state.db,
+        &state.platform_keys,
+        LaunchRequest {
+            id_token: form.id_token.as_deref(),
+            state: form.state.as_deref(),
+            browser_holds_state,
+        },
+    )
+    .await
+    .map_err(|e| LaunchPageError(e.into()))?;
+
+    let recorded = record(
+        &state.db,
+        &validated,
+        LaunchSettings {
+            base_url: &state.base_url,
+            session_ttl_secs: state.settings.server.launch_token_ttl_secs,
+        },
+    )
+    .await?;
+    if !recorded.unknown_competences.is_empty() {
+        tracing::warn!(unknown = ?recorded.unknown_competences, "launch names competences that do not exist");
+    }
+    tracing::info!(statement = %recorded.statement_id, "launch recorded");
+
+    let page = templates::render(
+        "launch",
+        &LaunchPage {
+            learner_name: recorded.person.display_name(),
+            course_title: recorded.course_title.clone(),
+            link_title: recorded.link_title.clone(),
+            competences: &recorded.competences,
+            unknown_competences: &recorded.unknown_competences,
+            token: &recorded.session_token,
+            api_base: &state.base_url,
+            widget_available: state.widget.is_available(),
+        },
+    );
+    let mut expired = Cookie::build(state_cookie_name(&validated.state), "").path("/lti").finish();
+    expired.make_removal();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+        ))
+        .cookie(expired)
+        .body(page))
+}
+
+/// GET `/.well-known/jwks.json`.
+pub async fn jwks(state: web::Data<AppState>) -> Result<HttpResponse, LtiError> {
+    let jwks = tool_keys::public_jwks(&state.db).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(jwks))
+}

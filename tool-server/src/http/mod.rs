@@ -1,0 +1,15 @@
+//! HTTP: thin handlers over the domain modules. Every route is listed in
+//! `routes.rs`; every domain error is mapped to a response in `errors.rs`.
+
+pub mod api;
+pub mod errors;
+pub mod extractors;
+pub mod lti;
+pub mod pages;
+pub mod routes;
+pub mod state;
+pub mod templates;
+pub mod widget;
+pub mod xapi;
+
+pub use state::AppState;

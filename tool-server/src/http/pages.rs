@@ -1,0 +1,46 @@
+//! Plain pages: the front page with registration values, and health.
+
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+
+use super::{templates, AppState};
+use crate::frameworks::{self, FrameworkSummary};
+
+#[derive(Serialize)]
+struct IndexPage {
+    moodle: Vec<Field>,
+    frameworks: Vec<FrameworkSummary>,
+}
+
+#[derive(Serialize)]
+struct Field {
+    name: &'static str,
+    value: String,
+}
+
+/// GET `/`: what this server is and the values an LMS administrator needs.
+pub async fn index(state: web::Data<AppState>) -> HttpResponse {
+    let frameworks = frameworks::store::list(&state.db).await.unwrap_or_default();
+    let moodle = lti_config::moodle_manual_fields(&state.base_url)
+        .into_iter()
+        .map(|(name, value)| Field { name, value })
+        .collect();
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(templates::render("index", &IndexPage { moodle, frameworks }))
+}
+
+/// GET `/health`: the database answers.
+pub async fn health(state: web::Data<AppState>) -> HttpResponse {
+    match state.db.ping().await {
+        Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            super::errors::problem(
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                "The database does not answer.",
+            )
+        }
+    }
+}

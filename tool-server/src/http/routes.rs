@@ -1,0 +1,23 @@
+//! Every route Carefolio serves.
+
+use actix_web::web;
+
+use super::{api, errors, lti, pages, widget, xapi};
+
+pub fn configure(config: &mut web::ServiceConfig) {
+    config
+        .route("/", web::get().to(pages::index))
+        .route("/health", web::get().to(pages::health))
+        // LTI 1.3
+        .route("/lti/login", web::get().to(lti::login))
+        .route("/lti/login", web::post().to(lti::login))
+        .route("/lti/launch", web::post().to(lti::launch))
+        .route("/.well-known/jwks.json", web::get().to(lti::jwks))
+        // The widget and its API
+        .route("/widget/{file}", web::get().to(widget::asset))
+        .route("/api/v1/portfolio", web::get().to(api::portfolio))
+        // xAPI
+        .route("/xapi/about", web::get().to(xapi::about))
+        .route("/xapi/statements", web::get().to(xapi::get_statements))
+        .default_service(web::to(errors::not_found));
+}

@@ -1,0 +1,29 @@
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use super::widget::WidgetAssets;
+use crate::config::Settings;
+use crate::lti::platform_keys::PlatformKeyCache;
+
+/// Shared by every worker. Nothing here is the only copy of any state:
+/// the database holds sessions, nonces and keys; the key cache is safe to lose.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub base_url: Arc<str>,
+    pub platform_keys: Arc<PlatformKeyCache>,
+    pub widget: Arc<WidgetAssets>,
+}
+
+impl AppState {
+    pub fn launch_url(&self) -> String {
+        lti_config::ToolUrls::new(&self.base_url).launch()
+    }
+
+    /// Whether the tool is served over https (decides cookie attributes).
+    pub fn is_https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}

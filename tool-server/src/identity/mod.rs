@@ -1,0 +1,142 @@
+//! People and the identities they arrive with. A person is one portfolio;
+//! each LTI identity (issuer + sub) points at exactly one person.
+
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::entities::{lti_identity, person};
+use crate::lti::claims::PersonClaims;
+use crate::lti::platforms::Platform;
+use crate::util::now_ms;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PersonId(pub Uuid);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub email: Option<String>,
+    pub locale: Option<String>,
+}
+
+impl Person {
+    /// The best name to greet the person with, if the platform shared any.
+    pub fn display_name(&self) -> Option<String> {
+        self.name.clone().or_else(|| {
+            let joined = [self.given_name.as_deref(), self.family_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            (!joined.is_empty()).then_some(joined)
+        })
+    }
+}
+
+impl From<person::Model> for Person {
+    fn from(row: person::Model) -> Self {
+        Person {
+            id: PersonId(row.id),
+            name: row.name,
+            given_name: row.given_name,
+            family_name: row.family_name,
+            email: row.email,
+            locale: row.locale,
+        }
+    }
+}
+
+/// Finds or creates the person behind an LTI identity and refreshes what
+/// the platform shared this time; fields it did not send are kept.
+pub async fn upsert_lti_person<C: ConnectionTrait>(
+    db: &C,
+    platform: &Platform,
+    subject: &str,
+    claims: &PersonClaims,
+    roles: &[String],
+) -> Result<Person, DbErr> {
+    let now = now_ms();
+    let roles_json = serde_json::to_string(roles).unwrap_or_else(|_| "[]".into());
+    let existing = lti_identity::Entity::find()
+        .filter(lti_identity::Column::Issuer.eq(&platform.issuer))
+        .filter(lti_identity::Column::Subject.eq(subject))
+        .one(db)
+        .await?;
+    let person_id = match existing {
+        Some(identity) => {
+            let person_id = identity.person_id;
+            let mut active: lti_identity::ActiveModel = identity.into();
+            active.roles = Set(roles_json);
+            active.last_launch_at = Set(now);
+            active.update(db).await?;
+            person_id
+        }
+        None => {
+            let person_id = Uuid::new_v4();
+            person::ActiveModel {
+                id: Set(person_id),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+            let inserted = lti_identity::Entity::insert(lti_identity::ActiveModel {
+                person_id: Set(person_id),
+                platform_id: Set(platform.id.0),
+                issuer: Set(platform.issuer.clone()),
+                subject: Set(subject.to_owned()),
+                roles: Set(roles_json),
+                last_launch_at: Set(now),
+                ..Default::default()
+            })
+            .on_conflict(
+                OnConflict::columns([lti_identity::Column::Issuer, lti_identity::Column::Subject])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+            if inserted == 0 {
+                // A concurrent first launch of the same identity won the race.
+                person::Entity::delete_by_id(person_id).exec(db).await?;
+                lti_identity::Entity::find()
+                    .filter(lti_identity::Column::Issuer.eq(&platform.issuer))
+                    .filter(lti_identity::Column::Subject.eq(subject))
+                    .one(db)
+                    .await?
+                    .ok_or_else(|| DbErr::RecordNotFound("lti identity".into()))?
+                    .person_id
+            } else {
+                person_id
+            }
+        }
+    };
+
+    let row = person::Entity::find_by_id(person_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("person {person_id}")))?;
+    let mut active: person::ActiveModel = row.into();
+    let refresh = |field: &mut sea_orm::ActiveValue<Option<String>>, value: &Option<String>| {
+        if value.is_some() {
+            *field = Set(value.clone());
+        }
+    };
+    refresh(&mut active.name, &claims.name);
+    refresh(&mut active.given_name, &claims.given_name);
+    refresh(&mut active.family_name, &claims.family_name);
+    refresh(&mut active.email, &claims.email);
+    refresh(&mut active.locale, &claims.locale);
+    active.updated_at = Set(now);
+    Ok(active.update(db).await?.into())
+}
+
+pub async fn get<C: ConnectionTrait>(db: &C, id: PersonId) -> Result<Option<Person>, DbErr> {
+    Ok(person::Entity::find_by_id(id.0).one(db).await?.map(Person::from))
+}

@@ -1,0 +1,18 @@
+//! Carefolio: an LTI 1.3 tool that records learning as xAPI against
+//! competence frameworks and keeps each learner's e-portfolio.
+//!
+//! One folder per domain (`lti`, `identity`, `frameworks`, `xapi`,
+//! `portfolio`); HTTP lives in `http`, with every route in `http/routes.rs`.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod entities;
+pub mod frameworks;
+pub mod http;
+pub mod identity;
+pub mod lti;
+pub mod portfolio;
+pub mod startup;
+pub mod util;
+pub mod xapi;

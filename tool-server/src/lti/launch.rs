@@ -1,0 +1,198 @@
+//! Validation of the id_token a platform posts to `/lti/launch`
+//! (LTI 1.3 Core §5.1.3, 1EdTech Security Framework §5.1.3).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, Validation};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+
+use super::claims::{self, LaunchMessage};
+use super::platform_keys::PlatformKeyCache;
+use super::platforms::{self, Platform};
+use super::{LtiError, CLOCK_LEEWAY_SECS};
+use crate::entities::oidc_login;
+use crate::util::now_ms;
+
+/// What arrived at the launch endpoint.
+pub struct LaunchRequest<'a> {
+    pub id_token: Option<&'a str>,
+    pub state: Option<&'a str>,
+    /// Whether the browser presented the state cookie set at login.
+    pub browser_holds_state: bool,
+}
+
+/// A launch whose every check passed; nothing has been stored yet.
+#[derive(Debug)]
+pub struct ValidatedLaunch {
+    pub platform: Platform,
+    pub message: LaunchMessage,
+    pub state: String,
+}
+
+fn decode_segment(segment: &str) -> Result<Value, LtiError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(segment.trim_end_matches('='))
+        .map_err(|_| LtiError::NotAJwt)?;
+    serde_json::from_slice(&bytes).map_err(|_| LtiError::NotAJwt)
+}
+
+fn audiences(payload: &Value) -> Vec<String> {
+    match payload.get("aud") {
+        Some(Value::String(aud)) => vec![aud.clone()],
+        Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn validate<C: ConnectionTrait>(
+    db: &C,
+    keys: &PlatformKeyCache,
+    request: LaunchRequest<'_>,
+) -> Result<ValidatedLaunch, LtiError> {
+    let token = request
+        .id_token
+        .filter(|t| !t.is_empty())
+        .ok_or(LtiError::MissingParameter("id_token"))?;
+    let segments: Vec<&str> = token.split('.').collect();
+    let [header, payload, _signature] = segments[..] else {
+        return Err(LtiError::NotAJwt);
+    };
+    let header = decode_segment(header)?;
+    // Checked by hand before any key is touched, so `none` and HS256 (signed
+    // with the platform's public key as an HMAC secret) never get further.
+    let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
+    if alg != "RS256" {
+        return Err(LtiError::UnsupportedAlgorithm(alg.to_owned()));
+    }
+    let kid = header
+        .get("kid")
+        .and_then(Value::as_str)
+        .filter(|k| !k.is_empty())
+        .ok_or(LtiError::MissingKid)?;
+
+    // The unverified payload only chooses which registration's keys to try.
+    let unverified = decode_segment(payload)?;
+    let issuer = unverified
+        .get("iss")
+        .and_then(Value::as_str)
+        .ok_or(LtiError::MissingClaims(vec!["iss"]))?;
+    let platform = platforms::find_for_token(db, issuer, &audiences(&unverified)).await?;
+    let key = keys.key_for(db, &platform, kid).await?;
+
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.leeway = CLOCK_LEEWAY_SECS;
+    validation.set_audience(&[&platform.client_id]);
+    validation.set_issuer(&[&platform.issuer]);
+    validation.set_required_spec_claims(&["exp", "iat", "iss", "aud"]);
+    let verified = jsonwebtoken::decode::<Value>(token, &key, &validation).map_err(|e| {
+        use jsonwebtoken::errors::ErrorKind;
+        match e.kind() {
+            ErrorKind::ExpiredSignature => LtiError::Expired,
+            ErrorKind::InvalidAudience => LtiError::InvalidAudience,
+            ErrorKind::InvalidIssuer => LtiError::UnknownIssuer(issuer.to_owned()),
+            ErrorKind::MissingRequiredClaim(claim) => LtiError::MissingClaims(vec![match claim.as_str() {
+                "exp" => "exp",
+                "iat" => "iat",
+                "iss" => "iss",
+                _ => "aud",
+            }]),
+            ErrorKind::InvalidSignature | ErrorKind::InvalidRsaKey(_) | ErrorKind::Crypto(_) => {
+                LtiError::InvalidSignature
+            }
+            _ => LtiError::InvalidClaim {
+                claim: "id_token",
+                reason: e.to_string(),
+            },
+        }
+    })?;
+    let payload = verified.claims;
+
+    // With several audiences, azp must name this tool; when present it must anyway.
+    let azp = payload.get("azp").and_then(Value::as_str);
+    if (audiences(&payload).len() > 1 && azp.is_none()) || azp.is_some_and(|azp| azp != platform.client_id) {
+        return Err(LtiError::InvalidAudience);
+    }
+    let now_secs = now_ms() / 1000;
+    match payload.get("iat").and_then(Value::as_i64) {
+        Some(iat) if iat > now_secs + CLOCK_LEEWAY_SECS as i64 => return Err(LtiError::IssuedInFuture),
+        Some(_) => {}
+        None => {
+            return Err(LtiError::InvalidClaim {
+                claim: "iat",
+                reason: "not a number".to_owned(),
+            })
+        }
+    }
+
+    let message = claims::parse_resource_link_launch(&payload)?;
+    if !platform.deployment_ids.contains(&message.deployment_id) {
+        return Err(LtiError::UnknownDeployment(message.deployment_id));
+    }
+
+    let state = check_state(db, &platform, &message, &request).await?;
+    Ok(ValidatedLaunch {
+        platform,
+        message,
+        state,
+    })
+}
+
+/// The state must come from a login this browser started, and the token's
+/// nonce must be the one issued with that state and not yet used.
+async fn check_state<C: ConnectionTrait>(
+    db: &C,
+    platform: &Platform,
+    message: &LaunchMessage,
+    request: &LaunchRequest<'_>,
+) -> Result<String, LtiError> {
+    let state = request
+        .state
+        .filter(|s| !s.is_empty())
+        .ok_or(LtiError::MissingState)?;
+    if !request.browser_holds_state {
+        return Err(LtiError::StateMismatch);
+    }
+    let login = oidc_login::Entity::find_by_id(state.to_owned())
+        .one(db)
+        .await?
+        .ok_or(LtiError::StateMismatch)?;
+    if login.nonce != message.nonce {
+        let issued_elsewhere = oidc_login::Entity::find()
+            .filter(oidc_login::Column::Nonce.eq(&message.nonce))
+            .one(db)
+            .await?;
+        return Err(match issued_elsewhere {
+            Some(_) => LtiError::StateMismatch,
+            None => LtiError::UnknownNonce,
+        });
+    }
+    if login.platform_id != platform.id.0 {
+        return Err(LtiError::StateMismatch);
+    }
+    if login.used_at.is_some() {
+        return Err(LtiError::NonceReplayed);
+    }
+    if login.expires_at < now_ms() {
+        return Err(LtiError::LoginExpired);
+    }
+    Ok(state.to_owned())
+}
+
+/// Marks the login's nonce as used. Run inside the transaction that records
+/// the launch, so a concurrent replay of the same token loses the race.
+pub async fn consume_nonce<C: ConnectionTrait>(db: &C, state: &str) -> Result<(), LtiError> {
+    let result = oidc_login::Entity::update_many()
+        .col_expr(oidc_login::Column::UsedAt, Expr::value(now_ms()))
+        .filter(oidc_login::Column::State.eq(state))
+        .filter(oidc_login::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(LtiError::NonceReplayed)
+    }
+}

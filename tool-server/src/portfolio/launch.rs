@@ -1,0 +1,205 @@
+//! Recording an accepted launch: one transaction that consumes the nonce,
+//! upserts the person, course, membership and resource link, ties the link
+//! to its competences, stores the "launched" statement and opens a widget
+//! session. If any step fails, nothing is stored.
+
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{session, PortfolioError};
+use crate::entities::{context, membership, resource_link, resource_link_competence};
+use crate::frameworks::{self, Competence, CompetenceRef, LanguageMap};
+use crate::identity::{self, Person};
+use crate::lti::launch::{consume_nonce, ValidatedLaunch};
+use crate::util::now_ms;
+use crate::xapi::statements::{self, AccountActor, Activity, LaunchedStatement};
+use crate::xapi::{store as statement_store, VERB_LAUNCHED};
+
+/// The LTI custom parameter that ties a resource link to competences.
+pub const COMPETENCES_PARAMETER: &str = "competences";
+
+pub struct RecordedLaunch {
+    pub person: Person,
+    pub course_title: Option<String>,
+    pub link_title: Option<String>,
+    pub competences: Vec<Competence>,
+    /// References in the custom parameter that match no competence, or do not parse.
+    pub unknown_competences: Vec<String>,
+    pub statement_id: Uuid,
+    pub session_token: String,
+}
+
+pub struct LaunchSettings<'a> {
+    pub base_url: &'a str,
+    pub session_ttl_secs: i64,
+}
+
+fn named(text: &Option<String>) -> Option<LanguageMap> {
+    text.as_ref().map(|t| LanguageMap::from([("en".to_owned(), t.clone())]))
+}
+
+#[tracing::instrument(skip_all, fields(platform = %launch.platform.issuer))]
+pub async fn record<C: TransactionTrait>(
+    db: &C,
+    launch: &ValidatedLaunch,
+    settings: LaunchSettings<'_>,
+) -> Result<RecordedLaunch, PortfolioError> {
+    let message = &launch.message;
+    let platform = &launch.platform;
+    let (references, mut unknown_competences) = match message.custom.get(COMPETENCES_PARAMETER) {
+        Some(list) => CompetenceRef::parse_list(list),
+        None => (Vec::new(), Vec::new()),
+    };
+    let now = now_ms();
+
+    let txn = db.begin().await?;
+    consume_nonce(&txn, &launch.state).await?;
+    let person = identity::upsert_lti_person(&txn, platform, &message.subject, &message.person, &message.roles).await?;
+
+    let course = match &message.context {
+        Some(claim) => {
+            let row = context::Entity::insert(context::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                platform_id: Set(platform.id.0),
+                context_id: Set(claim.id.clone()),
+                label: Set(claim.label.clone()),
+                title: Set(claim.title.clone()),
+                updated_at: Set(now),
+            })
+            .on_conflict(
+                OnConflict::columns([context::Column::PlatformId, context::Column::ContextId])
+                    .update_columns([context::Column::Label, context::Column::Title, context::Column::UpdatedAt])
+                    .to_owned(),
+            )
+            .exec_with_returning(&txn)
+            .await?;
+            membership::Entity::insert(membership::ActiveModel {
+                person_id: Set(person.id.0),
+                context_id: Set(row.id),
+                roles: Set(serde_json::to_string(&message.roles).unwrap_or_else(|_| "[]".into())),
+                updated_at: Set(now),
+            })
+            .on_conflict(
+                OnConflict::columns([membership::Column::PersonId, membership::Column::ContextId])
+                    .update_columns([membership::Column::Roles, membership::Column::UpdatedAt])
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+            Some(row)
+        }
+        None => None,
+    };
+
+    let competence_codes = message.custom.get(COMPETENCES_PARAMETER).cloned();
+    let previous = resource_link::Entity::find()
+        .filter(resource_link::Column::PlatformId.eq(platform.id.0))
+        .filter(resource_link::Column::LinkId.eq(&message.resource_link.id))
+        .one(&txn)
+        .await?;
+    let ties_changed = previous.as_ref().is_none_or(|p| p.competence_codes != competence_codes);
+    let link = resource_link::Entity::insert(resource_link::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        platform_id: Set(platform.id.0),
+        deployment_id: Set(message.deployment_id.clone()),
+        context_id: Set(course.as_ref().map(|c| c.id)),
+        link_id: Set(message.resource_link.id.clone()),
+        title: Set(message.resource_link.title.clone()),
+        description: Set(message.resource_link.description.clone()),
+        competence_codes: Set(competence_codes),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([resource_link::Column::PlatformId, resource_link::Column::LinkId])
+            .update_columns([
+                resource_link::Column::DeploymentId,
+                resource_link::Column::ContextId,
+                resource_link::Column::Title,
+                resource_link::Column::Description,
+                resource_link::Column::CompetenceCodes,
+                resource_link::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_with_returning(&txn)
+    .await?;
+
+    let (competences, unmatched) = frameworks::store::resolve(&txn, &references).await?;
+    unknown_competences.extend(unmatched.iter().map(ToString::to_string));
+    if ties_changed {
+        resource_link_competence::Entity::delete_many()
+            .filter(resource_link_competence::Column::ResourceLinkId.eq(link.id))
+            .exec(&txn)
+            .await?;
+        let ties: Vec<_> = competences
+            .iter()
+            .enumerate()
+            .map(|(position, competence)| resource_link_competence::ActiveModel {
+                resource_link_id: Set(link.id),
+                competence_id: Set(competence.id),
+                position: Set(position as i32),
+            })
+            .collect();
+        if !ties.is_empty() {
+            resource_link_competence::Entity::insert_many(ties).exec_without_returning(&txn).await?;
+        }
+    }
+
+    let actor = AccountActor {
+        home_page: platform.issuer.clone(),
+        name: message.subject.clone(),
+    };
+    let link_activity = Activity {
+        id: format!("{}/xapi/activities/resource-links/{}", settings.base_url, link.id),
+        name: named(&link.title),
+        activity_type: Some("http://adlnet.gov/expapi/activities/link"),
+    };
+    let course_activity = course.as_ref().map(|c| Activity {
+        id: format!("{}/xapi/activities/courses/{}", settings.base_url, c.id),
+        name: named(&c.title),
+        activity_type: Some("http://adlnet.gov/expapi/activities/course"),
+    });
+    let (statement_id, statement) = statements::launched(LaunchedStatement {
+        actor: &actor,
+        resource_link: &link_activity,
+        course: course_activity.as_ref(),
+        competences: &competences,
+        platform_name: &platform.name,
+        locale: message.person.locale.as_deref(),
+        timestamp_ms: now,
+    });
+    let authority = json!({
+        "objectType": "Agent",
+        "name": "Carefolio",
+        "account": { "homePage": settings.base_url, "name": "carefolio" }
+    });
+    statement_store::insert(
+        &txn,
+        statement_store::NewStatement {
+            id: statement_id,
+            person_id: Some(person.id.0),
+            actor_key: actor.key(),
+            verb_id: VERB_LAUNCHED.to_owned(),
+            object_id: link_activity.id.clone(),
+            timestamp_ms: now,
+            statement,
+        },
+        &authority,
+    )
+    .await?;
+
+    let session_token = session::create(&txn, person.id, link.id, &message.roles, settings.session_ttl_secs).await?;
+    txn.commit().await?;
+
+    Ok(RecordedLaunch {
+        person,
+        course_title: course.and_then(|c| c.title),
+        link_title: link.title,
+        competences,
+        unknown_competences,
+        statement_id,
+        session_token,
+    })
+}

@@ -1,0 +1,31 @@
+//! The learner's portfolio: what a launch records, the widget's session,
+//! and the view the widget renders.
+
+pub mod launch;
+pub mod session;
+pub mod view;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PortfolioError {
+    #[error("a valid launch token is required (Authorization: Bearer …)")]
+    Unauthenticated,
+    #[error("the launch token has expired; open the activity again from your course")]
+    SessionExpired,
+    #[error(transparent)]
+    Lti(#[from] crate::lti::LtiError),
+    #[error(transparent)]
+    Framework(#[from] crate::frameworks::FrameworkError),
+    #[error("database error")]
+    Database(#[from] sea_orm::DbErr),
+}
+
+impl PortfolioError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            PortfolioError::Unauthenticated => "unauthenticated",
+            PortfolioError::SessionExpired => "session_expired",
+            PortfolioError::Lti(e) => e.code(),
+            PortfolioError::Framework(_) | PortfolioError::Database(_) => "internal_error",
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! What the widget shows: the learner, the course, the competences tied to
+//! this activity and the learner's recorded activity.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::session::LaunchSession;
+use super::PortfolioError;
+use crate::entities::{context, resource_link, resource_link_competence};
+use crate::frameworks::{self, Competence, LanguageMap};
+use crate::identity;
+
+#[derive(Debug, Serialize)]
+pub struct PortfolioView {
+    pub learner: Learner,
+    pub course: Option<Course>,
+    pub activity: ActivityLink,
+    pub competences: Vec<Competence>,
+    pub recorded: Vec<RecordedActivity>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Learner {
+    pub name: Option<String>,
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Course {
+    pub title: Option<String>,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActivityLink {
+    pub title: Option<String>,
+}
+
+/// One line of the learner's history, derived from a stored statement.
+#[derive(Debug, Serialize)]
+pub struct RecordedActivity {
+    pub verb: String,
+    pub object: Option<LanguageMap>,
+    pub timestamp: Option<String>,
+    pub competences: Vec<String>,
+}
+
+pub const RECENT_ACTIVITY: u64 = 20;
+
+pub async fn load<C: ConnectionTrait>(db: &C, session: &LaunchSession) -> Result<PortfolioView, PortfolioError> {
+    let person = identity::get(db, session.person_id)
+        .await?
+        .ok_or(PortfolioError::Unauthenticated)?;
+    let link = resource_link::Entity::find_by_id(session.resource_link_id)
+        .one(db)
+        .await?
+        .ok_or(PortfolioError::Unauthenticated)?;
+    let course = match link.context_id {
+        Some(id) => context::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let tied: Vec<_> = resource_link_competence::Entity::find()
+        .filter(resource_link_competence::Column::ResourceLinkId.eq(link.id))
+        .order_by_asc(resource_link_competence::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|tie| tie.competence_id)
+        .collect();
+    let competences = frameworks::store::by_ids(db, &tied).await?;
+    let recorded = crate::xapi::store::recent_for_person(db, person.id.0, RECENT_ACTIVITY)
+        .await?
+        .iter()
+        .map(recorded_activity)
+        .collect();
+    Ok(PortfolioView {
+        learner: Learner {
+            name: person.display_name(),
+            locale: person.locale,
+        },
+        course: course.map(|c| Course {
+            title: c.title,
+            label: c.label,
+        }),
+        activity: ActivityLink { title: link.title },
+        competences,
+        recorded,
+    })
+}
+
+fn recorded_activity(statement: &Value) -> RecordedActivity {
+    let verb = statement["verb"]["display"]
+        .as_object()
+        .and_then(|display| display.values().next())
+        .and_then(Value::as_str)
+        .or_else(|| statement["verb"]["id"].as_str())
+        .unwrap_or("")
+        .to_owned();
+    let competences = statement["context"]["contextActivities"]["other"]
+        .as_array()
+        .map(|others| {
+            others
+                .iter()
+                .filter_map(|a| a["definition"]["name"].as_object())
+                .filter_map(|name| name.get("en").or_else(|| name.values().next()))
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    RecordedActivity {
+        verb,
+        object: serde_json::from_value(statement["object"]["definition"]["name"].clone()).ok(),
+        timestamp: statement["timestamp"].as_str().map(str::to_owned),
+        competences,
+    }
+}

@@ -1,0 +1,96 @@
+//! Building the application: database, keys, frameworks, registrations,
+//! then the HTTP server on an already-bound listener (port 0 in tests).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{error, web, App, HttpServer};
+use sea_orm::DatabaseConnection;
+
+use crate::config::Settings;
+use crate::http::errors::problem;
+use crate::http::widget::WidgetAssets;
+use crate::http::{routes, AppState};
+use crate::lti::platform_keys::PlatformKeyCache;
+use crate::lti::{platforms, tool_keys};
+use crate::{db, frameworks};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: DatabaseConnection,
+}
+
+/// Opens and migrates the database, and makes sure the tool key, the
+/// built-in frameworks and the configured platforms exist.
+pub async fn prepare(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let db = db::connect(settings).await?;
+    db::migrate(&db).await?;
+    tool_keys::ensure_current(&db).await?;
+    frameworks::store::ensure_built_in(&db).await?;
+    for registration in &settings.platforms {
+        let platform = platforms::register(&db, registration).await?;
+        tracing::info!(issuer = %platform.issuer, client_id = %platform.client_id, "platform registered from configuration");
+    }
+    Ok(db)
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.server.bind)?;
+        let port = listener.local_addr()?.port();
+        let mut settings = settings;
+        // With port 0, the public URL can only be known once bound.
+        if settings.server.public_url.is_none() {
+            let host = settings.server.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+            settings.server.public_url = Some(url::Url::parse(&format!("http://{host}:{port}"))?);
+        }
+        let db = prepare(&settings).await?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("Carefolio/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        let state = AppState {
+            db: db.clone(),
+            base_url: settings.base_url().into(),
+            platform_keys: Arc::new(PlatformKeyCache::new(http)),
+            widget: Arc::new(WidgetAssets::load(&settings.server.widget_dir)),
+            settings: Arc::new(settings),
+        };
+        tracing::info!(url = %state.base_url, "Carefolio listening");
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(|err, _| {
+                    let response = problem(actix_web::http::StatusCode::BAD_REQUEST, "invalid_form", &err.to_string());
+                    error::InternalError::from_response(err, response).into()
+                }))
+                .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                    let response = problem(actix_web::http::StatusCode::BAD_REQUEST, "invalid_query", &err.to_string());
+                    error::InternalError::from_response(err, response).into()
+                }))
+                .wrap(tracing_actix())
+                .configure(routes::configure)
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server, db })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Request logging without query strings, which may carry hints or tokens.
+fn tracing_actix() -> actix_web::middleware::Logger {
+    actix_web::middleware::Logger::new("%{r}a \"%m %U\" %s %T").log_target("carefolio::http")
+}
