@@ -12,7 +12,15 @@ pub const TOOL_DESCRIPTION: &str =
 pub const MESSAGE_TYPES: &[&str] = &["LtiResourceLinkRequest"];
 
 /// OpenID Connect claims the tool asks the platform to share.
-pub const CLAIMS: &[&str] = &["iss", "sub", "name", "given_name", "family_name", "email", "locale"];
+pub const CLAIMS: &[&str] = &[
+    "iss",
+    "sub",
+    "name",
+    "given_name",
+    "family_name",
+    "email",
+    "locale",
+];
 
 /// OAuth2 scopes for LTI Advantage services the tool uses (none yet).
 pub const SCOPES: &[&str] = &[];
@@ -64,17 +72,38 @@ pub fn moodle_manual_fields(base_url: &str) -> Vec<(&'static str, String)> {
         ("Tool URL", urls.launch()),
         ("Tool description", TOOL_DESCRIPTION.to_owned()),
         ("LTI version", "LTI 1.3".to_owned()),
-        ("Client ID", "(filled in by Moodle; copy it into `carefolio platform add --client-id`)".to_owned()),
+        (
+            "Client ID",
+            "(filled in by Moodle; copy it into `carefolio platform add --client-id`)".to_owned(),
+        ),
         ("Public key type", "Keyset URL".to_owned()),
         ("Public keyset", urls.jwks()),
         ("Initiate login URL", urls.login()),
         ("Redirection URI(s)", urls.redirect_uris().join("\n")),
-        ("Custom parameters", format!("{COMPETENCES_PARAMETER}={COMPETENCES_EXAMPLE}")),
-        ("Tool configuration usage", "Show in activity chooser and as a preconfigured tool".to_owned()),
-        ("Default launch container", "Embed, without blocks".to_owned()),
-        ("Supports Deep Linking (Content-Item Message)", "No".to_owned()),
-        ("IMS LTI Assignment and Grade Services", "Do not use this service".to_owned()),
-        ("IMS LTI Names and Role Provisioning", "Do not use this service".to_owned()),
+        (
+            "Custom parameters",
+            format!("{COMPETENCES_PARAMETER}={COMPETENCES_EXAMPLE}"),
+        ),
+        (
+            "Tool configuration usage",
+            "Show in activity chooser and as a preconfigured tool".to_owned(),
+        ),
+        (
+            "Default launch container",
+            "Embed, without blocks".to_owned(),
+        ),
+        (
+            "Supports Deep Linking (Content-Item Message)",
+            "No".to_owned(),
+        ),
+        (
+            "IMS LTI Assignment and Grade Services",
+            "Do not use this service".to_owned(),
+        ),
+        (
+            "IMS LTI Names and Role Provisioning",
+            "Do not use this service".to_owned(),
+        ),
         ("Tool Settings", "Do not use this service".to_owned()),
         ("Share launcher's name with tool", "Always".to_owned()),
         ("Share launcher's email with tool", "Always".to_owned()),
@@ -133,7 +162,9 @@ pub const EXAMPLE_BASE_URL: &str = "https://carefolio.example.org";
 
 /// (file name, contents) of every generated file.
 pub fn generated_files() -> Vec<(&'static str, String)> {
-    let canvas = serde_json::to_string_pretty(&canvas_developer_key(EXAMPLE_BASE_URL)).unwrap_or_default() + "\n";
+    let canvas = serde_json::to_string_pretty(&canvas_developer_key(EXAMPLE_BASE_URL))
+        .unwrap_or_default()
+        + "\n";
     vec![
         ("moodle.md", moodle_manual_markdown(EXAMPLE_BASE_URL)),
         ("canvas-developer-key.json", canvas),
@@ -160,6 +191,9 @@ mod tests {
     fn urls_do_not_double_slashes() {
         let urls = ToolUrls::new("https://tool.example/");
         assert_eq!(urls.login(), "https://tool.example/lti/login");
-        assert_eq!(urls.redirect_uris(), vec!["https://tool.example/lti/launch".to_owned()]);
+        assert_eq!(
+            urls.redirect_uris(),
+            vec!["https://tool.example/lti/launch".to_owned()]
+        );
     }
 }

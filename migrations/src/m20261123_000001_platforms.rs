@@ -83,9 +83,15 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(PlatformJwks::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Deployments::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Platforms::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(PlatformJwks::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Deployments::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Platforms::Table).to_owned())
+            .await
     }
 }
 

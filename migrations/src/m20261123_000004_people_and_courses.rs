@@ -170,7 +170,9 @@ impl MigrationTrait for Migration {
             LtiIdentities::Table.into_iden(),
             People::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -76,13 +76,19 @@ impl MigrationTrait for Migration {
                     )
                     .foreign_key(
                         ForeignKey::create()
-                            .from(ResourceLinkCompetences::Table, ResourceLinkCompetences::ResourceLinkId)
+                            .from(
+                                ResourceLinkCompetences::Table,
+                                ResourceLinkCompetences::ResourceLinkId,
+                            )
                             .to(ResourceLinks::Table, ResourceLinks::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )
                     .foreign_key(
                         ForeignKey::create()
-                            .from(ResourceLinkCompetences::Table, ResourceLinkCompetences::CompetenceId)
+                            .from(
+                                ResourceLinkCompetences::Table,
+                                ResourceLinkCompetences::CompetenceId,
+                            )
                             .to(Competences::Table, Competences::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )
@@ -92,9 +98,19 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(ResourceLinkCompetences::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Competences::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Frameworks::Table).to_owned()).await
+        manager
+            .drop_table(
+                Table::drop()
+                    .table(ResourceLinkCompetences::Table)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Competences::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Frameworks::Table).to_owned())
+            .await
     }
 }
 

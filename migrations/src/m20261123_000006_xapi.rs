@@ -65,8 +65,12 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(XapiClients::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(XapiStatements::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(XapiClients::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(XapiStatements::Table).to_owned())
+            .await
     }
 }
 

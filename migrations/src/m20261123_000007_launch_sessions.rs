@@ -48,7 +48,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(LaunchSessions::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(LaunchSessions::Table).to_owned())
+            .await
     }
 }
 

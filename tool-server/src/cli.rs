@@ -10,7 +10,11 @@ use crate::startup::{prepare, Application};
 use crate::{db, frameworks, xapi};
 
 #[derive(Parser, Debug)]
-#[command(name = "carefolio", version, about = "Carefolio: competence e-portfolios inside your LMS (LTI 1.3)")]
+#[command(
+    name = "carefolio",
+    version,
+    about = "Carefolio: competence e-portfolios inside your LMS (LTI 1.3)"
+)]
 pub struct Cli {
     /// TOML configuration file (also CAREFOLIO_CONFIG).
     #[arg(long, global = true, env = "CAREFOLIO_CONFIG")]
@@ -98,7 +102,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings.server.public_url = Some(url);
             }
             tracing::info!(database = %db::redact(&settings.database_url()), "starting");
-            Application::build(settings).await?.run_until_stopped().await?;
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await?;
         }
         Command::Migrate => {
             let database = db::connect(&settings).await?;
@@ -158,7 +165,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::XapiClient(XapiClientCommand::Add { name }) => {
             let database = prepare(&settings).await?;
             let client = xapi::clients::create(&database, &name).await?;
-            println!("xAPI client {:?} created. The secret is shown only now.", client.name);
+            println!(
+                "xAPI client {:?} created. The secret is shown only now.",
+                client.name
+            );
             println!("key:    {}", client.key);
             println!("secret: {}", client.secret);
         }

@@ -111,7 +111,12 @@ impl Settings {
             figment = figment.merge(Toml::file(file));
         }
         let settings: Settings = figment.merge(env).extract().map_err(Box::new)?;
-        if settings.server.bind.parse::<std::net::SocketAddr>().is_err() {
+        if settings
+            .server
+            .bind
+            .parse::<std::net::SocketAddr>()
+            .is_err()
+        {
             return Err(ConfigError::BadBind(settings.server.bind));
         }
         Ok(settings)

@@ -51,7 +51,9 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupE
                 .busy_timeout(Duration::from_secs(5))
         });
     }
-    Database::connect(options).await.map_err(DbSetupError::Connect)
+    Database::connect(options)
+        .await
+        .map_err(DbSetupError::Connect)
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbSetupError> {

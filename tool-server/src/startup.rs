@@ -43,7 +43,11 @@ impl Application {
         let mut settings = settings;
         // With port 0, the public URL can only be known once bound.
         if settings.server.public_url.is_none() {
-            let host = settings.server.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+            let host = settings
+                .server
+                .bind
+                .rsplit_once(':')
+                .map_or("127.0.0.1", |(h, _)| h);
             settings.server.public_url = Some(url::Url::parse(&format!("http://{host}:{port}"))?);
         }
         let db = prepare(&settings).await?;
@@ -58,22 +62,33 @@ impl Application {
             settings: Arc::new(settings),
         };
         tracing::info!(url = %state.base_url, "Carefolio listening");
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(web::Data::new(state.clone()))
-                .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(|err, _| {
-                    let response = problem(actix_web::http::StatusCode::BAD_REQUEST, "invalid_form", &err.to_string());
-                    error::InternalError::from_response(err, response).into()
-                }))
-                .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                    let response = problem(actix_web::http::StatusCode::BAD_REQUEST, "invalid_query", &err.to_string());
-                    error::InternalError::from_response(err, response).into()
-                }))
-                .wrap(tracing_actix())
-                .configure(routes::configure)
-        })
-        .listen(listener)?
-        .run();
+        let server =
+            HttpServer::new(move || {
+                App::new()
+                    .app_data(web::Data::new(state.clone()))
+                    .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(
+                        |err, _| {
+                            let response = problem(
+                                actix_web::http::StatusCode::BAD_REQUEST,
+                                "invalid_form",
+                                &err.to_string(),
+                            );
+                            error::InternalError::from_response(err, response).into()
+                        },
+                    ))
+                    .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                        let response = problem(
+                            actix_web::http::StatusCode::BAD_REQUEST,
+                            "invalid_query",
+                            &err.to_string(),
+                        );
+                        error::InternalError::from_response(err, response).into()
+                    }))
+                    .wrap(tracing_actix())
+                    .configure(routes::configure)
+            })
+            .listen(listener)?
+            .run();
         Ok(Application { port, server, db })
     }
 

@@ -17,7 +17,10 @@ pub type LanguageMap = BTreeMap<String, String>;
 
 /// The frameworks shipped with Carefolio: (key, CASE package).
 pub const BUILT_IN: &[(&str, &str)] = &[
-    ("carerplus", include_str!("../../frameworks/carerplus.case.json")),
+    (
+        "carerplus",
+        include_str!("../../frameworks/carerplus.case.json"),
+    ),
     ("pat", include_str!("../../frameworks/pat.case.json")),
 ];
 

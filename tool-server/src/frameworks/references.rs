@@ -54,7 +54,8 @@ mod tests {
 
     #[test]
     fn a_list_parses_in_order_and_reports_what_does_not() {
-        let (refs, malformed) = CompetenceRef::parse_list("carerplus:10.2, PAT:5.1,,nonsense, pat:5.1");
+        let (refs, malformed) =
+            CompetenceRef::parse_list("carerplus:10.2, PAT:5.1,,nonsense, pat:5.1");
         assert_eq!(
             refs.iter().map(ToString::to_string).collect::<Vec<_>>(),
             ["carerplus:10.2", "pat:5.1"]

@@ -8,12 +8,16 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{case, Competence, CompetenceRef, FrameworkError, FrameworkSummary, LanguageMap, BUILT_IN};
+use super::{
+    case, Competence, CompetenceRef, FrameworkError, FrameworkSummary, LanguageMap, BUILT_IN,
+};
 use crate::entities::{competence, framework};
 use crate::util::now_ms;
 
 /// Loads the built-in frameworks that are not in the database yet.
-pub async fn ensure_built_in<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<(), FrameworkError> {
+pub async fn ensure_built_in<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+) -> Result<(), FrameworkError> {
     for (key, package) in BUILT_IN {
         let exists = framework::Entity::find()
             .filter(framework::Column::Key.eq(*key))
@@ -24,7 +28,11 @@ pub async fn ensure_built_in<C: TransactionTrait + ConnectionTrait>(db: &C) -> R
             continue;
         }
         match import(db, key, package).await {
-            Ok(summary) => tracing::info!(key, competences = summary.competence_count, "loaded built-in framework"),
+            Ok(summary) => tracing::info!(
+                key,
+                competences = summary.competence_count,
+                "loaded built-in framework"
+            ),
             // Another instance loaded it at the same moment.
             Err(FrameworkError::DuplicateKey(_)) => {}
             Err(e) => return Err(e),
@@ -38,17 +46,33 @@ fn language_map(language: &str, text: &str) -> LanguageMap {
 }
 
 /// Imports a CASE package under `key`.
-pub async fn import<C: TransactionTrait>(db: &C, key: &str, json: &str) -> Result<FrameworkSummary, FrameworkError> {
+pub async fn import<C: TransactionTrait>(
+    db: &C,
+    key: &str,
+    json: &str,
+) -> Result<FrameworkSummary, FrameworkError> {
     let package = case::parse(json).map_err(|e| FrameworkError::InvalidPackage(e.to_string()))?;
-    let document_id = Uuid::parse_str(&package.document.identifier)
-        .map_err(|_| FrameworkError::InvalidPackage("CFDocument.identifier is not a UUID".into()))?;
-    let doc_language = package.document.language.clone().unwrap_or_else(|| "en".to_owned());
+    let document_id = Uuid::parse_str(&package.document.identifier).map_err(|_| {
+        FrameworkError::InvalidPackage("CFDocument.identifier is not a UUID".into())
+    })?;
+    let doc_language = package
+        .document
+        .language
+        .clone()
+        .unwrap_or_else(|| "en".to_owned());
 
     let mut parents: HashMap<&str, (&str, i32)> = HashMap::new();
-    for association in package.associations.iter().filter(|a| a.association_type == "isChildOf") {
+    for association in package
+        .associations
+        .iter()
+        .filter(|a| a.association_type == "isChildOf")
+    {
         parents.insert(
             association.origin.identifier.as_str(),
-            (association.destination.identifier.as_str(), association.sequence_number.unwrap_or(0)),
+            (
+                association.destination.identifier.as_str(),
+                association.sequence_number.unwrap_or(0),
+            ),
         );
     }
     let levels: Vec<String> = package
@@ -58,7 +82,10 @@ pub async fn import<C: TransactionTrait>(db: &C, key: &str, json: &str) -> Resul
         .map(|criterion| {
             let mut levels: Vec<_> = criterion.levels.iter().collect();
             levels.sort_by_key(|level| level.position.unwrap_or(0));
-            levels.iter().filter_map(|level| level.quality.clone()).collect()
+            levels
+                .iter()
+                .filter_map(|level| level.quality.clone())
+                .collect()
         })
         .unwrap_or_default();
 
@@ -87,11 +114,21 @@ pub async fn import<C: TransactionTrait>(db: &C, key: &str, json: &str) -> Resul
 
     let mut rows = Vec::with_capacity(package.items.len());
     for item in &package.items {
-        let id = Uuid::parse_str(&item.identifier)
-            .map_err(|_| FrameworkError::InvalidPackage(format!("CFItem.identifier {:?} is not a UUID", item.identifier)))?;
-        let language = item.language.clone().unwrap_or_else(|| doc_language.clone());
+        let id = Uuid::parse_str(&item.identifier).map_err(|_| {
+            FrameworkError::InvalidPackage(format!(
+                "CFItem.identifier {:?} is not a UUID",
+                item.identifier
+            ))
+        })?;
+        let language = item
+            .language
+            .clone()
+            .unwrap_or_else(|| doc_language.clone());
         let (title, description) = match &item.abbreviated_statement {
-            Some(short) => (language_map(&language, short), Some(language_map(&language, &item.full_statement))),
+            Some(short) => (
+                language_map(&language, short),
+                Some(language_map(&language, &item.full_statement)),
+            ),
             None => (language_map(&language, &item.full_statement), None),
         };
         let mut title = title;
@@ -112,18 +149,32 @@ pub async fn import<C: TransactionTrait>(db: &C, key: &str, json: &str) -> Resul
             id: Set(id),
             framework_id: Set(document_id),
             parent_id: Set(parent),
-            code: Set(item.human_coding_scheme.clone().unwrap_or_else(|| item.identifier.clone())),
-            item_type: Set(item.item_type.clone().unwrap_or_else(|| "Competence".to_owned())),
+            code: Set(item
+                .human_coding_scheme
+                .clone()
+                .unwrap_or_else(|| item.identifier.clone())),
+            item_type: Set(item
+                .item_type
+                .clone()
+                .unwrap_or_else(|| "Competence".to_owned())),
             title: Set(serde_json::to_string(&title).unwrap_or_default()),
             description: Set(description.map(|d| serde_json::to_string(&d).unwrap_or_default())),
             uri: Set(Some(item.uri.clone())),
             position: Set(position),
-            incomplete: Set(item.notes.as_deref().is_some_and(|n| n.starts_with("incomplete"))),
+            incomplete: Set(item
+                .notes
+                .as_deref()
+                .is_some_and(|n| n.starts_with("incomplete"))),
         });
     }
-    let competence_count = rows.iter().filter(|r| matches!(&r.item_type, Set(t) if t == "Competence")).count() as u64;
+    let competence_count = rows
+        .iter()
+        .filter(|r| matches!(&r.item_type, Set(t) if t == "Competence"))
+        .count() as u64;
     for chunk in rows.chunks(100) {
-        competence::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        competence::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
     }
     txn.commit().await?;
     Ok(FrameworkSummary {
@@ -177,9 +228,11 @@ struct FrameworkName {
 }
 
 fn names_query() -> sea_orm::Select<framework::Entity> {
-    framework::Entity::find()
-        .select_only()
-        .columns([framework::Column::Id, framework::Column::Key, framework::Column::Title])
+    framework::Entity::find().select_only().columns([
+        framework::Column::Id,
+        framework::Column::Key,
+        framework::Column::Title,
+    ])
 }
 
 async fn names_where<C: ConnectionTrait>(
@@ -201,7 +254,10 @@ fn to_competence(row: competence::Model, framework: &FrameworkName) -> Competenc
         id: row.id,
         framework_key: framework.key.clone(),
         framework_title: framework.title.clone(),
-        iri: row.uri.clone().unwrap_or_else(|| format!("urn:uuid:{}", row.id)),
+        iri: row
+            .uri
+            .clone()
+            .unwrap_or_else(|| format!("urn:uuid:{}", row.id)),
         code: row.code,
         item_type: row.item_type,
         title: serde_json::from_str(&row.title).unwrap_or_default(),
@@ -244,7 +300,10 @@ pub async fn resolve<C: ConnectionTrait>(
 }
 
 /// The competences with these ids, in the given order.
-pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<Competence>, FrameworkError> {
+pub async fn by_ids<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<Vec<Competence>, FrameworkError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -253,11 +312,12 @@ pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<Comp
         .all(db)
         .await?;
     let framework_ids: Vec<Uuid> = rows.iter().map(|r| r.framework_id).collect();
-    let frameworks: HashMap<Uuid, FrameworkName> = names_where(db, framework::Column::Id.is_in(framework_ids))
-        .await?
-        .into_iter()
-        .map(|f| (f.id, f))
-        .collect();
+    let frameworks: HashMap<Uuid, FrameworkName> =
+        names_where(db, framework::Column::Id.is_in(framework_ids))
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect();
     let mut by_id: HashMap<Uuid, Competence> = rows
         .into_iter()
         .filter_map(|row| {

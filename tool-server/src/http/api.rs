@@ -7,7 +7,10 @@ use super::AppState;
 use crate::portfolio::{view, PortfolioError};
 
 /// GET `/api/v1/portfolio`.
-pub async fn portfolio(launched: Launched, state: web::Data<AppState>) -> Result<HttpResponse, PortfolioError> {
+pub async fn portfolio(
+    launched: Launched,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PortfolioError> {
     let view = view::load(&state.db, &launched.0).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))

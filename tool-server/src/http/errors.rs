@@ -44,7 +44,11 @@ pub fn problem(status: StatusCode, code: &str, detail: &str) -> HttpResponse {
         )
 }
 
-fn logged_problem(error: &(dyn std::error::Error + 'static), status: StatusCode, code: &str) -> HttpResponse {
+fn logged_problem(
+    error: &(dyn std::error::Error + 'static),
+    status: StatusCode,
+    code: &str,
+) -> HttpResponse {
     if status.is_server_error() {
         tracing::error!(code, error = %log_chain(error), "request failed");
         problem(status, "internal_error", "An unexpected error occurred.")
@@ -73,7 +77,10 @@ pub fn error_page(status: StatusCode, code: &str, message: String, advice: &str)
         },
     );
     HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")))
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((ERROR_CODE_HEADER, code))
         .body(body)
@@ -88,7 +95,12 @@ impl ResponseError for LtiError {
         let status = self.status();
         if status.is_server_error() {
             tracing::error!(code = self.code(), error = %log_chain(self), "LTI request failed");
-            return error_page(status, self.code(), "An unexpected error occurred.".into(), self.advice());
+            return error_page(
+                status,
+                self.code(),
+                "An unexpected error occurred.".into(),
+                self.advice(),
+            );
         }
         tracing::warn!(code = self.code(), reason = %self, "LTI request rejected");
         error_page(status, self.code(), self.to_string(), self.advice())
@@ -103,9 +115,10 @@ impl ResponseError for XapiError {
     fn error_response(&self) -> HttpResponse {
         let mut response = logged_problem(self, self.status(), self.code());
         if matches!(self, XapiError::Unauthorized) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"Carefolio xAPI\""));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"Carefolio xAPI\""),
+            );
         }
         response
     }
@@ -114,9 +127,13 @@ impl ResponseError for XapiError {
 impl ResponseError for PortfolioError {
     fn status_code(&self) -> StatusCode {
         match self {
-            PortfolioError::Unauthenticated | PortfolioError::SessionExpired => StatusCode::UNAUTHORIZED,
+            PortfolioError::Unauthenticated | PortfolioError::SessionExpired => {
+                StatusCode::UNAUTHORIZED
+            }
             PortfolioError::Lti(e) => e.status(),
-            PortfolioError::Framework(_) | PortfolioError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            PortfolioError::Framework(_) | PortfolioError::Database(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -163,5 +180,9 @@ impl ResponseError for LaunchPageError {
 
 /// 404 for unknown routes, as a problem body.
 pub async fn not_found() -> HttpResponse {
-    problem(StatusCode::NOT_FOUND, "not_found", "There is nothing at this address.")
+    problem(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "There is nothing at this address.",
+    )
 }

@@ -15,13 +15,16 @@ use crate::xapi::clients::{self, XapiClient};
 use crate::xapi::XapiError;
 
 fn state(req: &HttpRequest) -> Option<AppState> {
-    req.app_data::<web::Data<AppState>>().map(|data| data.get_ref().clone())
+    req.app_data::<web::Data<AppState>>()
+        .map(|data| data.get_ref().clone())
 }
 
 fn authorization(req: &HttpRequest, scheme: &str) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (given, credentials) = value.split_once(' ')?;
-    given.eq_ignore_ascii_case(scheme).then(|| credentials.trim().to_owned())
+    given
+        .eq_ignore_ascii_case(scheme)
+        .then(|| credentials.trim().to_owned())
 }
 
 /// An xAPI client authenticated with HTTP Basic credentials.

@@ -32,7 +32,11 @@ pub async fn login(
         // In an iframe the launch POST is cross-site: only SameSite=None (which
         // browsers accept only with Secure) survives that. Plain http is for
         // local use, where the platform is usually on the same site.
-        .same_site(if state.is_https() { SameSite::None } else { SameSite::Lax })
+        .same_site(if state.is_https() {
+            SameSite::None
+        } else {
+            SameSite::Lax
+        })
         .secure(state.is_https())
         .finish();
     Ok(HttpResponse::Found()
@@ -109,7 +113,9 @@ pub async fn launch(
             widget_available: state.widget.is_available(),
         },
     );
-    let mut expired = Cookie::build(state_cookie_name(&validated.state), "").path("/lti").finish();
+    let mut expired = Cookie::build(state_cookie_name(&validated.state), "")
+        .path("/lti")
+        .finish();
     expired.make_removal();
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))

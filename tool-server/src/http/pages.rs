@@ -27,7 +27,10 @@ pub async fn index(state: web::Data<AppState>) -> HttpResponse {
         .collect();
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(templates::render("index", &IndexPage { moodle, frameworks }))
+        .body(templates::render(
+            "index",
+            &IndexPage { moodle, frameworks },
+        ))
 }
 
 /// GET `/health`: the database answers.

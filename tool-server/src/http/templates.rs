@@ -25,6 +25,7 @@ static TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
 pub fn render<T: Serialize>(name: &str, data: &T) -> String {
     TEMPLATES.render(name, data).unwrap_or_else(|e| {
         tracing::error!(template = name, error = %e, "template rendering failed");
-        "<!doctype html><title>Carefolio</title><p>Carefolio could not render this page.</p>".to_owned()
+        "<!doctype html><title>Carefolio</title><p>Carefolio could not render this page.</p>"
+            .to_owned()
     })
 }

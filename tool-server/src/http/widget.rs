@@ -39,7 +39,10 @@ impl WidgetAssets {
 /// GET `/widget/{file}`.
 pub async fn asset(state: web::Data<AppState>, file: web::Path<String>) -> HttpResponse {
     let (body, content_type) = match file.as_str() {
-        "boot.js" => (Some(BOOT_JS.as_bytes().to_vec()), "text/javascript; charset=utf-8"),
+        "boot.js" => (
+            Some(BOOT_JS.as_bytes().to_vec()),
+            "text/javascript; charset=utf-8",
+        ),
         "portfolio_wasm.js" => (state.widget.js.clone(), "text/javascript; charset=utf-8"),
         "portfolio_wasm_bg.wasm" => (state.widget.wasm.clone(), "application/wasm"),
         _ => (None, ""),

@@ -74,7 +74,10 @@ impl StatementParams {
             cursor: self
                 .cursor
                 .as_deref()
-                .map(|v| v.parse::<i32>().map_err(|_| invalid("cursor", "not a cursor from a `more` link")))
+                .map(|v| {
+                    v.parse::<i32>()
+                        .map_err(|_| invalid("cursor", "not a cursor from a `more` link"))
+                })
                 .transpose()?,
         })
     }
@@ -87,7 +90,11 @@ pub async fn get_statements(
     state: web::Data<AppState>,
     params: web::Query<StatementParams>,
 ) -> Result<HttpResponse, XapiError> {
-    let version = negotiate_version(req.headers().get(VERSION_HEADER).and_then(|v| v.to_str().ok()))?;
+    let version = negotiate_version(
+        req.headers()
+            .get(VERSION_HEADER)
+            .and_then(|v| v.to_str().ok()),
+    )?;
     let query = params.parse()?;
     let page = store::query(&state.db, &query).await?;
     let mut response = HttpResponse::Ok();

@@ -2,7 +2,9 @@
 //! each LTI identity (issuer + sub) points at exactly one person.
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -138,5 +140,8 @@ pub async fn upsert_lti_person<C: ConnectionTrait>(
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, id: PersonId) -> Result<Option<Person>, DbErr> {
-    Ok(person::Entity::find_by_id(id.0).one(db).await?.map(Person::from))
+    Ok(person::Entity::find_by_id(id.0)
+        .one(db)
+        .await?
+        .map(Person::from))
 }

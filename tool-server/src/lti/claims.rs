@@ -113,7 +113,15 @@ pub fn parse_resource_link_launch(payload: &Value) -> Result<LaunchMessage, LtiE
         Some(deployment_id),
         Some(roles),
         Some(link_id),
-    ) = (subject, nonce, version, message_type, deployment_id, roles, link_id)
+    ) = (
+        subject,
+        nonce,
+        version,
+        message_type,
+        deployment_id,
+        roles,
+        link_id,
+    )
     else {
         return Err(LtiError::MissingClaims(missing));
     };

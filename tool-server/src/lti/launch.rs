@@ -41,7 +41,10 @@ fn decode_segment(segment: &str) -> Result<Value, LtiError> {
 fn audiences(payload: &Value) -> Vec<String> {
     match payload.get("aud") {
         Some(Value::String(aud)) => vec![aud.clone()],
-        Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -93,12 +96,14 @@ pub async fn validate<C: ConnectionTrait>(
             ErrorKind::ExpiredSignature => LtiError::Expired,
             ErrorKind::InvalidAudience => LtiError::InvalidAudience,
             ErrorKind::InvalidIssuer => LtiError::UnknownIssuer(issuer.to_owned()),
-            ErrorKind::MissingRequiredClaim(claim) => LtiError::MissingClaims(vec![match claim.as_str() {
-                "exp" => "exp",
-                "iat" => "iat",
-                "iss" => "iss",
-                _ => "aud",
-            }]),
+            ErrorKind::MissingRequiredClaim(claim) => {
+                LtiError::MissingClaims(vec![match claim.as_str() {
+                    "exp" => "exp",
+                    "iat" => "iat",
+                    "iss" => "iss",
+                    _ => "aud",
+                }])
+            }
             ErrorKind::InvalidSignature | ErrorKind::InvalidRsaKey(_) | ErrorKind::Crypto(_) => {
                 LtiError::InvalidSignature
             }
@@ -112,12 +117,16 @@ pub async fn validate<C: ConnectionTrait>(
 
     // With several audiences, azp must name this tool; when present it must anyway.
     let azp = payload.get("azp").and_then(Value::as_str);
-    if (audiences(&payload).len() > 1 && azp.is_none()) || azp.is_some_and(|azp| azp != platform.client_id) {
+    if (audiences(&payload).len() > 1 && azp.is_none())
+        || azp.is_some_and(|azp| azp != platform.client_id)
+    {
         return Err(LtiError::InvalidAudience);
     }
     let now_secs = now_ms() / 1000;
     match payload.get("iat").and_then(Value::as_i64) {
-        Some(iat) if iat > now_secs + CLOCK_LEEWAY_SECS as i64 => return Err(LtiError::IssuedInFuture),
+        Some(iat) if iat > now_secs + CLOCK_LEEWAY_SECS as i64 => {
+            return Err(LtiError::IssuedInFuture)
+        }
         Some(_) => {}
         None => {
             return Err(LtiError::InvalidClaim {
@@ -152,9 +161,6 @@ async fn check_state<C: ConnectionTrait>(
         .state
         .filter(|s| !s.is_empty())
         .ok_or(LtiError::MissingState)?;
-    if !request.browser_holds_state {
-        return Err(LtiError::StateMismatch);
-    }
     let login = oidc_login::Entity::find_by_id(state.to_owned())
         .one(db)
         .await?
@@ -172,8 +178,13 @@ async fn check_state<C: ConnectionTrait>(
     if login.platform_id != platform.id.0 {
         return Err(LtiError::StateMismatch);
     }
+    // A used nonce is reported as a replay even when the browser has since
+    // dropped the state cookie (it is cleared after a successful launch).
     if login.used_at.is_some() {
         return Err(LtiError::NonceReplayed);
+    }
+    if !request.browser_holds_state {
+        return Err(LtiError::StateMismatch);
     }
     if login.expires_at < now_ms() {
         return Err(LtiError::LoginExpired);

@@ -44,7 +44,11 @@ pub async fn initiate<C: ConnectionTrait>(
         .as_deref()
         .filter(|s| !s.is_empty())
         .ok_or(LtiError::MissingParameter("login_hint"))?;
-    if initiation.target_link_uri.as_deref().is_none_or(str::is_empty) {
+    if initiation
+        .target_link_uri
+        .as_deref()
+        .is_none_or(str::is_empty)
+    {
         return Err(LtiError::MissingParameter("target_link_uri"));
     }
     let platform = platforms::find_for_login(db, issuer, initiation.client_id.as_deref()).await?;
@@ -73,7 +77,14 @@ pub async fn initiate<C: ConnectionTrait>(
         .exec(db)
         .await?;
 
-    let location = authentication_url(&platform, login_hint, initiation.lti_message_hint.as_deref(), launch_url, &state, &nonce);
+    let location = authentication_url(
+        &platform,
+        login_hint,
+        initiation.lti_message_hint.as_deref(),
+        launch_url,
+        &state,
+        &nonce,
+    );
     Ok(AuthenticationRequest { location, state })
 }
 

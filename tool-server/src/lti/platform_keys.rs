@@ -83,7 +83,10 @@ impl PlatformKeyCache {
         }
 
         // Another instance may have fetched a newer copy into the database.
-        if let Some(row) = platform_jwks::Entity::find_by_id(platform.id.0).one(db).await? {
+        if let Some(row) = platform_jwks::Entity::find_by_id(platform.id.0)
+            .one(db)
+            .await?
+        {
             if row.fetched_at > newest_known {
                 let set = Arc::new(parse_key_set(&row.jwks, row.fetched_at)?);
                 self.remember(platform.id, set.clone());
@@ -103,7 +106,10 @@ impl PlatformKeyCache {
         })
         .on_conflict(
             OnConflict::column(platform_jwks::Column::PlatformId)
-                .update_columns([platform_jwks::Column::Jwks, platform_jwks::Column::FetchedAt])
+                .update_columns([
+                    platform_jwks::Column::Jwks,
+                    platform_jwks::Column::FetchedAt,
+                ])
                 .to_owned(),
         )
         .exec(db)
@@ -138,14 +144,18 @@ impl PlatformKeyCache {
     }
 
     fn fetch_lock(&self, platform: PlatformId) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.fetch_locks.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut locks = self
+            .fetch_locks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         locks.entry(platform).or_default().clone()
     }
 }
 
 fn parse_key_set(body: &str, fetched_at: i64) -> Result<KeySet, LtiError> {
-    let set: JwkSet = serde_json::from_str(body)
-        .map_err(|e| LtiError::PlatformKeysUnavailable(format!("the JWKS is not valid JSON: {e}")))?;
+    let set: JwkSet = serde_json::from_str(body).map_err(|e| {
+        LtiError::PlatformKeysUnavailable(format!("the JWKS is not valid JSON: {e}"))
+    })?;
     let keys = set
         .keys
         .into_iter()
@@ -153,7 +163,8 @@ fn parse_key_set(body: &str, fetched_at: i64) -> Result<KeySet, LtiError> {
         .filter(|jwk| jwk.usage.as_deref().is_none_or(|u| u == "sig"))
         .filter(|jwk| jwk.alg.as_deref().is_none_or(|a| a == "RS256"))
         .filter_map(|jwk| {
-            let key = DecodingKey::from_rsa_components(jwk.n.as_deref()?, jwk.e.as_deref()?).ok()?;
+            let key =
+                DecodingKey::from_rsa_components(jwk.n.as_deref()?, jwk.e.as_deref()?).ok()?;
             Some((jwk.kid?, key))
         })
         .collect();

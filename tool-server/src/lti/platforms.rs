@@ -59,7 +59,11 @@ pub async fn register<C: TransactionTrait>(
     if registration.client_id.trim().is_empty() {
         return Err(RegistrationError::Empty("client_id"));
     }
-    if registration.deployment_ids.iter().any(|d| d.trim().is_empty()) {
+    if registration
+        .deployment_ids
+        .iter()
+        .any(|d| d.trim().is_empty())
+    {
         return Err(RegistrationError::Empty("deployment_id"));
     }
     parse_url("issuer", &registration.issuer)?;
@@ -124,7 +128,10 @@ pub async fn register<C: TransactionTrait>(
     Ok(platform)
 }
 
-async fn load<C: ConnectionTrait>(db: &C, row: platform::Model) -> Result<Platform, sea_orm::DbErr> {
+async fn load<C: ConnectionTrait>(
+    db: &C,
+    row: platform::Model,
+) -> Result<Platform, sea_orm::DbErr> {
     let deployment_ids = deployment::Entity::find()
         .filter(deployment::Column::PlatformId.eq(row.id))
         .order_by_asc(deployment::Column::Id)
@@ -134,7 +141,10 @@ async fn load<C: ConnectionTrait>(db: &C, row: platform::Model) -> Result<Platfo
         .map(|d| d.deployment_id)
         .collect();
     // Stored URLs were validated on the way in.
-    let url = |value: &str| Url::parse(value).unwrap_or_else(|_| Url::parse("http://invalid.invalid").expect("literal URL"));
+    let url = |value: &str| {
+        Url::parse(value)
+            .unwrap_or_else(|_| Url::parse("http://invalid.invalid").expect("literal URL"))
+    };
     Ok(Platform {
         id: PlatformId(row.id),
         auth_url: url(&row.auth_url),
@@ -159,7 +169,10 @@ pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<Platform>, sea_orm::
     Ok(platforms)
 }
 
-pub async fn get<C: ConnectionTrait>(db: &C, id: PlatformId) -> Result<Option<Platform>, sea_orm::DbErr> {
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    id: PlatformId,
+) -> Result<Option<Platform>, sea_orm::DbErr> {
     match platform::Entity::find_by_id(id.0).one(db).await? {
         Some(row) => Ok(Some(load(db, row).await?)),
         None => Ok(None),

@@ -7,7 +7,9 @@ use jsonwebtoken::EncodingKey;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use rsa::RsaPrivateKey;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -35,7 +37,9 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -49,7 +53,9 @@ pub async fn ensure_current<C: ConnectionTrait>(db: &C) -> Result<SigningKey, To
     signing_key(&row)
 }
 
-async fn current_row<C: ConnectionTrait>(db: &C) -> Result<Option<tool_key::Model>, sea_orm::DbErr> {
+async fn current_row<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Option<tool_key::Model>, sea_orm::DbErr> {
     tool_key::Entity::find()
         .filter(tool_key::Column::RetiredAt.is_null())
         .order_by_desc(tool_key::Column::CreatedAt)
@@ -72,12 +78,11 @@ fn signing_key(row: &tool_key::Model) -> Result<SigningKey, ToolKeyError> {
 
 /// Generates a new key pair and stores it as current.
 pub async fn generate<C: ConnectionTrait>(db: &C) -> Result<tool_key::Model, ToolKeyError> {
-    let private_key = tokio::task::spawn_blocking(|| {
-        RsaPrivateKey::new(&mut rand::thread_rng(), KEY_BITS)
-    })
-    .await
-    .map_err(|e| ToolKeyError::Generate(e.to_string()))?
-    .map_err(|e| ToolKeyError::Generate(e.to_string()))?;
+    let private_key =
+        tokio::task::spawn_blocking(|| RsaPrivateKey::new(&mut rand::thread_rng(), KEY_BITS))
+            .await
+            .map_err(|e| ToolKeyError::Generate(e.to_string()))?
+            .map_err(|e| ToolKeyError::Generate(e.to_string()))?;
     let pem = private_key
         .to_pkcs8_pem(LineEnding::LF)
         .map_err(|e| ToolKeyError::Generate(e.to_string()))?;

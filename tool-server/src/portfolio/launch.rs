@@ -37,7 +37,8 @@ pub struct LaunchSettings<'a> {
 }
 
 fn named(text: &Option<String>) -> Option<LanguageMap> {
-    text.as_ref().map(|t| LanguageMap::from([("en".to_owned(), t.clone())]))
+    text.as_ref()
+        .map(|t| LanguageMap::from([("en".to_owned(), t.clone())]))
 }
 
 #[tracing::instrument(skip_all, fields(platform = %launch.platform.issuer))]
@@ -56,7 +57,14 @@ pub async fn record<C: TransactionTrait>(
 
     let txn = db.begin().await?;
     consume_nonce(&txn, &launch.state).await?;
-    let person = identity::upsert_lti_person(&txn, platform, &message.subject, &message.person, &message.roles).await?;
+    let person = identity::upsert_lti_person(
+        &txn,
+        platform,
+        &message.subject,
+        &message.person,
+        &message.roles,
+    )
+    .await?;
 
     let course = match &message.context {
         Some(claim) => {
@@ -70,7 +78,11 @@ pub async fn record<C: TransactionTrait>(
             })
             .on_conflict(
                 OnConflict::columns([context::Column::PlatformId, context::Column::ContextId])
-                    .update_columns([context::Column::Label, context::Column::Title, context::Column::UpdatedAt])
+                    .update_columns([
+                        context::Column::Label,
+                        context::Column::Title,
+                        context::Column::UpdatedAt,
+                    ])
                     .to_owned(),
             )
             .exec_with_returning(&txn)
@@ -99,7 +111,9 @@ pub async fn record<C: TransactionTrait>(
         .filter(resource_link::Column::LinkId.eq(&message.resource_link.id))
         .one(&txn)
         .await?;
-    let ties_changed = previous.as_ref().is_none_or(|p| p.competence_codes != competence_codes);
+    let ties_changed = previous
+        .as_ref()
+        .is_none_or(|p| p.competence_codes != competence_codes);
     let link = resource_link::Entity::insert(resource_link::ActiveModel {
         id: Set(Uuid::new_v4()),
         platform_id: Set(platform.id.0),
@@ -112,16 +126,19 @@ pub async fn record<C: TransactionTrait>(
         updated_at: Set(now),
     })
     .on_conflict(
-        OnConflict::columns([resource_link::Column::PlatformId, resource_link::Column::LinkId])
-            .update_columns([
-                resource_link::Column::DeploymentId,
-                resource_link::Column::ContextId,
-                resource_link::Column::Title,
-                resource_link::Column::Description,
-                resource_link::Column::CompetenceCodes,
-                resource_link::Column::UpdatedAt,
-            ])
-            .to_owned(),
+        OnConflict::columns([
+            resource_link::Column::PlatformId,
+            resource_link::Column::LinkId,
+        ])
+        .update_columns([
+            resource_link::Column::DeploymentId,
+            resource_link::Column::ContextId,
+            resource_link::Column::Title,
+            resource_link::Column::Description,
+            resource_link::Column::CompetenceCodes,
+            resource_link::Column::UpdatedAt,
+        ])
+        .to_owned(),
     )
     .exec_with_returning(&txn)
     .await?;
@@ -136,14 +153,18 @@ pub async fn record<C: TransactionTrait>(
         let ties: Vec<_> = competences
             .iter()
             .enumerate()
-            .map(|(position, competence)| resource_link_competence::ActiveModel {
-                resource_link_id: Set(link.id),
-                competence_id: Set(competence.id),
-                position: Set(position as i32),
-            })
+            .map(
+                |(position, competence)| resource_link_competence::ActiveModel {
+                    resource_link_id: Set(link.id),
+                    competence_id: Set(competence.id),
+                    position: Set(position as i32),
+                },
+            )
             .collect();
         if !ties.is_empty() {
-            resource_link_competence::Entity::insert_many(ties).exec_without_returning(&txn).await?;
+            resource_link_competence::Entity::insert_many(ties)
+                .exec_without_returning(&txn)
+                .await?;
         }
     }
 
@@ -152,7 +173,10 @@ pub async fn record<C: TransactionTrait>(
         name: message.subject.clone(),
     };
     let link_activity = Activity {
-        id: format!("{}/xapi/activities/resource-links/{}", settings.base_url, link.id),
+        id: format!(
+            "{}/xapi/activities/resource-links/{}",
+            settings.base_url, link.id
+        ),
         name: named(&link.title),
         activity_type: Some("http://adlnet.gov/expapi/activities/link"),
     };
@@ -190,7 +214,14 @@ pub async fn record<C: TransactionTrait>(
     )
     .await?;
 
-    let session_token = session::create(&txn, person.id, link.id, &message.roles, settings.session_ttl_secs).await?;
+    let session_token = session::create(
+        &txn,
+        person.id,
+        link.id,
+        &message.roles,
+        settings.session_ttl_secs,
+    )
+    .await?;
     txn.commit().await?;
 
     Ok(RecordedLaunch {

@@ -46,7 +46,10 @@ pub async fn create<C: ConnectionTrait>(
     Ok(token)
 }
 
-pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> Result<LaunchSession, PortfolioError> {
+pub async fn authenticate<C: ConnectionTrait>(
+    db: &C,
+    token: &str,
+) -> Result<LaunchSession, PortfolioError> {
     let row = launch_session::Entity::find_by_id(sha256_hex(token))
         .one(db)
         .await?

@@ -48,7 +48,10 @@ pub struct RecordedActivity {
 
 pub const RECENT_ACTIVITY: u64 = 20;
 
-pub async fn load<C: ConnectionTrait>(db: &C, session: &LaunchSession) -> Result<PortfolioView, PortfolioError> {
+pub async fn load<C: ConnectionTrait>(
+    db: &C,
+    session: &LaunchSession,
+) -> Result<PortfolioView, PortfolioError> {
     let person = identity::get(db, session.person_id)
         .await?
         .ok_or(PortfolioError::Unauthenticated)?;

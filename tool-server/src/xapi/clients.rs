@@ -51,8 +51,10 @@ pub async fn authenticate<C: ConnectionTrait>(
     else {
         return Ok(None);
     };
-    Ok(constant_time_eq(&row.secret_hash, &sha256_hex(secret)).then(|| XapiClient {
-        id: row.id,
-        name: row.name,
-    }))
+    Ok(
+        constant_time_eq(&row.secret_hash, &sha256_hex(secret)).then(|| XapiClient {
+            id: row.id,
+            name: row.name,
+        }),
+    )
 }

@@ -30,9 +30,9 @@ impl XapiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            XapiError::MissingVersion | XapiError::UnsupportedVersion(_) | XapiError::InvalidParameter { .. } => {
-                StatusCode::BAD_REQUEST
-            }
+            XapiError::MissingVersion
+            | XapiError::UnsupportedVersion(_)
+            | XapiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
             XapiError::Unauthorized => StatusCode::UNAUTHORIZED,
             XapiError::NotFound => StatusCode::NOT_FOUND,
             XapiError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,

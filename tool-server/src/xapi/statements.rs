@@ -65,7 +65,9 @@ pub struct LaunchedStatement<'a> {
 fn language_tag(locale: &str) -> Option<String> {
     let tag = locale.replace('_', "-");
     let valid = !tag.is_empty()
-        && tag.split('-').all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()));
+        && tag.split('-').all(|part| {
+            !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric())
+        });
     valid.then_some(tag)
 }
 

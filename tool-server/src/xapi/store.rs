@@ -2,7 +2,8 @@
 //! so it can grow into the full LRS.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -70,7 +71,10 @@ pub struct StatementPage {
     pub next_cursor: Option<i32>,
 }
 
-pub async fn query<C: ConnectionTrait>(db: &C, query: &StatementQuery) -> Result<StatementPage, XapiError> {
+pub async fn query<C: ConnectionTrait>(
+    db: &C,
+    query: &StatementQuery,
+) -> Result<StatementPage, XapiError> {
     if let Some(id) = query.statement_id {
         let row = xapi_statement::Entity::find()
             .filter(xapi_statement::Column::Id.eq(id))
@@ -84,7 +88,8 @@ pub async fn query<C: ConnectionTrait>(db: &C, query: &StatementQuery) -> Result
         });
     }
     let limit = query.limit.clamp(1, MAX_LIMIT);
-    let mut select = xapi_statement::Entity::find().filter(xapi_statement::Column::Voided.eq(false));
+    let mut select =
+        xapi_statement::Entity::find().filter(xapi_statement::Column::Voided.eq(false));
     if let Some(verb) = &query.verb {
         select = select.filter(xapi_statement::Column::VerbId.eq(verb));
     }
@@ -113,7 +118,11 @@ pub async fn query<C: ConnectionTrait>(db: &C, query: &StatementQuery) -> Result
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     Ok(StatementPage {
-        next_cursor: if more { rows.last().map(|r| r.seq) } else { None },
+        next_cursor: if more {
+            rows.last().map(|r| r.seq)
+        } else {
+            None
+        },
         statements: rows.iter().map(|row| parse(&row.statement)).collect(),
     })
 }

@@ -1,0 +1,344 @@
+use std::path::PathBuf;
+
+use carefolio::config::{PlatformRegistration, Settings};
+use carefolio::startup::Application;
+use carefolio_tests::simulator::{AuthenticationRequest, PlatformSimulator, LTI};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::Value;
+
+pub use carefolio_tests::simulator::{sign, PlatformKey, Signing};
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body once per database backend:
+/// `both_databases!(name, |app| async move { ... });`
+#[macro_export]
+macro_rules! both_databases {
+    ($name:ident, |$app:ident| $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[actix_web::test]
+            async fn sqlite() {
+                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await;
+                $body.await
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await;
+                $body.await
+            }
+        }
+    };
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// Where the built widget lives (scripts/build-widget.sh puts it there).
+pub fn widget_dir() -> PathBuf {
+    match std::env::var("CAREFOLIO__SERVER__WIDGET_DIR") {
+        Ok(dir) => PathBuf::from(dir),
+        Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../portfolio-wasm/pkg"),
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: DatabaseConnection,
+    pub client: reqwest::Client,
+    pub simulator: PlatformSimulator,
+    data_dir: PathBuf,
+    postgres_database: Option<String>,
+}
+
+/// What the platform's authorization endpoint answered: the form it would
+/// have the browser POST to the tool.
+#[derive(Debug, Clone)]
+pub struct PlatformAnswer {
+    pub id_token: String,
+    pub state: String,
+    pub claims: Value,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    init_logging();
+    let simulator = PlatformSimulator::start("127.0.0.1");
+    let data_dir =
+        std::env::temp_dir().join(format!("carefolio-test-{}", uuid::Uuid::new_v4().simple()));
+    let mut settings = Settings::default();
+    settings.server.bind = "127.0.0.1:0".to_owned();
+    settings.server.widget_dir = widget_dir();
+    settings.data_dir = data_dir.clone();
+    settings.database.max_connections = 4;
+    settings.platforms = vec![PlatformRegistration {
+        issuer: simulator.issuer.clone(),
+        client_id: simulator.client_id.clone(),
+        auth_url: simulator.auth_url(),
+        token_url: simulator.token_url(),
+        jwks_url: simulator.jwks_url(),
+        deployment_ids: vec![simulator.deployment_id.clone()],
+        name: Some("Simulated Moodle".to_owned()),
+    }];
+    let mut postgres_database = None;
+    if let Backend::Postgres = backend {
+        let name = format!("carefolio_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(postgres_admin_url())
+            .await
+            .expect("PostgreSQL admin connection");
+        admin
+            .execute(Statement::from_string(
+                admin.get_database_backend(),
+                format!("CREATE DATABASE \"{name}\""),
+            ))
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        let mut url = url::Url::parse(&postgres_admin_url()).expect("admin URL");
+        url.set_path(&name);
+        settings.database.url = Some(url.to_string());
+        postgres_database = Some(name);
+    }
+    adjust(&mut settings);
+    let application = Application::build(settings)
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let db = application.db().clone();
+    actix_web::rt::spawn(application.run_until_stopped());
+    simulator.set_tool(&address);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    TestApp {
+        address,
+        db,
+        client,
+        simulator,
+        data_dir,
+        postgres_database,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if let Some(name) = self.postgres_database.take() {
+            // Drop runs outside async; use a short-lived runtime on its own thread.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                runtime.block_on(async {
+                    let admin = Database::connect(postgres_admin_url()).await.ok()?;
+                    admin
+                        .execute(Statement::from_string(
+                            admin.get_database_backend(),
+                            format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+                        ))
+                        .await
+                        .ok()?;
+                    admin.close().await.ok()
+                })
+            })
+            .join();
+        }
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Login initiation by POST, as Moodle 4.5 sends it.
+    pub async fn post_login(&self, params: &[(String, String)]) -> reqwest::Response {
+        self.client
+            .post(self.url("/lti/login"))
+            .form(params)
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    /// Runs login initiation and the platform's authorization step; returns
+    /// what the platform would post to the tool, without posting it.
+    pub async fn begin_launch(&self, login_hint: &str, overrides: Value) -> PlatformAnswer {
+        self.simulator.prepare_launch(login_hint, overrides);
+        let response = self
+            .post_login(&self.simulator.login_initiation(login_hint))
+            .await;
+        assert_eq!(
+            response.status(),
+            302,
+            "login initiation redirects to the platform"
+        );
+        let location = response.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned();
+        let url = url::Url::parse(&location).expect("absolute redirect");
+        let query: std::collections::HashMap<String, String> =
+            url.query_pairs().into_owned().collect();
+        let request = AuthenticationRequest {
+            scope: query.get("scope").cloned(),
+            response_type: query.get("response_type").cloned(),
+            response_mode: query.get("response_mode").cloned(),
+            prompt: query.get("prompt").cloned(),
+            client_id: query.get("client_id").cloned(),
+            redirect_uri: query.get("redirect_uri").cloned(),
+            login_hint: query.get("login_hint").cloned(),
+            lti_message_hint: query.get("lti_message_hint").cloned(),
+            state: query.get("state").cloned(),
+            nonce: query.get("nonce").cloned(),
+        };
+        // Go through the simulator's real HTTP endpoint, as a browser would.
+        let answer = self
+            .client
+            .get(&location)
+            .send()
+            .await
+            .expect("authorization request");
+        assert_eq!(
+            answer.status(),
+            200,
+            "the platform accepts the authentication request"
+        );
+        let html = answer.text().await.expect("form");
+        let id_token = form_value(&html, "id_token").expect("id_token in the form");
+        let state = form_value(&html, "state").expect("state in the form");
+        assert_eq!(Some(&state), request.state.as_ref());
+        let claims = decode_claims(&id_token);
+        PlatformAnswer {
+            id_token,
+            state,
+            claims,
+        }
+    }
+
+    pub async fn post_launch(
+        &self,
+        id_token: Option<&str>,
+        state: Option<&str>,
+    ) -> reqwest::Response {
+        let mut form = Vec::new();
+        if let Some(token) = id_token {
+            form.push(("id_token", token));
+        }
+        if let Some(state) = state {
+            form.push(("state", state));
+        }
+        self.client
+            .post(self.url("/lti/launch"))
+            .form(&form)
+            .send()
+            .await
+            .expect("launch request")
+    }
+
+    /// A complete, valid launch with these claim overrides.
+    pub async fn launch(&self, login_hint: &str, overrides: Value) -> reqwest::Response {
+        let answer = self.begin_launch(login_hint, overrides).await;
+        self.post_launch(Some(&answer.id_token), Some(&answer.state))
+            .await
+    }
+
+    /// Re-signs the answer's claims after `change` with the platform's current key.
+    pub fn resign(&self, answer: &PlatformAnswer, change: impl FnOnce(&mut Value)) -> String {
+        let mut claims = answer.claims.clone();
+        change(&mut claims);
+        sign(&claims, Signing::Rs256(&self.simulator.current_key()))
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one(Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count query")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("count")
+    }
+
+    /// Creates xAPI credentials through the same code the CLI uses.
+    pub async fn xapi_credentials(&self) -> (String, String) {
+        let client = carefolio::xapi::clients::create(&self.db, "test reader")
+            .await
+            .expect("client");
+        (client.key, client.secret)
+    }
+}
+
+pub fn lti(name: &str) -> String {
+    format!("{LTI}{name}")
+}
+
+pub fn form_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(
+        html[start..end]
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+}
+
+pub fn decode_claims(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64");
+    serde_json::from_slice(&bytes).expect("json")
+}
+
+pub fn error_code(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("x-carefolio-error")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// The launch token the launch page hands the widget.
+pub fn launch_token(html: &str) -> Option<String> {
+    let marker = r#"data-token=""#;
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
+}
+
+/// Logs from the server under test, when RUST_LOG asks for them.
+pub fn init_logging() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("RUST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_test_writer()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .try_init();
+        }
+    });
+}

@@ -1,0 +1,304 @@
+//! Accepted launches: what they record and which valid variants pass.
+
+use serde_json::{json, Value};
+
+use crate::both_databases;
+use crate::helpers::*;
+
+async fn statements(app: &TestApp) -> Vec<Value> {
+    let (key, secret) = app.xapi_credentials().await;
+    let body: Value = app
+        .client
+        .get(app.url("/xapi/statements"))
+        .basic_auth(key, Some(secret))
+        .header("X-Experience-API-Version", "1.0.3")
+        .send()
+        .await
+        .expect("statements")
+        .json()
+        .await
+        .expect("json");
+    body["statements"].as_array().cloned().unwrap_or_default()
+}
+
+both_databases!(
+    a_valid_launch_shows_the_learner_and_records_everything,
+    |app| async move {
+        let response = app.launch("ingrid", json!({})).await;
+        assert_eq!(response.status(), 200);
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            !csp.contains("frame-ancestors"),
+            "the page must stay frameable by the LMS"
+        );
+        assert!(response.headers().get("x-frame-options").is_none());
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Ingrid Hansen"), "{html}");
+        assert!(
+            html.contains("Peer support and exchange of good practices"),
+            "{html}"
+        );
+        assert!(html.contains("Hjelper og støtter brukere til å sette seg mål"));
+        assert!(launch_token(&html).is_some());
+        assert_eq!(app.count("people").await, 1);
+        assert_eq!(app.count("lti_identities").await, 1);
+        assert_eq!(app.count("contexts").await, 1);
+        assert_eq!(app.count("memberships").await, 1);
+        assert_eq!(app.count("resource_links").await, 1);
+        assert_eq!(app.count("resource_link_competences").await, 2);
+        assert_eq!(app.count("xapi_statements").await, 1);
+        assert_eq!(app.count("launch_sessions").await, 1);
+    }
+);
+
+both_databases!(
+    the_launch_statement_is_xapi_shaped_and_names_the_competences,
+    |app| async move {
+        assert_eq!(app.launch("ingrid", json!({})).await.status(), 200);
+        let all = statements(&app).await;
+        assert_eq!(all.len(), 1);
+        let statement = &all[0];
+        assert!(uuid::Uuid::parse_str(statement["id"].as_str().unwrap()).is_ok());
+        assert_eq!(statement["actor"]["objectType"], "Agent");
+        assert_eq!(
+            statement["actor"]["account"]["homePage"],
+            app.simulator.issuer.as_str()
+        );
+        assert_eq!(statement["actor"]["account"]["name"], "learner-0001");
+        assert!(
+            statement["actor"].get("mbox").is_none(),
+            "no personal data in the actor"
+        );
+        assert_eq!(
+            statement["verb"]["id"],
+            "http://adlnet.gov/expapi/verbs/launched"
+        );
+        assert_eq!(statement["object"]["objectType"], "Activity");
+        assert!(statement["object"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with(&app.url("/xapi/activities/resource-links/")));
+        assert_eq!(
+            statement["object"]["definition"]["name"]["en"],
+            "Peer support in practice"
+        );
+        let grouping = &statement["context"]["contextActivities"]["grouping"][0];
+        assert_eq!(
+            grouping["definition"]["name"]["en"],
+            "Digital skills for care work"
+        );
+        assert_eq!(
+            grouping["definition"]["type"],
+            "http://adlnet.gov/expapi/activities/course"
+        );
+        let others = statement["context"]["contextActivities"]["other"]
+            .as_array()
+            .unwrap();
+        assert_eq!(others.len(), 2);
+        assert!(others
+            .iter()
+            .all(|o| o["id"].as_str().unwrap().starts_with("urn:uuid:")));
+        assert_eq!(
+            others[0]["definition"]["name"]["en"],
+            "Peer support and exchange of good practices"
+        );
+        assert_eq!(
+            others[1]["definition"]["name"]["en"],
+            "Helps and supports peers to set goals and to dream of future possibilities."
+        );
+        assert_eq!(statement["context"]["language"], "en");
+        assert_eq!(statement["version"], "1.0.3");
+        assert!(statement["stored"].as_str().is_some());
+        assert!(statement["timestamp"].as_str().is_some());
+        assert_eq!(statement["authority"]["account"]["name"], "carefolio");
+    }
+);
+
+both_databases!(a_second_launch_updates_the_same_person, |app| async move {
+    assert_eq!(app.launch("first", json!({})).await.status(), 200);
+    let response = app
+        .launch(
+            "second",
+            json!({ "name": "Ingrid H. Berg", "family_name": "Berg", "email": null }),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("Ingrid H. Berg"));
+    assert_eq!(app.count("people").await, 1);
+    assert_eq!(app.count("xapi_statements").await, 2);
+    let person = carefolio::entities::person::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(person.family_name.as_deref(), Some("Berg"));
+    assert_eq!(
+        person.email.as_deref(),
+        Some("ingrid.hansen@example.org"),
+        "an absent claim keeps what was shared before"
+    );
+    assert_eq!(
+        person.locale.as_deref(),
+        Some("en"),
+        "Moodle's locale comes from launch_presentation"
+    );
+});
+
+use sea_orm::EntityTrait;
+
+both_databases!(short_unknown_and_no_roles_are_accepted, |app| async move {
+    for (hint, roles) in [
+        ("short", json!(["Learner"])),
+        ("unknown", json!(["http://example.org/roles#Gardener"])),
+        ("none", json!([])),
+    ] {
+        let response = app.launch(hint, json!({ lti("roles"): roles })).await;
+        assert_eq!(response.status(), 200, "roles {roles}");
+    }
+    let identity = carefolio::entities::lti_identity::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(identity.len(), 1);
+});
+
+both_databases!(short_role_names_are_stored_as_full_uris, |app| async move {
+    assert_eq!(
+        app.launch("short", json!({ lti("roles"): ["Instructor"] }))
+            .await
+            .status(),
+        200
+    );
+    let identity = carefolio::entities::lti_identity::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        identity.roles,
+        r#"["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]"#
+    );
+});
+
+both_databases!(
+    launches_with_little_or_no_personal_data_are_accepted,
+    |app| async move {
+        let variants = [
+            (
+                "email-only",
+                json!({ "sub": "u-email", "name": null, "given_name": null, "family_name": null }),
+            ),
+            ("names-only", json!({ "sub": "u-names", "email": null })),
+            (
+                "anonymous",
+                json!({ "sub": "u-anon", "name": null, "given_name": null, "family_name": null, "email": null }),
+            ),
+            (
+                "no-context",
+                json!({ "sub": "u-noctx", lti("context"): null }),
+            ),
+        ];
+        for (hint, overrides) in variants {
+            let response = app.launch(hint, overrides).await;
+            assert_eq!(response.status(), 200, "{hint}");
+            let html = response.text().await.unwrap();
+            assert!(
+                html.contains("Peer support and exchange of good practices"),
+                "{hint}"
+            );
+        }
+        assert_eq!(app.count("people").await, 4);
+        assert_eq!(
+            app.count("contexts").await,
+            1,
+            "the launch without context creates none"
+        );
+        let names_only = app
+            .launch(
+                "names-only-again",
+                json!({ "sub": "u-names", "email": null }),
+            )
+            .await;
+        assert!(names_only.text().await.unwrap().contains("Ingrid Hansen"));
+    }
+);
+
+both_databases!(
+    unknown_competences_are_reported_on_the_launch_page,
+    |app| async move {
+        let response = app
+        .launch("typo", json!({ lti("custom"): { "competences": "carerplus:10.2, carerplus:99.9, nope:1.1, garbage" } }))
+        .await;
+        assert_eq!(response.status(), 200);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("id=\"unknown-competences\""));
+        for reported in ["carerplus:99.9", "nope:1.1", "garbage"] {
+            assert!(html.contains(reported), "{reported} is reported");
+        }
+        assert_eq!(
+            app.count("resource_link_competences").await,
+            1,
+            "the known one is still tied"
+        );
+    }
+);
+
+both_databases!(
+    changing_the_custom_parameter_reties_the_link,
+    |app| async move {
+        assert_eq!(app.launch("a", json!({})).await.status(), 200);
+        assert_eq!(app.count("resource_link_competences").await, 2);
+        let response = app
+            .launch("b", json!({ lti("custom"): { "competences": "pat:12.6" } }))
+            .await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(app.count("resource_link_competences").await, 1);
+        assert_eq!(app.count("resource_links").await, 1);
+    }
+);
+
+both_databases!(the_tool_publishes_its_key_with_a_kid, |app| async move {
+    let jwks: Value = app
+        .client
+        .get(app.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let keys = jwks["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["kty"], "RSA");
+    assert_eq!(keys[0]["alg"], "RS256");
+    assert!(keys[0]["kid"].as_str().is_some_and(|k| k.len() >= 20));
+    assert!(keys[0].get("d").is_none(), "never the private part");
+});
+
+both_databases!(
+    a_platform_key_rotation_is_picked_up_with_one_coalesced_fetch,
+    |app| async move {
+        assert_eq!(app.launch("before", json!({})).await.status(), 200);
+        assert_eq!(app.simulator.jwks_requests(), 1);
+        app.simulator.rotate_key(PlatformKey::shared(1));
+        let mut answers = Vec::new();
+        for i in 0..4 {
+            answers.push(app.begin_launch(&format!("after-{i}"), json!({})).await);
+        }
+        let launches = answers
+            .iter()
+            .map(|a| app.post_launch(Some(&a.id_token), Some(&a.state)));
+        let responses = futures::future::join_all(launches).await;
+        for response in responses {
+            assert_eq!(response.status(), 200);
+        }
+        assert_eq!(
+            app.simulator.jwks_requests(),
+            2,
+            "concurrent launches with the new kid share one fetch"
+        );
+    }
+);

@@ -1,0 +1,109 @@
+//! The widget's JSON API, authenticated by the launch token.
+
+use serde_json::{json, Value};
+
+use crate::both_databases;
+use crate::helpers::*;
+
+both_databases!(
+    the_launch_token_opens_the_learners_portfolio,
+    |app| async move {
+        let html = app.launch("ingrid", json!({})).await.text().await.unwrap();
+        let token = launch_token(&html).expect("token on the page");
+        let response = app
+            .client
+            .get(app.url("/api/v1/portfolio"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        let view: Value = response.json().await.unwrap();
+        assert_eq!(view["learner"]["name"], "Ingrid Hansen");
+        assert_eq!(view["course"]["title"], "Digital skills for care work");
+        assert_eq!(view["activity"]["title"], "Peer support in practice");
+        let competences = view["competences"].as_array().unwrap();
+        assert_eq!(competences.len(), 2);
+        assert_eq!(competences[0]["code"], "10.2");
+        assert_eq!(competences[0]["framework_key"], "carerplus");
+        assert_eq!(competences[1]["code"], "5.1");
+        assert_eq!(competences[1]["framework_key"], "pat");
+        let recorded = view["recorded"].as_array().unwrap();
+        assert_eq!(recorded.len(), 1);
+        assert_eq!(recorded[0]["verb"], "launched");
+        assert_eq!(recorded[0]["object"]["en"], "Peer support in practice");
+    }
+);
+
+both_databases!(
+    the_api_refuses_missing_and_forged_tokens,
+    |app| async move {
+        let none = app
+            .client
+            .get(app.url("/api/v1/portfolio"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(none.status(), 401);
+        assert_eq!(none.headers()["content-type"], "application/problem+json");
+        let body: Value = none.json().await.unwrap();
+        assert_eq!(body["code"], "unauthenticated");
+        let forged = app
+            .client
+            .get(app.url("/api/v1/portfolio"))
+            .bearer_auth("forged")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 401);
+        assert_eq!(error_code(&forged), "unauthenticated");
+    }
+);
+
+#[actix_web::test]
+async fn an_expired_launch_token_is_refused() {
+    let app = spawn_app_with(Backend::Sqlite, |settings| {
+        settings.server.launch_token_ttl_secs = -1
+    })
+    .await;
+    let html = app.launch("late", json!({})).await.text().await.unwrap();
+    let token = launch_token(&html).unwrap();
+    let response = app
+        .client
+        .get(app.url("/api/v1/portfolio"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(error_code(&response), "session_expired");
+}
+
+#[actix_web::test]
+async fn unknown_routes_answer_a_json_404() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let response = app
+        .client
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(error_code(&response), "not_found");
+}
+
+#[actix_web::test]
+async fn a_malformed_launch_form_is_a_400_problem() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let response = app
+        .client
+        .post(app.url("/lti/launch"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(error_code(&response), "invalid_form");
+}
