@@ -2,8 +2,12 @@
 //! Each test starts the real server on a random port with its own database,
 //! once on SQLite and once on PostgreSQL.
 
+// A failed unwrap is a failed test, with the line to look at.
+#![allow(clippy::unwrap_used)]
+
 mod helpers;
 
+mod browser;
 mod configuration;
 mod frameworks;
 mod launch;

@@ -1,4 +1,7 @@
-//! Test support for Carefolio: the LTI platform simulator and helpers
-//! shared by the integration tests, the benchmark and the demo platform.
+//! Test support for Carefolio: the LTI platform simulator, a small
+//! WebDriver client, shared by the integration tests, the benchmark and
+//! the demo platform.
 
+pub mod launcher;
 pub mod simulator;
+pub mod webdriver;

@@ -155,16 +155,37 @@ pub struct AuthenticationRequest {
 }
 
 impl PlatformSimulator {
-    /// Starts the simulator on a random port of 127.0.0.1 (or `host`).
+    /// Starts the simulator on a random port of `host` with a test key.
     pub fn start(host: &str) -> PlatformSimulator {
-        let listener = TcpListener::bind((host, 0)).expect("bind simulator");
-        let port = listener.local_addr().expect("address").port();
+        Self::start_with(
+            &format!("{host}:0"),
+            "carefolio-client",
+            "deployment-1",
+            PlatformKey::shared(0),
+        )
+        .expect("start the platform simulator")
+    }
+
+    /// Starts the simulator on `address` (`host:port`, port 0 for any) with
+    /// the given registration and signing key.
+    pub fn start_with(
+        address: &str,
+        client_id: &str,
+        deployment_id: &str,
+        key: PlatformKey,
+    ) -> std::io::Result<PlatformSimulator> {
+        let listener = TcpListener::bind(address)?;
+        let bound = listener.local_addr()?;
         let simulator = PlatformSimulator {
-            issuer: format!("http://{host}:{port}"),
-            client_id: "carefolio-client".to_owned(),
-            deployment_id: "deployment-1".to_owned(),
+            issuer: format!(
+                "http://{}:{}",
+                address.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h),
+                bound.port()
+            ),
+            client_id: client_id.to_owned(),
+            deployment_id: deployment_id.to_owned(),
             state: Arc::new(Mutex::new(SimulatorState {
-                keys: vec![PlatformKey::shared(0)],
+                keys: vec![key],
                 launches: HashMap::new(),
                 tool_login_url: String::new(),
                 tool_launch_url: String::new(),
@@ -182,12 +203,11 @@ impl PlatformSimulator {
                 .route("/", web::get().to(home))
         })
         .workers(1)
-        .listen(listener)
-        .expect("listen")
+        .listen(listener)?
         .run();
         // The simulator lives as long as the runtime that spawned it.
         actix_web::rt::spawn(server);
-        simulator
+        Ok(simulator)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, SimulatorState> {

@@ -52,7 +52,7 @@ pub async fn authenticate<C: ConnectionTrait>(
         return Ok(None);
     };
     Ok(
-        constant_time_eq(&row.secret_hash, &sha256_hex(secret)).then(|| XapiClient {
+        constant_time_eq(&row.secret_hash, &sha256_hex(secret)).then_some(XapiClient {
             id: row.id,
             name: row.name,
         }),

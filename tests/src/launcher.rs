@@ -1,0 +1,45 @@
+//! A browser-less launch: what a browser does between an LMS and the tool,
+//! done with an HTTP client that keeps cookies.
+
+use crate::simulator::PlatformSimulator;
+
+/// login initiation (POST, as Moodle does) → authorization → form_post launch.
+pub async fn scripted_launch(
+    http: &reqwest::Client,
+    simulator: &PlatformSimulator,
+    tool: &str,
+    hint: &str,
+) -> anyhow::Result<String> {
+    let login = http
+        .post(format!("{tool}/lti/login"))
+        .form(&simulator.login_initiation(hint))
+        .send()
+        .await?;
+    let location = login
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "login initiation did not redirect (status {})",
+                login.status()
+            )
+        })?
+        .to_owned();
+    let form = http.get(location).send().await?.text().await?;
+    let field = |name: &str| -> anyhow::Result<String> {
+        let marker = format!(r#"name="{name}" value=""#);
+        let start = form
+            .find(&marker)
+            .ok_or_else(|| anyhow::anyhow!("no {name} in the platform's answer"))?
+            + marker.len();
+        let end = form[start..].find('"').map(|e| e + start).unwrap_or(start);
+        Ok(form[start..end].to_owned())
+    };
+    let launch = http
+        .post(format!("{tool}/lti/launch"))
+        .form(&[("id_token", field("id_token")?), ("state", field("state")?)])
+        .send()
+        .await?;
+    Ok(launch.text().await?)
+}

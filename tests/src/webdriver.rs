@@ -1,0 +1,187 @@
+//! A small W3C WebDriver client (chromedriver + Debian's chromium), enough
+//! for the browser tests: open a page, run a script, wait for a condition.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+pub struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+    profile: std::path::PathBuf,
+}
+
+#[derive(Debug)]
+pub struct BrowserError(pub String);
+
+impl std::fmt::Display for BrowserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(9515)
+}
+
+pub fn chromium_binary() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned())
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium session; `extra_args` are
+    /// added to Chromium's command line.
+    pub async fn start(extra_args: &[&str]) -> Result<Browser, BrowserError> {
+        let port = free_port();
+        let driver = Command::new(
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned()),
+        )
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| {
+            BrowserError(format!(
+                "cannot start chromedriver ({e}); run scripts/setup.sh to install chromium-driver"
+            ))
+        })?;
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let ready = http.get(format!("{base}/status")).send().await;
+            if let Ok(response) = ready {
+                let status: Value = response.json().await.unwrap_or_default();
+                if status["value"]["ready"] == true {
+                    break;
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(BrowserError("chromedriver did not become ready".into()));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = std::env::temp_dir().join(format!(
+            "carefolio-chromium-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        args.extend(extra_args.iter().map(|a| (*a).to_owned()));
+        let capabilities = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": chromium_binary(), "args": args }
+        }}});
+        let mut browser = Browser {
+            driver,
+            base,
+            session: String::new(),
+            http,
+            profile,
+        };
+        let created = browser.call("POST", "/session", capabilities).await?;
+        browser.session = created["sessionId"]
+            .as_str()
+            .ok_or_else(|| BrowserError(format!("no session: {created}")))?
+            .to_owned();
+        Ok(browser)
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Value) -> Result<Value, BrowserError> {
+        let url = format!("{}{path}", self.base);
+        let request = match method {
+            "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
+            _ => self.http.post(url).json(&body),
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(|e| BrowserError(e.to_string()))?;
+        let status = response.status();
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| BrowserError(e.to_string()))?;
+        if !status.is_success() {
+            return Err(BrowserError(format!(
+                "WebDriver {method} {path}: {status} {}",
+                body["value"]
+            )));
+        }
+        Ok(body["value"].clone())
+    }
+
+    pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
+        self.call(
+            "POST",
+            &format!("/session/{}/url", self.session),
+            json!({ "url": url }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Runs `script` in the page (`return …` gives a value back).
+    pub async fn eval(&self, script: &str) -> Result<Value, BrowserError> {
+        self.call(
+            "POST",
+            &format!("/session/{}/execute/sync", self.session),
+            json!({ "script": script, "args": [] }),
+        )
+        .await
+    }
+
+    /// Polls `script` until it returns something truthy, or fails after `timeout`.
+    pub async fn wait_for(&self, script: &str, timeout: Duration) -> Result<Value, BrowserError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let value = self.eval(script).await?;
+            let truthy = !(value.is_null() || value == false || value == "" || value == 0);
+            if truthy {
+                return Ok(value);
+            }
+            if Instant::now() > deadline {
+                let page = self
+                    .eval("return document.documentElement.outerHTML")
+                    .await
+                    .unwrap_or_default();
+                return Err(BrowserError(format!(
+                    "timed out waiting for `{script}`; the page is:\n{page}"
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn quit(mut self) {
+        let _ = self
+            .call("DELETE", &format!("/session/{}", self.session), json!({}))
+            .await;
+        self.session.clear();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
