@@ -112,6 +112,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         postgres_database = Some(name);
     }
     adjust(&mut settings);
+    let data_dir = settings.data_dir.clone();
     let application = Application::build(settings)
         .await
         .expect("application builds");

@@ -8,6 +8,7 @@
 mod helpers;
 
 mod browser;
+mod cli;
 mod configuration;
 mod frameworks;
 mod launch;

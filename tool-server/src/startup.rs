@@ -3,6 +3,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::{error, web, App, HttpServer};
@@ -12,7 +13,9 @@ use crate::config::Settings;
 use crate::http::errors::problem;
 use crate::http::widget::WidgetAssets;
 use crate::http::{routes, AppState};
+use crate::frameworks::store::CompetenceCache;
 use crate::lti::platform_keys::PlatformKeyCache;
+use crate::lti::platforms::PlatformCache;
 use crate::lti::{platforms, tool_keys};
 use crate::{db, frameworks};
 
@@ -57,10 +60,13 @@ impl Application {
         let state = AppState {
             db: db.clone(),
             base_url: settings.base_url().into(),
+            platforms: Arc::new(PlatformCache::new(Duration::from_secs(30))),
             platform_keys: Arc::new(PlatformKeyCache::new(http)),
+            competences: Arc::new(CompetenceCache::new(Duration::from_secs(600))),
             widget: Arc::new(WidgetAssets::load(&settings.server.widget_dir)),
             settings: Arc::new(settings),
         };
+        actix_web::rt::spawn(sweep_periodically(db.clone()));
         tracing::info!(url = %state.base_url, "Carefolio listening");
         let server =
             HttpServer::new(move || {
@@ -105,7 +111,27 @@ impl Application {
     }
 }
 
+/// Deletes expired logins and launch sessions every few minutes. Every
+/// instance may run it; the deletes are idempotent.
+async fn sweep_periodically(db: DatabaseConnection) {
+    let mut interval = actix_web::rt::time::interval(Duration::from_secs(300));
+    loop {
+        interval.tick().await;
+        let logins = crate::lti::login::sweep_expired(&db).await;
+        let sessions = crate::portfolio::session::sweep_expired(&db).await;
+        match (logins, sessions) {
+            (Ok(logins), Ok(sessions)) if logins + sessions > 0 => {
+                tracing::debug!(logins, sessions, "swept expired logins and sessions")
+            }
+            (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "sweeping expired logins and sessions failed"),
+            _ => {}
+        }
+    }
+}
+
 /// Request logging without query strings, which may carry hints or tokens.
 fn tracing_actix() -> actix_web::middleware::Logger {
-    actix_web::middleware::Logger::new("%{r}a \"%m %U\" %s %T").log_target("carefolio::http")
+    actix_web::middleware::Logger::new("%{r}a \"%{method}xi %U\" %s %T")
+        .custom_request_replace("method", |req| req.method().to_string())
+        .log_target("carefolio::http")
 }

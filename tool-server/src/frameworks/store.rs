@@ -299,6 +299,66 @@ pub async fn resolve<C: ConnectionTrait>(
     Ok((found, unknown))
 }
 
+/// Competence lookups by reference, cached in memory. Items of an imported
+/// framework do not change under the same identifier, so entries only expire
+/// to bound memory and to pick up re-imports.
+pub struct CompetenceCache {
+    entries: std::sync::RwLock<HashMap<CompetenceRef, (std::time::Instant, Competence)>>,
+    ttl: std::time::Duration,
+}
+
+impl CompetenceCache {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        CompetenceCache {
+            entries: Default::default(),
+            ttl,
+        }
+    }
+
+    /// Like [`resolve`], answering from memory what it can.
+    pub async fn resolve<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        references: &[CompetenceRef],
+    ) -> Result<(Vec<Competence>, Vec<CompetenceRef>), FrameworkError> {
+        let mut known: HashMap<&CompetenceRef, Competence> = HashMap::new();
+        if let Ok(entries) = self.entries.read() {
+            for reference in references {
+                if let Some((stored, competence)) = entries.get(reference) {
+                    if stored.elapsed() < self.ttl {
+                        known.insert(reference, competence.clone());
+                    }
+                }
+            }
+        }
+        let missing: Vec<CompetenceRef> = references.iter().filter(|r| !known.contains_key(r)).cloned().collect();
+        if !missing.is_empty() {
+            let (found, _) = resolve(db, &missing).await?;
+            let now = std::time::Instant::now();
+            let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+            for competence in found {
+                let reference = CompetenceRef {
+                    framework: competence.framework_key.clone(),
+                    code: competence.code.clone(),
+                };
+                entries.insert(reference.clone(), (now, competence.clone()));
+                if let Some(original) = references.iter().find(|r| **r == reference) {
+                    known.insert(original, competence);
+                }
+            }
+        }
+        let mut found = Vec::new();
+        let mut unknown = Vec::new();
+        for reference in references {
+            match known.remove(reference) {
+                Some(competence) => found.push(competence),
+                None => unknown.push(reference.clone()),
+            }
+        }
+        Ok((found, unknown))
+    }
+}
+
 /// The competences with these ids, in the given order.
 pub async fn by_ids<C: ConnectionTrait>(
     db: &C,

@@ -24,7 +24,7 @@ pub async fn login(
         Some(form) if req.method() == actix_web::http::Method::POST => form.into_inner(),
         _ => query.into_inner(),
     };
-    let request = login::initiate(&state.db, &initiation, &state.launch_url()).await?;
+    let request = login::initiate(&state.db, &state.platforms, &initiation, &state.launch_url()).await?;
     let cookie = Cookie::build(state_cookie_name(&request.state), "1")
         .path("/lti")
         .http_only(true)
@@ -76,6 +76,7 @@ pub async fn launch(
         .is_some_and(|s| req.cookie(&state_cookie_name(s)).is_some());
     let validated = launch::validate(
         &state.db,
+        &state.platforms,
         &state.platform_keys,
         LaunchRequest {
             id_token: form.id_token.as_deref(),
@@ -92,6 +93,7 @@ pub async fn launch(
         LaunchSettings {
             base_url: &state.base_url,
             session_ttl_secs: state.settings.server.launch_token_ttl_secs,
+            competences: &state.competences,
         },
     )
     .await?;

@@ -4,7 +4,9 @@ use sea_orm::DatabaseConnection;
 
 use super::widget::WidgetAssets;
 use crate::config::Settings;
+use crate::frameworks::store::CompetenceCache;
 use crate::lti::platform_keys::PlatformKeyCache;
+use crate::lti::platforms::PlatformCache;
 
 /// Shared by every worker. Nothing here is the only copy of any state:
 /// the database holds sessions, nonces and keys; the key cache is safe to lose.
@@ -13,7 +15,9 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub base_url: Arc<str>,
+    pub platforms: Arc<PlatformCache>,
     pub platform_keys: Arc<PlatformKeyCache>,
+    pub competences: Arc<CompetenceCache>,
     pub widget: Arc<WidgetAssets>,
 }
 

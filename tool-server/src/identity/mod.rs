@@ -53,8 +53,13 @@ impl From<person::Model> for Person {
     }
 }
 
+/// How stale `last_launch_at` may get before a launch refreshes it; saves a
+/// write on most launches.
+const LAST_LAUNCH_GRANULARITY_MS: i64 = 15 * 60 * 1000;
+
 /// Finds or creates the person behind an LTI identity and refreshes what
-/// the platform shared this time; fields it did not send are kept.
+/// the platform shared this time; fields it did not send are kept. Rows are
+/// written only when something changed.
 pub async fn upsert_lti_person<C: ConnectionTrait>(
     db: &C,
     platform: &Platform,
@@ -67,63 +72,90 @@ pub async fn upsert_lti_person<C: ConnectionTrait>(
     let existing = lti_identity::Entity::find()
         .filter(lti_identity::Column::Issuer.eq(&platform.issuer))
         .filter(lti_identity::Column::Subject.eq(subject))
+        .find_also_related(person::Entity)
         .one(db)
         .await?;
-    let person_id = match existing {
-        Some(identity) => {
-            let person_id = identity.person_id;
-            let mut active: lti_identity::ActiveModel = identity.into();
-            active.roles = Set(roles_json);
-            active.last_launch_at = Set(now);
-            active.update(db).await?;
-            person_id
-        }
-        None => {
-            let person_id = Uuid::new_v4();
-            person::ActiveModel {
-                id: Set(person_id),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
+    let row = match existing {
+        Some((identity, Some(person_row))) => {
+            if identity.roles != roles_json || now - identity.last_launch_at > LAST_LAUNCH_GRANULARITY_MS {
+                let mut active: lti_identity::ActiveModel = identity.into();
+                active.roles = Set(roles_json);
+                active.last_launch_at = Set(now);
+                active.update(db).await?;
             }
-            .insert(db)
-            .await?;
-            let inserted = lti_identity::Entity::insert(lti_identity::ActiveModel {
-                person_id: Set(person_id),
-                platform_id: Set(platform.id.0),
-                issuer: Set(platform.issuer.clone()),
-                subject: Set(subject.to_owned()),
-                roles: Set(roles_json),
-                last_launch_at: Set(now),
-                ..Default::default()
-            })
-            .on_conflict(
-                OnConflict::columns([lti_identity::Column::Issuer, lti_identity::Column::Subject])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-            if inserted == 0 {
-                // A concurrent first launch of the same identity won the race.
-                person::Entity::delete_by_id(person_id).exec(db).await?;
-                lti_identity::Entity::find()
-                    .filter(lti_identity::Column::Issuer.eq(&platform.issuer))
-                    .filter(lti_identity::Column::Subject.eq(subject))
-                    .one(db)
-                    .await?
-                    .ok_or_else(|| DbErr::RecordNotFound("lti identity".into()))?
-                    .person_id
-            } else {
-                person_id
-            }
+            person_row
         }
+        Some((identity, None)) => {
+            return Err(DbErr::RecordNotFound(format!("person {} of an LTI identity", identity.person_id)));
+        }
+        None => create_lti_person(db, platform, subject, roles_json, now).await?,
     };
+    refresh_person(db, row, claims, now).await
+}
 
-    let row = person::Entity::find_by_id(person_id)
+async fn create_lti_person<C: ConnectionTrait>(
+    db: &C,
+    platform: &Platform,
+    subject: &str,
+    roles_json: String,
+    now: i64,
+) -> Result<person::Model, DbErr> {
+    let person_id = Uuid::new_v4();
+    let row = person::ActiveModel {
+        id: Set(person_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let inserted = lti_identity::Entity::insert(lti_identity::ActiveModel {
+        person_id: Set(person_id),
+        platform_id: Set(platform.id.0),
+        issuer: Set(platform.issuer.clone()),
+        subject: Set(subject.to_owned()),
+        roles: Set(roles_json),
+        last_launch_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([lti_identity::Column::Issuer, lti_identity::Column::Subject])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    if inserted == 1 {
+        return Ok(row);
+    }
+    // A concurrent first launch of the same identity won the race.
+    person::Entity::delete_by_id(person_id).exec(db).await?;
+    lti_identity::Entity::find()
+        .filter(lti_identity::Column::Issuer.eq(&platform.issuer))
+        .filter(lti_identity::Column::Subject.eq(subject))
+        .find_also_related(person::Entity)
         .one(db)
         .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("person {person_id}")))?;
+        .and_then(|(_, person)| person)
+        .ok_or_else(|| DbErr::RecordNotFound("the person of a concurrently created identity".into()))
+}
+
+async fn refresh_person<C: ConnectionTrait>(
+    db: &C,
+    row: person::Model,
+    claims: &PersonClaims,
+    now: i64,
+) -> Result<Person, DbErr> {
+    let shared = [
+        (&row.name, &claims.name),
+        (&row.given_name, &claims.given_name),
+        (&row.family_name, &claims.family_name),
+        (&row.email, &claims.email),
+        (&row.locale, &claims.locale),
+    ];
+    if !shared.iter().any(|(stored, sent)| sent.is_some() && stored != sent) {
+        return Ok(row.into());
+    }
     let mut active: person::ActiveModel = row.into();
     let refresh = |field: &mut sea_orm::ActiveValue<Option<String>>, value: &Option<String>| {
         if value.is_some() {

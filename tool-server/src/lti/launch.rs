@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::claims::{self, LaunchMessage};
 use super::platform_keys::PlatformKeyCache;
-use super::platforms::{self, Platform};
+use super::platforms::{self, Platform, PlatformCache};
 use super::{LtiError, CLOCK_LEEWAY_SECS};
 use crate::entities::oidc_login;
 use crate::util::now_ms;
@@ -52,6 +52,7 @@ fn audiences(payload: &Value) -> Vec<String> {
 #[tracing::instrument(skip_all)]
 pub async fn validate<C: ConnectionTrait>(
     db: &C,
+    platforms: &PlatformCache,
     keys: &PlatformKeyCache,
     request: LaunchRequest<'_>,
 ) -> Result<ValidatedLaunch, LtiError> {
@@ -82,7 +83,10 @@ pub async fn validate<C: ConnectionTrait>(
         .get("iss")
         .and_then(Value::as_str)
         .ok_or(LtiError::MissingClaims(vec!["iss"]))?;
-    let platform = platforms::find_for_token(db, issuer, &audiences(&unverified)).await?;
+    let addressed_to = audiences(&unverified);
+    let mut platform = platforms
+        .find(db, issuer, |candidates| platforms::choose_for_token(candidates, issuer, &addressed_to))
+        .await?;
     let key = keys.key_for(db, &platform, kid).await?;
 
     let mut validation = Validation::new(Algorithm::RS256);
@@ -138,7 +142,11 @@ pub async fn validate<C: ConnectionTrait>(
 
     let message = claims::parse_resource_link_launch(&payload)?;
     if !platform.deployment_ids.contains(&message.deployment_id) {
-        return Err(LtiError::UnknownDeployment(message.deployment_id));
+        // The cached registration may predate a newly added deployment.
+        platform = platforms::choose_for_token(&platforms.by_issuer(db, issuer, true).await?, issuer, &[platform.client_id.clone()])?;
+        if !platform.deployment_ids.contains(&message.deployment_id) {
+            return Err(LtiError::UnknownDeployment(message.deployment_id));
+        }
     }
 
     let state = check_state(db, &platform, &message, &request).await?;

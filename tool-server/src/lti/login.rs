@@ -5,7 +5,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::Deserialize;
 use url::Url;
 
-use super::platforms::{self, Platform};
+use super::platforms::{self, Platform, PlatformCache};
 use super::{LtiError, LOGIN_TTL_MS};
 use crate::entities::oidc_login;
 use crate::util::{now_ms, random_token};
@@ -31,6 +31,7 @@ pub struct AuthenticationRequest {
 #[tracing::instrument(skip_all, fields(platform = ?initiation.iss))]
 pub async fn initiate<C: ConnectionTrait>(
     db: &C,
+    platforms: &PlatformCache,
     initiation: &LoginInitiation,
     launch_url: &str,
 ) -> Result<AuthenticationRequest, LtiError> {
@@ -51,12 +52,16 @@ pub async fn initiate<C: ConnectionTrait>(
     {
         return Err(LtiError::MissingParameter("target_link_uri"));
     }
-    let platform = platforms::find_for_login(db, issuer, initiation.client_id.as_deref()).await?;
-    if let Some(deployment_id) = &initiation.lti_deployment_id {
-        if !platform.deployment_ids.contains(deployment_id) {
-            return Err(LtiError::UnknownDeployment(deployment_id.clone()));
-        }
-    }
+    let platform = platforms
+        .find(db, issuer, |candidates| {
+            platforms::choose_for_login(
+                candidates,
+                issuer,
+                initiation.client_id.as_deref(),
+                initiation.lti_deployment_id.as_deref(),
+            )
+        })
+        .await?;
 
     let state = random_token(32);
     let nonce = random_token(32);
@@ -71,11 +76,6 @@ pub async fn initiate<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    // Expired logins are useless; sweeping a few on each login keeps the table small.
-    oidc_login::Entity::delete_many()
-        .filter(oidc_login::Column::ExpiresAt.lt(now - LOGIN_TTL_MS))
-        .exec(db)
-        .await?;
 
     let location = authentication_url(
         &platform,
@@ -114,4 +114,13 @@ fn authentication_url(
         }
     }
     url
+}
+
+/// Deletes logins that expired long enough ago that no launch can need them.
+pub async fn sweep_expired<C: ConnectionTrait>(db: &C) -> Result<u64, sea_orm::DbErr> {
+    let result = oidc_login::Entity::delete_many()
+        .filter(oidc_login::Column::ExpiresAt.lt(now_ms() - LOGIN_TTL_MS))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
 }

@@ -1,5 +1,7 @@
 //! The registry of LTI platforms (issuer + client id) and their deployments.
 
+use std::sync::Arc;
+
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -179,44 +181,114 @@ pub async fn get<C: ConnectionTrait>(
     }
 }
 
-/// Finds the registration a login initiation is for. `client_id` is optional
-/// in the request; without it the issuer must have exactly one registration.
-pub async fn find_for_login<C: ConnectionTrait>(
-    db: &C,
-    issuer: &str,
-    client_id: Option<&str>,
-) -> Result<Platform, LtiError> {
-    let mut query = platform::Entity::find().filter(platform::Column::Issuer.eq(issuer));
-    if let Some(client_id) = client_id {
-        query = query.filter(platform::Column::ClientId.eq(client_id));
+/// Every registration of an issuer, with its deployments.
+pub async fn by_issuer<C: ConnectionTrait>(db: &C, issuer: &str) -> Result<Vec<Platform>, sea_orm::DbErr> {
+    let rows = platform::Entity::find()
+        .filter(platform::Column::Issuer.eq(issuer))
+        .order_by_asc(platform::Column::Id)
+        .all(db)
+        .await?;
+    let mut platforms = Vec::with_capacity(rows.len());
+    for row in rows {
+        platforms.push(load(db, row).await?);
     }
-    let mut rows = query.all(db).await?;
-    match rows.len() {
-        0 => Err(LtiError::UnknownIssuer(issuer.to_owned())),
-        1 => Ok(load(db, rows.remove(0)).await?),
-        _ => Err(LtiError::AmbiguousClient(issuer.to_owned())),
+    Ok(platforms)
+}
+
+/// Registrations by issuer, cached in memory for a short time. Only hits
+/// are cached, and callers reload once before refusing an unknown client or
+/// deployment, so a new registration is never refused because of the cache;
+/// changed endpoints reach other instances within the time to live.
+pub struct PlatformCache {
+    entries: std::sync::RwLock<std::collections::HashMap<String, (std::time::Instant, Arc<Vec<Platform>>)>>,
+    ttl: std::time::Duration,
+}
+
+impl PlatformCache {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        PlatformCache {
+            entries: Default::default(),
+            ttl,
+        }
+    }
+
+    pub async fn by_issuer<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        issuer: &str,
+        fresh: bool,
+    ) -> Result<Arc<Vec<Platform>>, sea_orm::DbErr> {
+        if !fresh {
+            let cached = self.entries.read().ok().and_then(|entries| entries.get(issuer).cloned());
+            if let Some((stored, platforms)) = cached {
+                if stored.elapsed() < self.ttl {
+                    return Ok(platforms);
+                }
+            }
+        }
+        let platforms = Arc::new(by_issuer(db, issuer).await?);
+        if let Ok(mut entries) = self.entries.write() {
+            if platforms.is_empty() {
+                entries.remove(issuer);
+            } else {
+                entries.insert(issuer.to_owned(), (std::time::Instant::now(), platforms.clone()));
+            }
+        }
+        Ok(platforms)
+    }
+
+    /// Looks a registration up with `choose`, reloading once from the
+    /// database when the cached list does not have it.
+    pub async fn find<C, F>(&self, db: &C, issuer: &str, choose: F) -> Result<Platform, LtiError>
+    where
+        C: ConnectionTrait,
+        F: Fn(&[Platform]) -> Result<Platform, LtiError>,
+    {
+        let cached = self.by_issuer(db, issuer, false).await?;
+        match choose(&cached) {
+            Err(LtiError::UnknownIssuer(_) | LtiError::InvalidAudience | LtiError::UnknownDeployment(_)) => {
+                choose(&self.by_issuer(db, issuer, true).await?)
+            }
+            result => result,
+        }
     }
 }
 
-/// Finds the registration an id_token is addressed to: its issuer, and one
-/// of its audiences as client id.
-pub async fn find_for_token<C: ConnectionTrait>(
-    db: &C,
+/// Chooses the registration a login initiation is for. `client_id` is
+/// optional in the request; without it the issuer must have exactly one
+/// registration. A deployment id, when given, must be registered.
+pub fn choose_for_login(
+    candidates: &[Platform],
     issuer: &str,
-    audiences: &[String],
+    client_id: Option<&str>,
+    deployment_id: Option<&str>,
 ) -> Result<Platform, LtiError> {
-    let rows = platform::Entity::find()
-        .filter(platform::Column::Issuer.eq(issuer))
-        .all(db)
-        .await?;
-    if rows.is_empty() {
+    let matching: Vec<&Platform> = candidates
+        .iter()
+        .filter(|p| client_id.is_none_or(|id| p.client_id == id))
+        .collect();
+    let platform = match matching[..] {
+        [] => return Err(LtiError::UnknownIssuer(issuer.to_owned())),
+        [one] => one,
+        _ => return Err(LtiError::AmbiguousClient(issuer.to_owned())),
+    };
+    if let Some(deployment_id) = deployment_id {
+        if !platform.deployment_ids.iter().any(|d| d == deployment_id) {
+            return Err(LtiError::UnknownDeployment(deployment_id.to_owned()));
+        }
+    }
+    Ok(platform.clone())
+}
+
+/// Chooses the registration an id_token is addressed to: its issuer, and
+/// one of its audiences as client id.
+pub fn choose_for_token(candidates: &[Platform], issuer: &str, audiences: &[String]) -> Result<Platform, LtiError> {
+    if candidates.is_empty() {
         return Err(LtiError::UnknownIssuer(issuer.to_owned()));
     }
-    match rows
-        .into_iter()
-        .find(|row| audiences.iter().any(|aud| aud == &row.client_id))
-    {
-        Some(row) => Ok(load(db, row).await?),
-        None => Err(LtiError::InvalidAudience),
-    }
+    candidates
+        .iter()
+        .find(|p| audiences.iter().any(|aud| aud == &p.client_id))
+        .cloned()
+        .ok_or(LtiError::InvalidAudience)
 }

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::{session, PortfolioError};
 use crate::entities::{context, membership, resource_link, resource_link_competence};
-use crate::frameworks::{self, Competence, CompetenceRef, LanguageMap};
+use crate::frameworks::store::CompetenceCache;
+use crate::frameworks::{Competence, CompetenceRef, LanguageMap};
 use crate::identity::{self, Person};
 use crate::lti::launch::{consume_nonce, ValidatedLaunch};
 use crate::util::now_ms;
@@ -34,6 +35,7 @@ pub struct RecordedLaunch {
 pub struct LaunchSettings<'a> {
     pub base_url: &'a str,
     pub session_ttl_secs: i64,
+    pub competences: &'a CompetenceCache,
 }
 
 fn named(text: &Option<String>) -> Option<LanguageMap> {
@@ -111,39 +113,46 @@ pub async fn record<C: TransactionTrait>(
         .filter(resource_link::Column::LinkId.eq(&message.resource_link.id))
         .one(&txn)
         .await?;
-    let ties_changed = previous
-        .as_ref()
-        .is_none_or(|p| p.competence_codes != competence_codes);
-    let link = resource_link::Entity::insert(resource_link::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        platform_id: Set(platform.id.0),
-        deployment_id: Set(message.deployment_id.clone()),
-        context_id: Set(course.as_ref().map(|c| c.id)),
-        link_id: Set(message.resource_link.id.clone()),
-        title: Set(message.resource_link.title.clone()),
-        description: Set(message.resource_link.description.clone()),
-        competence_codes: Set(competence_codes),
-        updated_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            resource_link::Column::PlatformId,
-            resource_link::Column::LinkId,
-        ])
-        .update_columns([
-            resource_link::Column::DeploymentId,
-            resource_link::Column::ContextId,
-            resource_link::Column::Title,
-            resource_link::Column::Description,
-            resource_link::Column::CompetenceCodes,
-            resource_link::Column::UpdatedAt,
-        ])
-        .to_owned(),
-    )
-    .exec_with_returning(&txn)
-    .await?;
+    let ties_changed = previous.as_ref().is_none_or(|p| p.competence_codes != competence_codes);
+    let unchanged = previous.as_ref().filter(|p| {
+        !ties_changed
+            && p.deployment_id == message.deployment_id
+            && p.context_id == course.as_ref().map(|c| c.id)
+            && p.title == message.resource_link.title
+            && p.description == message.resource_link.description
+    });
+    let link = match unchanged {
+        Some(link) => link.clone(),
+        None => {
+            resource_link::Entity::insert(resource_link::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                platform_id: Set(platform.id.0),
+                deployment_id: Set(message.deployment_id.clone()),
+                context_id: Set(course.as_ref().map(|c| c.id)),
+                link_id: Set(message.resource_link.id.clone()),
+                title: Set(message.resource_link.title.clone()),
+                description: Set(message.resource_link.description.clone()),
+                competence_codes: Set(competence_codes),
+                updated_at: Set(now),
+            })
+            .on_conflict(
+                OnConflict::columns([resource_link::Column::PlatformId, resource_link::Column::LinkId])
+                    .update_columns([
+                        resource_link::Column::DeploymentId,
+                        resource_link::Column::ContextId,
+                        resource_link::Column::Title,
+                        resource_link::Column::Description,
+                        resource_link::Column::CompetenceCodes,
+                        resource_link::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_with_returning(&txn)
+            .await?
+        }
+    };
 
-    let (competences, unmatched) = frameworks::store::resolve(&txn, &references).await?;
+    let (competences, unmatched) = settings.competences.resolve(&txn, &references).await?;
     unknown_competences.extend(unmatched.iter().map(ToString::to_string));
     if ties_changed {
         resource_link_competence::Entity::delete_many()

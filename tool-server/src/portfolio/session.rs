@@ -38,12 +38,16 @@ pub async fn create<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    // Sweep sessions that expired a day ago or more.
-    launch_session::Entity::delete_many()
-        .filter(launch_session::Column::ExpiresAt.lt(now - 86_400_000))
+    Ok(token)
+}
+
+/// Deletes sessions that expired a day ago or more.
+pub async fn sweep_expired<C: ConnectionTrait>(db: &C) -> Result<u64, sea_orm::DbErr> {
+    let result = launch_session::Entity::delete_many()
+        .filter(launch_session::Column::ExpiresAt.lt(now_ms() - 86_400_000))
         .exec(db)
         .await?;
-    Ok(token)
+    Ok(result.rows_affected)
 }
 
 pub async fn authenticate<C: ConnectionTrait>(
