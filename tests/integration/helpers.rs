@@ -82,7 +82,6 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     settings.server.bind = "127.0.0.1:0".to_owned();
     settings.server.widget_dir = widget_dir();
     settings.data_dir = data_dir.clone();
-    settings.database.max_connections = 4;
     settings.platforms = vec![PlatformRegistration {
         issuer: simulator.issuer.clone(),
         client_id: simulator.client_id.clone(),

@@ -39,7 +39,9 @@ pub struct ServerSettings {
 pub struct DatabaseSettings {
     /// `sqlite://…` or `postgres://…`; defaults to a SQLite file in the data directory.
     pub url: Option<String>,
-    pub max_connections: u32,
+    /// Pool size; defaults to 2 for SQLite (one writer at a time anyway, and
+    /// fewer connections keep their page caches warm) and 10 for PostgreSQL.
+    pub max_connections: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -65,7 +67,7 @@ impl Default for Settings {
             },
             database: DatabaseSettings {
                 url: None,
-                max_connections: 10,
+                max_connections: None,
             },
             data_dir: PathBuf::from("data"),
             platforms: Vec::new(),
@@ -141,6 +143,11 @@ impl Settings {
     /// `public_url` without a trailing slash, for building absolute URLs.
     pub fn base_url(&self) -> String {
         self.public_url().as_str().trim_end_matches('/').to_owned()
+    }
+
+    pub fn max_connections(&self) -> u32 {
+        let default = if self.database_url().starts_with("sqlite:") { 2 } else { 10 };
+        self.database.max_connections.unwrap_or(default)
     }
 
     pub fn database_url(&self) -> String {

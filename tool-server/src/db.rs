@@ -39,7 +39,7 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupE
     }
     let mut options = ConnectOptions::new(url);
     options
-        .max_connections(settings.database.max_connections)
+        .max_connections(settings.max_connections())
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
     if is_sqlite {
