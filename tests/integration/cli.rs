@@ -25,19 +25,37 @@ fn run(command: &mut Command) -> (bool, String, String) {
 
 #[actix_web::test]
 async fn platforms_and_xapi_clients_are_managed_from_the_command_line() {
-    let data_dir = std::env::temp_dir().join(format!("carefolio-cli-{}", uuid::Uuid::new_v4().simple()));
+    let data_dir =
+        std::env::temp_dir().join(format!("carefolio-cli-{}", uuid::Uuid::new_v4().simple()));
     let dir = data_dir.clone();
     let app = spawn_app_with(Backend::Sqlite, move |s| s.data_dir = dir).await;
     let with_data = |command: &mut Command| {
-        command.env("CAREFOLIO__DATA_DIR", &data_dir).env("RUST_LOG", "error");
+        command
+            .env("CAREFOLIO__DATA_DIR", &data_dir)
+            .env("RUST_LOG", "error");
     };
 
     let mut add = carefolio();
     with_data(&mut add);
     add.args([
-        "platform", "add", "--name", "Moodle", "--issuer", "https://moodle.example.org", "--client-id", "abc123",
-        "--auth-url", "https://moodle.example.org/mod/lti/auth.php", "--token-url", "https://moodle.example.org/mod/lti/token.php",
-        "--jwks-url", "https://moodle.example.org/mod/lti/certs.php", "--deployment-id", "1", "--deployment-id", "7",
+        "platform",
+        "add",
+        "--name",
+        "Moodle",
+        "--issuer",
+        "https://moodle.example.org",
+        "--client-id",
+        "abc123",
+        "--auth-url",
+        "https://moodle.example.org/mod/lti/auth.php",
+        "--token-url",
+        "https://moodle.example.org/mod/lti/token.php",
+        "--jwks-url",
+        "https://moodle.example.org/mod/lti/certs.php",
+        "--deployment-id",
+        "1",
+        "--deployment-id",
+        "7",
     ]);
     let (ok, stdout, stderr) = run(&mut add);
     assert!(ok, "{stderr}");
@@ -49,16 +67,34 @@ async fn platforms_and_xapi_clients_are_managed_from_the_command_line() {
     assert!(ok);
     assert!(stdout.contains("https://moodle.example.org"));
     assert!(stdout.contains("1, 7"), "{stdout}");
-    assert!(stdout.contains(&app.simulator.issuer), "the platform from the configuration is listed too");
+    assert!(
+        stdout.contains(&app.simulator.issuer),
+        "the platform from the configuration is listed too"
+    );
 
     let mut bad = carefolio();
     with_data(&mut bad);
     let (ok, _, stderr) = run(bad.args([
-        "platform", "add", "--issuer", "moodle", "--client-id", "x", "--auth-url", "a", "--token-url", "b", "--jwks-url", "c",
-        "--deployment-id", "1",
+        "platform",
+        "add",
+        "--issuer",
+        "moodle",
+        "--client-id",
+        "x",
+        "--auth-url",
+        "a",
+        "--token-url",
+        "b",
+        "--jwks-url",
+        "c",
+        "--deployment-id",
+        "1",
     ]));
     assert!(!ok);
-    assert!(stderr.contains("issuer is not an absolute http(s) URL"), "{stderr}");
+    assert!(
+        stderr.contains("issuer is not an absolute http(s) URL"),
+        "{stderr}"
+    );
 
     let mut client = carefolio();
     with_data(&mut client);
@@ -92,13 +128,23 @@ async fn platforms_and_xapi_clients_are_managed_from_the_command_line() {
     with_data(&mut frameworks);
     let (ok, stdout, _) = run(frameworks.args(["framework", "list"]));
     assert!(ok);
-    assert!(stdout.contains("carerplus") && stdout.contains(" 41 competences"), "{stdout}");
-    assert!(stdout.contains("pat") && stdout.contains(" 63 competences"), "{stdout}");
+    assert!(
+        stdout.contains("carerplus") && stdout.contains(" 41 competences"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("pat") && stdout.contains(" 63 competences"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn a_missing_configuration_file_is_a_clear_error() {
-    let (ok, _, stderr) = run(carefolio().args(["--config", "/nonexistent/carefolio.toml", "migrate"]));
+    let (ok, _, stderr) =
+        run(carefolio().args(["--config", "/nonexistent/carefolio.toml", "migrate"]));
     assert!(!ok);
-    assert!(stderr.contains("configuration file /nonexistent/carefolio.toml does not exist"), "{stderr}");
+    assert!(
+        stderr.contains("configuration file /nonexistent/carefolio.toml does not exist"),
+        "{stderr}"
+    );
 }

@@ -52,7 +52,11 @@ deployment_ids = ["1"]
     );
     assert_eq!(settings.base_url(), "https://carefolio.example.org");
     assert_eq!(settings.database_url(), "postgres://carefolio@db/carefolio");
-    assert_eq!(settings.max_connections(), 10, "a larger pool for PostgreSQL");
+    assert_eq!(
+        settings.max_connections(),
+        10,
+        "a larger pool for PostgreSQL"
+    );
     assert_eq!(
         settings.data_dir,
         std::path::PathBuf::from("/srv/carefolio")

@@ -1,7 +1,33 @@
 //! A browser-less launch: what a browser does between an LMS and the tool,
 //! done with an HTTP client that keeps cookies.
 
+use std::time::{Duration, Instant};
+
 use crate::simulator::PlatformSimulator;
+
+/// Waits until the tool's `/health` answers 200, for at most `timeout`.
+pub async fn wait_until_healthy(
+    http: &reqwest::Client,
+    tool: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let healthy = http
+            .get(format!("{tool}/health"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if healthy {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "Carefolio did not answer at {tool}/health within {timeout:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
 
 /// login initiation (POST, as Moodle does) → authorization → form_post launch.
 pub async fn scripted_launch(

@@ -53,22 +53,7 @@ pub struct ServeArgs {
 #[derive(Subcommand, Debug)]
 pub enum PlatformCommand {
     /// Register a platform (or add a deployment to a registered one).
-    Add {
-        #[arg(long)]
-        issuer: String,
-        #[arg(long)]
-        client_id: String,
-        #[arg(long)]
-        auth_url: String,
-        #[arg(long)]
-        token_url: String,
-        #[arg(long)]
-        jwks_url: String,
-        #[arg(long = "deployment-id", required = true)]
-        deployment_ids: Vec<String>,
-        #[arg(long)]
-        name: Option<String>,
-    },
+    Add(PlatformRegistration),
     /// List registered platforms.
     List,
 }
@@ -112,29 +97,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&database).await?;
             println!("Database is up to date.");
         }
-        Command::Platform(PlatformCommand::Add {
-            issuer,
-            client_id,
-            auth_url,
-            token_url,
-            jwks_url,
-            deployment_ids,
-            name,
-        }) => {
+        Command::Platform(PlatformCommand::Add(registration)) => {
             let database = prepare(&settings).await?;
-            let platform = platforms::register(
-                &database,
-                &PlatformRegistration {
-                    issuer,
-                    client_id,
-                    auth_url,
-                    token_url,
-                    jwks_url,
-                    deployment_ids,
-                    name,
-                },
-            )
-            .await?;
+            let platform = platforms::register(&database, &registration).await?;
             println!(
                 "Registered platform {} (issuer {}, client id {}, deployments {}).",
                 platform.name,

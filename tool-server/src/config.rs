@@ -44,15 +44,30 @@ pub struct DatabaseSettings {
     pub max_connections: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// A platform registration, from the configuration file or from
+/// `carefolio platform add` (the same fields, as options).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, clap::Args)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformRegistration {
+    /// The platform's issuer (Moodle: "Platform ID").
+    #[arg(long)]
     pub issuer: String,
+    #[arg(long)]
     pub client_id: String,
+    /// OIDC authentication request URL.
+    #[arg(long)]
     pub auth_url: String,
+    /// OAuth2 access token URL.
+    #[arg(long)]
     pub token_url: String,
+    /// The platform's public keyset URL.
+    #[arg(long)]
     pub jwks_url: String,
+    /// A deployment id; repeat for several.
+    #[arg(long = "deployment-id", required = true)]
     pub deployment_ids: Vec<String>,
+    /// A name to show for the platform (default: its issuer).
+    #[arg(long)]
     pub name: Option<String>,
 }
 
@@ -146,7 +161,11 @@ impl Settings {
     }
 
     pub fn max_connections(&self) -> u32 {
-        let default = if self.database_url().starts_with("sqlite:") { 2 } else { 10 };
+        let default = if self.database_url().starts_with("sqlite:") {
+            2
+        } else {
+            10
+        };
         self.database.max_connections.unwrap_or(default)
     }
 

@@ -10,10 +10,10 @@ use actix_web::{error, web, App, HttpServer};
 use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
+use crate::frameworks::store::CompetenceCache;
 use crate::http::errors::problem;
 use crate::http::widget::WidgetAssets;
 use crate::http::{routes, AppState};
-use crate::frameworks::store::CompetenceCache;
 use crate::lti::platform_keys::PlatformKeyCache;
 use crate::lti::platforms::PlatformCache;
 use crate::lti::{platforms, tool_keys};
@@ -123,7 +123,9 @@ async fn sweep_periodically(db: DatabaseConnection) {
             (Ok(logins), Ok(sessions)) if logins + sessions > 0 => {
                 tracing::debug!(logins, sessions, "swept expired logins and sessions")
             }
-            (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "sweeping expired logins and sessions failed"),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!(error = %e, "sweeping expired logins and sessions failed")
+            }
             _ => {}
         }
     }

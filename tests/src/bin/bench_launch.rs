@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use carefolio_tests::launcher::scripted_launch;
+use carefolio_tests::launcher::{scripted_launch, wait_until_healthy};
 use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
 use clap::Parser;
 use serde_json::json;
@@ -122,18 +122,7 @@ async fn main() -> anyhow::Result<()> {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while http
-        .get(format!("{tool}/health"))
-        .send()
-        .await
-        .map(|r| r.status().is_success())
-        .ok()
-        != Some(true)
-    {
-        anyhow::ensure!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until_healthy(&http, &tool, Duration::from_secs(60)).await?;
 
     let run = |count: usize| {
         let simulator = simulator.clone();

@@ -3,9 +3,9 @@
 //! one launch to show the whole path works, then serves a page with launch
 //! links for a browser.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use carefolio_tests::launcher::scripted_launch;
+use carefolio_tests::launcher::{scripted_launch, wait_until_healthy};
 use carefolio_tests::simulator::{PlatformKey, PlatformSimulator, INSTRUCTOR, LTI};
 use clap::Parser;
 use serde_json::json;
@@ -56,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    wait_for_tool(&http, &args.tool).await?;
+    wait_until_healthy(&http, &args.tool, Duration::from_secs(60)).await?;
     let page = scripted_launch(&http, &simulator, &args.tool, "ingrid").await?;
     if page.contains("Welcome, Ingrid Hansen") {
         println!("demo platform: a launch as Ingrid Hansen succeeded; the tool recorded it as an xAPI statement.");
@@ -71,23 +71,5 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("  Press Ctrl-C to stop.");
     std::future::pending::<()>().await;
-    Ok(())
-}
-
-async fn wait_for_tool(http: &reqwest::Client, tool: &str) -> anyhow::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while http
-        .get(format!("{tool}/health"))
-        .send()
-        .await
-        .map(|r| r.status().is_success())
-        .ok()
-        != Some(true)
-    {
-        if Instant::now() > deadline {
-            anyhow::bail!("Carefolio did not answer at {tool}/health within a minute");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
     Ok(())
 }

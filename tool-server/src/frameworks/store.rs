@@ -331,7 +331,11 @@ impl CompetenceCache {
                 }
             }
         }
-        let missing: Vec<CompetenceRef> = references.iter().filter(|r| !known.contains_key(r)).cloned().collect();
+        let missing: Vec<CompetenceRef> = references
+            .iter()
+            .filter(|r| !known.contains_key(r))
+            .cloned()
+            .collect();
         if !missing.is_empty() {
             let (found, _) = resolve(db, &missing).await?;
             let now = std::time::Instant::now();

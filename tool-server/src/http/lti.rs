@@ -24,7 +24,13 @@ pub async fn login(
         Some(form) if req.method() == actix_web::http::Method::POST => form.into_inner(),
         _ => query.into_inner(),
     };
-    let request = login::initiate(&state.db, &state.platforms, &initiation, &state.launch_url()).await?;
+    let request = login::initiate(
+        &state.db,
+        &state.platforms,
+        &initiation,
+        &state.launch_url(),
+    )
+    .await?;
     let cookie = Cookie::build(state_cookie_name(&request.state), "1")
         .path("/lti")
         .http_only(true)

@@ -77,7 +77,9 @@ pub async fn upsert_lti_person<C: ConnectionTrait>(
         .await?;
     let row = match existing {
         Some((identity, Some(person_row))) => {
-            if identity.roles != roles_json || now - identity.last_launch_at > LAST_LAUNCH_GRANULARITY_MS {
+            if identity.roles != roles_json
+                || now - identity.last_launch_at > LAST_LAUNCH_GRANULARITY_MS
+            {
                 let mut active: lti_identity::ActiveModel = identity.into();
                 active.roles = Set(roles_json);
                 active.last_launch_at = Set(now);
@@ -86,7 +88,10 @@ pub async fn upsert_lti_person<C: ConnectionTrait>(
             person_row
         }
         Some((identity, None)) => {
-            return Err(DbErr::RecordNotFound(format!("person {} of an LTI identity", identity.person_id)));
+            return Err(DbErr::RecordNotFound(format!(
+                "person {} of an LTI identity",
+                identity.person_id
+            )));
         }
         None => create_lti_person(db, platform, subject, roles_json, now).await?,
     };
@@ -137,7 +142,9 @@ async fn create_lti_person<C: ConnectionTrait>(
         .one(db)
         .await?
         .and_then(|(_, person)| person)
-        .ok_or_else(|| DbErr::RecordNotFound("the person of a concurrently created identity".into()))
+        .ok_or_else(|| {
+            DbErr::RecordNotFound("the person of a concurrently created identity".into())
+        })
 }
 
 async fn refresh_person<C: ConnectionTrait>(
@@ -153,7 +160,10 @@ async fn refresh_person<C: ConnectionTrait>(
         (&row.email, &claims.email),
         (&row.locale, &claims.locale),
     ];
-    if !shared.iter().any(|(stored, sent)| sent.is_some() && stored != sent) {
+    if !shared
+        .iter()
+        .any(|(stored, sent)| sent.is_some() && stored != sent)
+    {
         return Ok(row.into());
     }
     let mut active: person::ActiveModel = row.into();

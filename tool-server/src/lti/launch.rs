@@ -85,7 +85,9 @@ pub async fn validate<C: ConnectionTrait>(
         .ok_or(LtiError::MissingClaims(vec!["iss"]))?;
     let addressed_to = audiences(&unverified);
     let mut platform = platforms
-        .find(db, issuer, |candidates| platforms::choose_for_token(candidates, issuer, &addressed_to))
+        .find(db, issuer, |candidates| {
+            platforms::choose_for_token(candidates, issuer, &addressed_to)
+        })
         .await?;
     let key = keys.key_for(db, &platform, kid).await?;
 
@@ -143,7 +145,11 @@ pub async fn validate<C: ConnectionTrait>(
     let message = claims::parse_resource_link_launch(&payload)?;
     if !platform.deployment_ids.contains(&message.deployment_id) {
         // The cached registration may predate a newly added deployment.
-        platform = platforms::choose_for_token(&platforms.by_issuer(db, issuer, true).await?, issuer, &[platform.client_id.clone()])?;
+        platform = platforms::choose_for_token(
+            &platforms.by_issuer(db, issuer, true).await?,
+            issuer,
+            &[platform.client_id.clone()],
+        )?;
         if !platform.deployment_ids.contains(&message.deployment_id) {
             return Err(LtiError::UnknownDeployment(message.deployment_id));
         }

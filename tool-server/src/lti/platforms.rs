@@ -159,11 +159,11 @@ async fn load<C: ConnectionTrait>(
     })
 }
 
-pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<Platform>, sea_orm::DbErr> {
-    let rows = platform::Entity::find()
-        .order_by_asc(platform::Column::Id)
-        .all(db)
-        .await?;
+async fn load_all<C: ConnectionTrait>(
+    db: &C,
+    query: sea_orm::Select<platform::Entity>,
+) -> Result<Vec<Platform>, sea_orm::DbErr> {
+    let rows = query.order_by_asc(platform::Column::Id).all(db).await?;
     let mut platforms = Vec::with_capacity(rows.len());
     for row in rows {
         platforms.push(load(db, row).await?);
@@ -171,36 +171,31 @@ pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<Platform>, sea_orm::
     Ok(platforms)
 }
 
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    id: PlatformId,
-) -> Result<Option<Platform>, sea_orm::DbErr> {
-    match platform::Entity::find_by_id(id.0).one(db).await? {
-        Some(row) => Ok(Some(load(db, row).await?)),
-        None => Ok(None),
-    }
+/// Every registration.
+pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<Platform>, sea_orm::DbErr> {
+    load_all(db, platform::Entity::find()).await
 }
 
 /// Every registration of an issuer, with its deployments.
-pub async fn by_issuer<C: ConnectionTrait>(db: &C, issuer: &str) -> Result<Vec<Platform>, sea_orm::DbErr> {
-    let rows = platform::Entity::find()
-        .filter(platform::Column::Issuer.eq(issuer))
-        .order_by_asc(platform::Column::Id)
-        .all(db)
-        .await?;
-    let mut platforms = Vec::with_capacity(rows.len());
-    for row in rows {
-        platforms.push(load(db, row).await?);
-    }
-    Ok(platforms)
+pub async fn by_issuer<C: ConnectionTrait>(
+    db: &C,
+    issuer: &str,
+) -> Result<Vec<Platform>, sea_orm::DbErr> {
+    load_all(
+        db,
+        platform::Entity::find().filter(platform::Column::Issuer.eq(issuer)),
+    )
+    .await
 }
+
+type CachedRegistrations = (std::time::Instant, Arc<Vec<Platform>>);
 
 /// Registrations by issuer, cached in memory for a short time. Only hits
 /// are cached, and callers reload once before refusing an unknown client or
 /// deployment, so a new registration is never refused because of the cache;
 /// changed endpoints reach other instances within the time to live.
 pub struct PlatformCache {
-    entries: std::sync::RwLock<std::collections::HashMap<String, (std::time::Instant, Arc<Vec<Platform>>)>>,
+    entries: std::sync::RwLock<std::collections::HashMap<String, CachedRegistrations>>,
     ttl: std::time::Duration,
 }
 
@@ -219,7 +214,11 @@ impl PlatformCache {
         fresh: bool,
     ) -> Result<Arc<Vec<Platform>>, sea_orm::DbErr> {
         if !fresh {
-            let cached = self.entries.read().ok().and_then(|entries| entries.get(issuer).cloned());
+            let cached = self
+                .entries
+                .read()
+                .ok()
+                .and_then(|entries| entries.get(issuer).cloned());
             if let Some((stored, platforms)) = cached {
                 if stored.elapsed() < self.ttl {
                     return Ok(platforms);
@@ -231,7 +230,10 @@ impl PlatformCache {
             if platforms.is_empty() {
                 entries.remove(issuer);
             } else {
-                entries.insert(issuer.to_owned(), (std::time::Instant::now(), platforms.clone()));
+                entries.insert(
+                    issuer.to_owned(),
+                    (std::time::Instant::now(), platforms.clone()),
+                );
             }
         }
         Ok(platforms)
@@ -246,9 +248,11 @@ impl PlatformCache {
     {
         let cached = self.by_issuer(db, issuer, false).await?;
         match choose(&cached) {
-            Err(LtiError::UnknownIssuer(_) | LtiError::InvalidAudience | LtiError::UnknownDeployment(_)) => {
-                choose(&self.by_issuer(db, issuer, true).await?)
-            }
+            Err(
+                LtiError::UnknownIssuer(_)
+                | LtiError::InvalidAudience
+                | LtiError::UnknownDeployment(_),
+            ) => choose(&self.by_issuer(db, issuer, true).await?),
             result => result,
         }
     }
@@ -282,7 +286,11 @@ pub fn choose_for_login(
 
 /// Chooses the registration an id_token is addressed to: its issuer, and
 /// one of its audiences as client id.
-pub fn choose_for_token(candidates: &[Platform], issuer: &str, audiences: &[String]) -> Result<Platform, LtiError> {
+pub fn choose_for_token(
+    candidates: &[Platform],
+    issuer: &str,
+    audiences: &[String],
+) -> Result<Platform, LtiError> {
     if candidates.is_empty() {
         return Err(LtiError::UnknownIssuer(issuer.to_owned()));
     }

@@ -113,7 +113,9 @@ pub async fn record<C: TransactionTrait>(
         .filter(resource_link::Column::LinkId.eq(&message.resource_link.id))
         .one(&txn)
         .await?;
-    let ties_changed = previous.as_ref().is_none_or(|p| p.competence_codes != competence_codes);
+    let ties_changed = previous
+        .as_ref()
+        .is_none_or(|p| p.competence_codes != competence_codes);
     let unchanged = previous.as_ref().filter(|p| {
         !ties_changed
             && p.deployment_id == message.deployment_id
@@ -136,16 +138,19 @@ pub async fn record<C: TransactionTrait>(
                 updated_at: Set(now),
             })
             .on_conflict(
-                OnConflict::columns([resource_link::Column::PlatformId, resource_link::Column::LinkId])
-                    .update_columns([
-                        resource_link::Column::DeploymentId,
-                        resource_link::Column::ContextId,
-                        resource_link::Column::Title,
-                        resource_link::Column::Description,
-                        resource_link::Column::CompetenceCodes,
-                        resource_link::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
+                OnConflict::columns([
+                    resource_link::Column::PlatformId,
+                    resource_link::Column::LinkId,
+                ])
+                .update_columns([
+                    resource_link::Column::DeploymentId,
+                    resource_link::Column::ContextId,
+                    resource_link::Column::Title,
+                    resource_link::Column::Description,
+                    resource_link::Column::CompetenceCodes,
+                    resource_link::Column::UpdatedAt,
+                ])
+                .to_owned(),
             )
             .exec_with_returning(&txn)
             .await?
