@@ -5,7 +5,7 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use crate::both_databases;
 
 /// The `carefolio` binary that `cargo test --workspace` builds next to the test binary.
 fn carefolio() -> Command {
@@ -23,120 +23,122 @@ fn run(command: &mut Command) -> (bool, String, String) {
     )
 }
 
-#[actix_web::test]
-async fn platforms_and_xapi_clients_are_managed_from_the_command_line() {
-    let data_dir =
-        std::env::temp_dir().join(format!("carefolio-cli-{}", uuid::Uuid::new_v4().simple()));
-    let dir = data_dir.clone();
-    let app = spawn_app_with(Backend::Sqlite, move |s| s.data_dir = dir).await;
-    let with_data = |command: &mut Command| {
-        command
-            .env("CAREFOLIO__DATA_DIR", &data_dir)
-            .env("RUST_LOG", "error");
-    };
+both_databases!(
+    platforms_and_xapi_clients_are_managed_from_the_command_line,
+    |app| async move {
+        // The CLI works on the running server's own database.
+        let with_data = |command: &mut Command| {
+            command
+                .env("CAREFOLIO__DATA_DIR", &app.settings.data_dir)
+                .env("RUST_LOG", "error");
+            if let Some(url) = &app.settings.database.url {
+                command.env("CAREFOLIO__DATABASE__URL", url);
+            }
+        };
 
-    let mut add = carefolio();
-    with_data(&mut add);
-    add.args([
-        "platform",
-        "add",
-        "--name",
-        "Moodle",
-        "--issuer",
-        "https://moodle.example.org",
-        "--client-id",
-        "abc123",
-        "--auth-url",
-        "https://moodle.example.org/mod/lti/auth.php",
-        "--token-url",
-        "https://moodle.example.org/mod/lti/token.php",
-        "--jwks-url",
-        "https://moodle.example.org/mod/lti/certs.php",
-        "--deployment-id",
-        "1",
-        "--deployment-id",
-        "7",
-    ]);
-    let (ok, stdout, stderr) = run(&mut add);
-    assert!(ok, "{stderr}");
-    assert!(stdout.contains("Registered platform Moodle"), "{stdout}");
+        let mut add = carefolio();
+        with_data(&mut add);
+        add.args([
+            "platform",
+            "add",
+            "--name",
+            "Moodle",
+            "--issuer",
+            "https://moodle.example.org",
+            "--client-id",
+            "abc123",
+            "--auth-url",
+            "https://moodle.example.org/mod/lti/auth.php",
+            "--token-url",
+            "https://moodle.example.org/mod/lti/token.php",
+            "--jwks-url",
+            "https://moodle.example.org/mod/lti/certs.php",
+            "--deployment-id",
+            "1",
+            "--deployment-id",
+            "7",
+        ]);
+        let (ok, stdout, stderr) = run(&mut add);
+        assert!(ok, "{stderr}");
+        assert!(stdout.contains("Registered platform Moodle"), "{stdout}");
 
-    let mut list = carefolio();
-    with_data(&mut list);
-    let (ok, stdout, _) = run(list.args(["platform", "list"]));
-    assert!(ok);
-    assert!(stdout.contains("https://moodle.example.org"));
-    assert!(stdout.contains("1, 7"), "{stdout}");
-    assert!(
-        stdout.contains(&app.simulator.issuer),
-        "the platform from the configuration is listed too"
-    );
+        let mut list = carefolio();
+        with_data(&mut list);
+        let (ok, stdout, _) = run(list.args(["platform", "list"]));
+        assert!(ok);
+        assert!(stdout.contains("https://moodle.example.org"));
+        assert!(stdout.contains("1, 7"), "{stdout}");
+        assert!(
+            stdout.contains(&app.simulator.issuer),
+            "the platform from the configuration is listed too"
+        );
 
-    let mut bad = carefolio();
-    with_data(&mut bad);
-    let (ok, _, stderr) = run(bad.args([
-        "platform",
-        "add",
-        "--issuer",
-        "moodle",
-        "--client-id",
-        "x",
-        "--auth-url",
-        "a",
-        "--token-url",
-        "b",
-        "--jwks-url",
-        "c",
-        "--deployment-id",
-        "1",
-    ]));
-    assert!(!ok);
-    assert!(
-        stderr.contains("issuer is not an absolute http(s) URL"),
-        "{stderr}"
-    );
+        let mut bad = carefolio();
+        with_data(&mut bad);
+        let (ok, _, stderr) = run(bad.args([
+            "platform",
+            "add",
+            "--issuer",
+            "moodle",
+            "--client-id",
+            "x",
+            "--auth-url",
+            "a",
+            "--token-url",
+            "b",
+            "--jwks-url",
+            "c",
+            "--deployment-id",
+            "1",
+        ]));
+        assert!(!ok);
+        assert!(
+            stderr.contains("issuer is not an absolute http(s) URL"),
+            "{stderr}"
+        );
 
-    let mut client = carefolio();
-    with_data(&mut client);
-    let (ok, stdout, _) = run(client.args(["xapi-client", "add", "--name", "reporting"]));
-    assert!(ok);
-    let field = |name: &str| {
-        stdout
-            .lines()
-            .find_map(|line| line.strip_prefix(&format!("{name}:")))
-            .map(|v| v.trim().to_owned())
+        let mut client = carefolio();
+        with_data(&mut client);
+        let (ok, stdout, _) = run(client.args(["xapi-client", "add", "--name", "reporting"]));
+        assert!(ok);
+        let field = |name: &str| {
+            stdout
+                .lines()
+                .find_map(|line| line.strip_prefix(&format!("{name}:")))
+                .map(|v| v.trim().to_owned())
+                .unwrap()
+        };
+        let (key, secret) = (field("key"), field("secret"));
+
+        // The running server accepts the credentials the CLI created.
+        assert_eq!(app.launch("cli", json!({})).await.status(), 200);
+        let statements: Value = app
+            .client
+            .get(app.url("/xapi/statements"))
+            .basic_auth(&key, Some(&secret))
+            .header("X-Experience-API-Version", "1.0.3")
+            .send()
+            .await
             .unwrap()
-    };
-    let (key, secret) = (field("key"), field("secret"));
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(statements["statements"].as_array().unwrap().len(), 1);
 
-    // The running server accepts the credentials the CLI created.
-    assert_eq!(app.launch("cli", json!({})).await.status(), 200);
-    let statements: Value = app
-        .client
-        .get(app.url("/xapi/statements"))
-        .basic_auth(&key, Some(&secret))
-        .header("X-Experience-API-Version", "1.0.3")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(statements["statements"].as_array().unwrap().len(), 1);
-
-    let mut frameworks = carefolio();
-    with_data(&mut frameworks);
-    let (ok, stdout, _) = run(frameworks.args(["framework", "list"]));
-    assert!(ok);
-    assert!(
-        stdout.contains("carerplus") && stdout.contains(" 41 competences"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("pat") && stdout.contains(" 63 competences"),
-        "{stdout}"
-    );
-}
+        let mut frameworks = carefolio();
+        with_data(&mut frameworks);
+        let (ok, stdout, _) = run(frameworks.args(["framework", "list"]));
+        assert!(ok);
+        assert!(
+            stdout.contains("carerplus") && stdout.contains(" 41 competences"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("pat") && stdout.contains(" 63 competences"),
+            "{stdout}"
+        );
+    }
+);
 
 #[test]
 fn a_missing_configuration_file_is_a_clear_error() {

@@ -3,7 +3,9 @@
 use carefolio::config::Settings;
 use figment::providers::Env;
 
-use crate::helpers::*;
+use carefolio::startup::Application;
+
+use crate::both_databases;
 
 fn write_config(text: &str) -> std::path::PathBuf {
     let path = std::env::temp_dir().join(format!(
@@ -81,52 +83,52 @@ fn configuration_mistakes_are_reported() {
     assert!(error.to_string().contains("does not exist"), "{error}");
 }
 
-#[actix_web::test]
-async fn the_tool_key_survives_a_restart() {
-    let data_dir = std::env::temp_dir().join(format!(
-        "carefolio-restart-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    let mut kids = Vec::new();
-    for _ in 0..2 {
-        let dir = data_dir.clone();
-        let app = spawn_app_with(Backend::Sqlite, move |s| s.data_dir = dir).await;
-        let jwks: serde_json::Value = app
-            .client
-            .get(app.url("/.well-known/jwks.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        kids.push(jwks["keys"][0]["kid"].as_str().unwrap().to_owned());
-        std::mem::forget(app); // keep the shared data directory until both runs are done
-    }
-    assert_eq!(kids[0], kids[1]);
-    let _ = std::fs::remove_dir_all(&data_dir);
-}
-
-#[actix_web::test]
-async fn the_front_page_shows_the_values_for_moodle() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let html = app
-        .client
-        .get(app.url("/"))
+async fn tool_kid(client: &reqwest::Client, base: &str) -> String {
+    let jwks: serde_json::Value = client
+        .get(format!("{base}/.well-known/jwks.json"))
         .send()
         .await
         .unwrap()
-        .text()
+        .json()
         .await
         .unwrap();
-    assert!(html.contains(&app.url("/lti/login")));
-    assert!(html.contains(&app.url("/.well-known/jwks.json")));
-    assert!(
-        html.contains("competences&#x3D;carerplus:10.2,pat:5.1"),
-        "HTML-escaped custom parameter: {html}"
-    );
-    assert!(html.contains("41 competences"));
-    assert!(html.contains("63 competences"));
-    let health = app.client.get(app.url("/health")).send().await.unwrap();
-    assert_eq!(health.status(), 200);
+    jwks["keys"][0]["kid"].as_str().unwrap().to_owned()
 }
+
+both_databases!(the_tool_key_survives_a_restart, |app| async move {
+    let before = tool_kid(&app.client, &app.address).await;
+    // A second server on the same database and data directory, as after a restart.
+    let mut settings = app.settings.clone();
+    settings.server.bind = "127.0.0.1:0".to_owned();
+    settings.server.public_url = None;
+    let restarted = Application::build(settings).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", restarted.port());
+    actix_web::rt::spawn(restarted.run_until_stopped());
+    assert_eq!(tool_kid(&app.client, &address).await, before);
+    assert_eq!(app.count("tool_keys").await, 1);
+});
+
+both_databases!(
+    the_front_page_shows_the_values_for_moodle,
+    |app| async move {
+        let html = app
+            .client
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(&app.url("/lti/login")));
+        assert!(html.contains(&app.url("/.well-known/jwks.json")));
+        assert!(
+            html.contains("competences&#x3D;carerplus:10.2,pat:5.1"),
+            "HTML-escaped custom parameter: {html}"
+        );
+        assert!(html.contains("41 competences"));
+        assert!(html.contains("63 competences"));
+        let health = app.client.get(app.url("/health")).send().await.unwrap();
+        assert_eq!(health.status(), 200);
+    }
+);

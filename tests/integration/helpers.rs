@@ -15,23 +15,31 @@ pub enum Backend {
 }
 
 /// Runs a test body once per database backend:
-/// `both_databases!(name, |app| async move { ... });`
+/// `both_databases!(name, |app| async move { ... });`, or with settings
+/// adjusted first: `both_databases!(name, with |s| ..., |app| async move { ... });`
 #[macro_export]
 macro_rules! both_databases {
     ($name:ident, |$app:ident| $body:expr) => {
+        $crate::both_databases!($name, with | _ | {}, |$app| $body);
+    };
+    ($name:ident, with $adjust:expr, |$app:ident| $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[actix_web::test]
             async fn sqlite() {
-                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await;
+                let $app =
+                    $crate::helpers::spawn_app_with($crate::helpers::Backend::Sqlite, $adjust)
+                        .await;
                 $body.await
             }
 
             #[actix_web::test]
             async fn postgres() {
-                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await;
+                let $app =
+                    $crate::helpers::spawn_app_with($crate::helpers::Backend::Postgres, $adjust)
+                        .await;
                 $body.await
             }
         }
@@ -53,6 +61,8 @@ pub fn widget_dir() -> PathBuf {
 
 pub struct TestApp {
     pub address: String,
+    /// The settings the server was built with (its database, data directory…).
+    pub settings: Settings,
     pub db: DatabaseConnection,
     pub client: reqwest::Client,
     pub simulator: PlatformSimulator,
@@ -67,10 +77,6 @@ pub struct PlatformAnswer {
     pub id_token: String,
     pub state: String,
     pub claims: Value,
-}
-
-pub async fn spawn_app(backend: Backend) -> TestApp {
-    spawn_app_with(backend, |_| {}).await
 }
 
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
@@ -112,7 +118,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     }
     adjust(&mut settings);
     let data_dir = settings.data_dir.clone();
-    let application = Application::build(settings)
+    let application = Application::build(settings.clone())
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
@@ -126,6 +132,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         .expect("client");
     TestApp {
         address,
+        settings,
         db,
         client,
         simulator,

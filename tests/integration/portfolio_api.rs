@@ -61,12 +61,7 @@ both_databases!(
     }
 );
 
-#[actix_web::test]
-async fn an_expired_launch_token_is_refused() {
-    let app = spawn_app_with(Backend::Sqlite, |settings| {
-        settings.server.launch_token_ttl_secs = -1
-    })
-    .await;
+both_databases!(an_expired_launch_token_is_refused, with |s: &mut carefolio::config::Settings| s.server.launch_token_ttl_secs = -1, |app| async move {
     let html = app.launch("late", json!({})).await.text().await.unwrap();
     let token = launch_token(&html).unwrap();
     let response = app
@@ -78,11 +73,9 @@ async fn an_expired_launch_token_is_refused() {
         .unwrap();
     assert_eq!(response.status(), 401);
     assert_eq!(error_code(&response), "session_expired");
-}
+});
 
-#[actix_web::test]
-async fn unknown_routes_answer_a_json_404() {
-    let app = spawn_app(Backend::Sqlite).await;
+both_databases!(unknown_routes_answer_a_json_404, |app| async move {
     let response = app
         .client
         .get(app.url("/no/such/page"))
@@ -91,11 +84,9 @@ async fn unknown_routes_answer_a_json_404() {
         .unwrap();
     assert_eq!(response.status(), 404);
     assert_eq!(error_code(&response), "not_found");
-}
+});
 
-#[actix_web::test]
-async fn a_malformed_launch_form_is_a_400_problem() {
-    let app = spawn_app(Backend::Sqlite).await;
+both_databases!(a_malformed_launch_form_is_a_400_problem, |app| async move {
     let response = app
         .client
         .post(app.url("/lti/launch"))
@@ -106,4 +97,4 @@ async fn a_malformed_launch_form_is_a_400_problem() {
         .unwrap();
     assert_eq!(response.status(), 400);
     assert_eq!(error_code(&response), "invalid_form");
-}
+});
