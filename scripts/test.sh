@@ -17,6 +17,9 @@ fi
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# The CLI tests run the carefolio binary; cargo test builds only test targets.
+cargo build --locked -p carefolio --bin carefolio
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -11,7 +11,13 @@ use crate::both_databases;
 fn carefolio() -> Command {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    Command::new(dir.join("carefolio"))
+    let binary = dir.join("carefolio");
+    assert!(
+        binary.exists(),
+        "{} is missing: run `cargo build -p carefolio` first (scripts/test.sh does)",
+        binary.display()
+    );
+    Command::new(binary)
 }
 
 fn run(command: &mut Command) -> (bool, String, String) {

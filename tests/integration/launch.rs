@@ -302,3 +302,35 @@ both_databases!(
         );
     }
 );
+
+both_databases!(
+    a_renamed_course_and_changed_roles_are_written,
+    |app| async move {
+        assert_eq!(app.launch("before", json!({})).await.status(), 200);
+        let renamed = json!({
+            lti("context"): { "id": "course-care-101", "label": "CARE101", "title": "Digital skills for care work (2027)" },
+            lti("roles"): [carefolio_tests::simulator::INSTRUCTOR],
+        });
+        assert_eq!(app.launch("after", renamed).await.status(), 200);
+        assert_eq!(app.count("contexts").await, 1);
+        let course = carefolio::entities::context::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            course.title.as_deref(),
+            Some("Digital skills for care work (2027)")
+        );
+        let membership = carefolio::entities::membership::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            membership.roles.contains("membership#Instructor"),
+            "{}",
+            membership.roles
+        );
+    }
+);

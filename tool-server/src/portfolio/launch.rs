@@ -13,6 +13,7 @@ use crate::entities::{context, membership, resource_link, resource_link_competen
 use crate::frameworks::store::CompetenceCache;
 use crate::frameworks::{Competence, CompetenceRef, LanguageMap};
 use crate::identity::{self, Person};
+use crate::lti::claims::ContextClaim;
 use crate::lti::launch::{consume_nonce, ValidatedLaunch};
 use crate::util::now_ms;
 use crate::xapi::statements::{self, AccountActor, Activity, LaunchedStatement};
@@ -70,39 +71,7 @@ pub async fn record<C: TransactionTrait>(
 
     let course = match &message.context {
         Some(claim) => {
-            let row = context::Entity::insert(context::ActiveModel {
-                id: Set(Uuid::new_v4()),
-                platform_id: Set(platform.id.0),
-                context_id: Set(claim.id.clone()),
-                label: Set(claim.label.clone()),
-                title: Set(claim.title.clone()),
-                updated_at: Set(now),
-            })
-            .on_conflict(
-                OnConflict::columns([context::Column::PlatformId, context::Column::ContextId])
-                    .update_columns([
-                        context::Column::Label,
-                        context::Column::Title,
-                        context::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec_with_returning(&txn)
-            .await?;
-            membership::Entity::insert(membership::ActiveModel {
-                person_id: Set(person.id.0),
-                context_id: Set(row.id),
-                roles: Set(serde_json::to_string(&message.roles).unwrap_or_else(|_| "[]".into())),
-                updated_at: Set(now),
-            })
-            .on_conflict(
-                OnConflict::columns([membership::Column::PersonId, membership::Column::ContextId])
-                    .update_columns([membership::Column::Roles, membership::Column::UpdatedAt])
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-            Some(row)
+            Some(upsert_course(&txn, platform.id.0, person.id.0, claim, &message.roles, now).await?)
         }
         None => None,
     };
@@ -247,4 +216,66 @@ pub async fn record<C: TransactionTrait>(
         statement_id,
         session_token,
     })
+}
+
+/// Finds or creates the course and the person's membership in it. Rows are
+/// read first and written only when the platform sent something new: most
+/// launches change nothing here, and a write costs SQLite far more than a read.
+async fn upsert_course<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    platform_id: i32,
+    person_id: Uuid,
+    claim: &ContextClaim,
+    roles: &[String],
+    now: i64,
+) -> Result<context::Model, sea_orm::DbErr> {
+    let existing = context::Entity::find()
+        .filter(context::Column::PlatformId.eq(platform_id))
+        .filter(context::Column::ContextId.eq(&claim.id))
+        .one(txn)
+        .await?;
+    let course = match existing {
+        Some(row) if row.label == claim.label && row.title == claim.title => row,
+        _ => {
+            context::Entity::insert(context::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                platform_id: Set(platform_id),
+                context_id: Set(claim.id.clone()),
+                label: Set(claim.label.clone()),
+                title: Set(claim.title.clone()),
+                updated_at: Set(now),
+            })
+            .on_conflict(
+                OnConflict::columns([context::Column::PlatformId, context::Column::ContextId])
+                    .update_columns([
+                        context::Column::Label,
+                        context::Column::Title,
+                        context::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_with_returning(txn)
+            .await?
+        }
+    };
+    let roles_json = serde_json::to_string(roles).unwrap_or_else(|_| "[]".into());
+    let membership = membership::Entity::find_by_id((person_id, course.id))
+        .one(txn)
+        .await?;
+    if membership.is_none_or(|m| m.roles != roles_json) {
+        membership::Entity::insert(membership::ActiveModel {
+            person_id: Set(person_id),
+            context_id: Set(course.id),
+            roles: Set(roles_json),
+            updated_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([membership::Column::PersonId, membership::Column::ContextId])
+                .update_columns([membership::Column::Roles, membership::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(course)
 }
