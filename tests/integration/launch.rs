@@ -243,6 +243,37 @@ both_databases!(
             1,
             "the known one is still tied"
         );
+
+        // Again, with the known competence now answered from the cache and
+        // the unknown ones in between looked up anew.
+        let response = app
+            .launch("typo-again", json!({ lti("custom"): { "competences": "nope:1.1, carerplus:10.2, pat:5.1, carerplus:99.9" } }))
+            .await;
+        let html = response.text().await.unwrap();
+        for reported in ["nope:1.1", "carerplus:99.9"] {
+            assert!(html.contains(reported), "{reported} is reported again");
+        }
+        let view: Value = app
+            .client
+            .get(app.url("/api/v1/portfolio"))
+            .bearer_auth(launch_token(&html).unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let codes: Vec<_> = view["competences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["code"].clone())
+            .collect();
+        assert_eq!(
+            codes,
+            [json!("10.2"), json!("5.1")],
+            "known ones in the order given"
+        );
     }
 );
 

@@ -272,8 +272,15 @@ pub async fn resolve<C: ConnectionTrait>(
     db: &C,
     references: &[CompetenceRef],
 ) -> Result<(Vec<Competence>, Vec<CompetenceRef>), FrameworkError> {
-    let mut found = Vec::new();
-    let mut unknown = Vec::new();
+    Ok(split(references, lookup(db, references).await?))
+}
+
+/// One answer per reference, in the order given.
+async fn lookup<C: ConnectionTrait>(
+    db: &C,
+    references: &[CompetenceRef],
+) -> Result<Vec<Option<Competence>>, FrameworkError> {
+    let mut answers = Vec::with_capacity(references.len());
     let mut frameworks: HashMap<String, Option<FrameworkName>> = HashMap::new();
     for reference in references {
         if !frameworks.contains_key(&reference.framework) {
@@ -283,7 +290,7 @@ pub async fn resolve<C: ConnectionTrait>(
             frameworks.insert(reference.framework.clone(), row);
         }
         let Some(Some(framework)) = frameworks.get(&reference.framework) else {
-            unknown.push(reference.clone());
+            answers.push(None);
             continue;
         };
         let row = competence::Entity::find()
@@ -291,12 +298,9 @@ pub async fn resolve<C: ConnectionTrait>(
             .filter(competence::Column::Code.eq(&reference.code))
             .one(db)
             .await?;
-        match row {
-            Some(row) => found.push(to_competence(row, framework)),
-            None => unknown.push(reference.clone()),
-        }
+        answers.push(row.map(|row| to_competence(row, framework)));
     }
-    Ok((found, unknown))
+    Ok(answers)
 }
 
 /// Competence lookups by reference, cached in memory. Items of an imported
@@ -321,46 +325,57 @@ impl CompetenceCache {
         db: &C,
         references: &[CompetenceRef],
     ) -> Result<(Vec<Competence>, Vec<CompetenceRef>), FrameworkError> {
-        let mut known: HashMap<&CompetenceRef, Competence> = HashMap::new();
-        if let Ok(entries) = self.entries.read() {
-            for reference in references {
-                if let Some((stored, competence)) = entries.get(reference) {
-                    if stored.elapsed() < self.ttl {
-                        known.insert(reference, competence.clone());
-                    }
-                }
-            }
-        }
+        let mut answers: Vec<Option<Competence>> = {
+            let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+            references
+                .iter()
+                .map(|reference| {
+                    entries
+                        .get(reference)
+                        .filter(|(stored, _)| stored.elapsed() < self.ttl)
+                        .map(|(_, competence)| competence.clone())
+                })
+                .collect()
+        };
         let missing: Vec<CompetenceRef> = references
             .iter()
-            .filter(|r| !known.contains_key(r))
-            .cloned()
+            .zip(&answers)
+            .filter(|(_, answer)| answer.is_none())
+            .map(|(reference, _)| reference.clone())
             .collect();
         if !missing.is_empty() {
-            let (found, _) = resolve(db, &missing).await?;
+            let looked_up = lookup(db, &missing).await?;
             let now = std::time::Instant::now();
             let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
-            for competence in found {
-                let reference = CompetenceRef {
-                    framework: competence.framework_key.clone(),
-                    code: competence.code.clone(),
-                };
-                entries.insert(reference.clone(), (now, competence.clone()));
-                if let Some(original) = references.iter().find(|r| **r == reference) {
-                    known.insert(original, competence);
+            for (reference, competence) in missing.iter().zip(&looked_up) {
+                if let Some(competence) = competence {
+                    entries.insert(reference.clone(), (now, competence.clone()));
                 }
             }
-        }
-        let mut found = Vec::new();
-        let mut unknown = Vec::new();
-        for reference in references {
-            match known.remove(reference) {
-                Some(competence) => found.push(competence),
-                None => unknown.push(reference.clone()),
+            let mut looked_up = looked_up.into_iter();
+            for answer in answers.iter_mut().filter(|answer| answer.is_none()) {
+                *answer = looked_up.next().flatten();
             }
         }
-        Ok((found, unknown))
+        Ok(split(references, answers))
     }
+}
+
+/// Separates per-reference answers into the competences found, in order,
+/// and the references that matched nothing.
+fn split(
+    references: &[CompetenceRef],
+    answers: Vec<Option<Competence>>,
+) -> (Vec<Competence>, Vec<CompetenceRef>) {
+    let mut found = Vec::new();
+    let mut unknown = Vec::new();
+    for (reference, answer) in references.iter().zip(answers) {
+        match answer {
+            Some(competence) => found.push(competence),
+            None => unknown.push(reference.clone()),
+        }
+    }
+    (found, unknown)
 }
 
 /// The competences with these ids, in the given order.

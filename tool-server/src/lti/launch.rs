@@ -145,14 +145,17 @@ pub async fn validate<C: ConnectionTrait>(
     let message = claims::parse_resource_link_launch(&payload)?;
     if !platform.deployment_ids.contains(&message.deployment_id) {
         // The cached registration may predate a newly added deployment.
-        platform = platforms::choose_for_token(
-            &platforms.by_issuer(db, issuer, true).await?,
-            issuer,
-            &[platform.client_id.clone()],
-        )?;
-        if !platform.deployment_ids.contains(&message.deployment_id) {
-            return Err(LtiError::UnknownDeployment(message.deployment_id));
-        }
+        let client_id = [platform.client_id.clone()];
+        platform = platforms
+            .find(db, issuer, |candidates| {
+                let platform = platforms::choose_for_token(candidates, issuer, &client_id)?;
+                if platform.deployment_ids.contains(&message.deployment_id) {
+                    Ok(platform)
+                } else {
+                    Err(LtiError::UnknownDeployment(message.deployment_id.clone()))
+                }
+            })
+            .await?;
     }
 
     let state = check_state(db, &platform, &message, &request).await?;
