@@ -119,10 +119,7 @@ both_databases!(
         // The running server accepts the credentials the CLI created.
         assert_eq!(app.launch("cli", json!({})).await.status(), 200);
         let statements: Value = app
-            .client
-            .get(app.url("/xapi/statements"))
-            .basic_auth(&key, Some(&secret))
-            .header("X-Experience-API-Version", "1.0.3")
+            .xapi_get("/xapi/statements", &key, &secret)
             .send()
             .await
             .unwrap()

@@ -285,6 +285,14 @@ impl TestApp {
         row.try_get::<i64>("", "n").expect("count")
     }
 
+    /// A GET of the xAPI resource at `path` as an xAPI 1.0.3 client with these credentials.
+    pub fn xapi_get(&self, path: &str, key: &str, secret: &str) -> reqwest::RequestBuilder {
+        self.client
+            .get(self.url(path))
+            .basic_auth(key, Some(secret))
+            .header("X-Experience-API-Version", "1.0.3")
+    }
+
     /// Creates xAPI credentials through the same code the CLI uses.
     pub async fn xapi_credentials(&self) -> (String, String) {
         let client = carefolio::xapi::clients::create(&self.db, "test reader")

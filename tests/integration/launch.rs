@@ -8,10 +8,7 @@ use crate::helpers::*;
 async fn statements(app: &TestApp) -> Vec<Value> {
     let (key, secret) = app.xapi_credentials().await;
     let body: Value = app
-        .client
-        .get(app.url("/xapi/statements"))
-        .basic_auth(key, Some(secret))
-        .header("X-Experience-API-Version", "1.0.3")
+        .xapi_get("/xapi/statements", &key, &secret)
         .send()
         .await
         .expect("statements")

@@ -82,13 +82,7 @@ both_databases!(
             assert_eq!(app.launch(hint, json!({})).await.status(), 200);
         }
         let (key, secret) = app.xapi_credentials().await;
-        let get = |path: String| {
-            app.client
-                .get(app.url(&path))
-                .basic_auth(&key, Some(&secret))
-                .header("X-Experience-API-Version", "1.0.3")
-                .send()
-        };
+        let get = |path: String| app.xapi_get(&path, &key, &secret).send();
         let mut seen = Vec::new();
         let mut next = "/xapi/statements?limit=2&ascending=true".to_owned();
         while !next.is_empty() {
@@ -130,11 +124,8 @@ both_databases!(statements_filter_by_verb_and_activity, |app| async move {
     assert_eq!(app.launch("one", json!({})).await.status(), 200);
     let (key, secret) = app.xapi_credentials().await;
     let query = |q: &'static str| {
-        app.client
-            .get(app.url("/xapi/statements"))
+        app.xapi_get("/xapi/statements", &key, &secret)
             .query(&[("verb", q)])
-            .basic_auth(&key, Some(&secret))
-            .header("X-Experience-API-Version", "1.0.3")
             .send()
     };
     let launched: Value = query("http://adlnet.gov/expapi/verbs/launched")
