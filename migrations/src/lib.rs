@@ -12,6 +12,7 @@ mod m20261123_000004_people_and_courses;
 mod m20261123_000005_frameworks;
 mod m20261123_000006_xapi;
 mod m20261123_000007_launch_sessions;
+mod m20261123_000008_signed_tokens;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_frameworks::Migration),
             Box::new(m20261123_000006_xapi::Migration),
             Box::new(m20261123_000007_launch_sessions::Migration),
+            Box::new(m20261123_000008_signed_tokens::Migration),
         ]
     }
 }

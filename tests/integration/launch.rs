@@ -47,7 +47,7 @@ both_databases!(
         assert_eq!(app.count("resource_links").await, 1);
         assert_eq!(app.count("resource_link_competences").await, 2);
         assert_eq!(app.count("xapi_statements").await, 1);
-        assert_eq!(app.count("launch_sessions").await, 1);
+        assert_eq!(app.count("used_nonces").await, 1);
     }
 );
 

@@ -2,6 +2,7 @@
 //! cases and the rest. Each answers 4xx with a readable page and a stable
 //! error code, and stores nothing.
 
+use sea_orm::EntityTrait;
 use serde_json::{json, Value};
 
 use crate::both_databases;
@@ -17,6 +18,7 @@ async fn assert_rejected(
 ) {
     let people_before = app.count("people").await;
     let statements_before = app.count("xapi_statements").await;
+    let used_nonces_before = app.count("used_nonces").await;
     let response = app.post_launch(id_token, state).await;
     assert_eq!(response.status().as_u16(), status, "status for {code}");
     assert_eq!(error_code(&response), code);
@@ -38,6 +40,11 @@ async fn assert_rejected(
         app.count("xapi_statements").await,
         statements_before,
         "{code}: no statement stored"
+    );
+    assert_eq!(
+        app.count("used_nonces").await,
+        used_nonces_before,
+        "{code}: the nonce is not used up"
     );
 }
 
@@ -286,6 +293,67 @@ both_databases!(a_wrong_or_missing_state_is_rejected, |app| async move {
     )
     .await;
 });
+
+both_databases!(
+    a_state_altered_by_the_browser_is_rejected,
+    |app| async move {
+        let answer = app.begin_launch("state", json!({})).await;
+        // A later expiry, keeping the signature: the state is signed as a whole.
+        let (expiry, rest) = answer.state.split_once('.').unwrap();
+        let extended = format!("{}.{rest}", expiry.parse::<i64>().unwrap() + 3_600_000);
+        let response = app
+            .client
+            .post(app.url("/lti/launch"))
+            .header("cookie", format!("carefolio_lti_state_{extended}=1"))
+            .form(&[
+                ("id_token", answer.id_token.as_str()),
+                ("state", extended.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+        assert_eq!(error_code(&response), "state_mismatch");
+        assert_eq!(app.count("used_nonces").await, 0);
+    }
+);
+
+both_databases!(
+    a_launch_after_its_login_expired_is_rejected,
+    |app| async move {
+        let answer = app.begin_launch("late", json!({})).await;
+        // A state that only this server could have signed, expired a second ago.
+        let signer = carefolio::signing::Signer::load_or_create(&app.db)
+            .await
+            .unwrap();
+        let platform = carefolio::entities::platform::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let expired = carefolio::lti::login::signed_state(
+            &signer,
+            platform.id,
+            chrono::Utc::now().timestamp_millis() - 1_000,
+            answer.claims["nonce"].as_str().unwrap(),
+        );
+        let response = app
+            .client
+            .post(app.url("/lti/launch"))
+            .header("cookie", format!("carefolio_lti_state_{expired}=1"))
+            .form(&[
+                ("id_token", answer.id_token.as_str()),
+                ("state", expired.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+        assert_eq!(error_code(&response), "login_expired");
+        assert_eq!(app.count("people").await, 0);
+        assert_eq!(app.count("used_nonces").await, 0);
+    }
+);
 
 both_databases!(
     a_launch_in_a_browser_that_did_not_start_the_login_is_rejected,

@@ -13,6 +13,7 @@ pub mod http;
 pub mod identity;
 pub mod lti;
 pub mod portfolio;
+pub mod signing;
 pub mod startup;
 pub mod util;
 pub mod xapi;

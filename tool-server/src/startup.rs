@@ -17,6 +17,7 @@ use crate::http::{routes, AppState};
 use crate::lti::platform_keys::PlatformKeyCache;
 use crate::lti::platforms::PlatformCache;
 use crate::lti::{platforms, tool_keys};
+use crate::signing::Signer;
 use crate::{db, frameworks};
 
 pub struct Application {
@@ -64,6 +65,7 @@ impl Application {
             platform_keys: Arc::new(PlatformKeyCache::new(http)),
             competences: Arc::new(CompetenceCache::new(Duration::from_secs(600))),
             widget: Arc::new(WidgetAssets::load(&settings.server.widget_dir)),
+            signer: Arc::new(Signer::load_or_create(&db).await?),
             settings: Arc::new(settings),
         };
         actix_web::rt::spawn(sweep_periodically(db.clone()));
@@ -111,22 +113,16 @@ impl Application {
     }
 }
 
-/// Deletes expired logins and launch sessions every few minutes. Every
-/// instance may run it; the deletes are idempotent.
+/// Forgets used nonces of expired logins every few minutes. Every instance
+/// may run it; the deletes are idempotent.
 async fn sweep_periodically(db: DatabaseConnection) {
     let mut interval = actix_web::rt::time::interval(Duration::from_secs(300));
     loop {
         interval.tick().await;
-        let logins = crate::lti::login::sweep_expired(&db).await;
-        let sessions = crate::portfolio::session::sweep_expired(&db).await;
-        match (logins, sessions) {
-            (Ok(logins), Ok(sessions)) if logins + sessions > 0 => {
-                tracing::debug!(logins, sessions, "swept expired logins and sessions")
-            }
-            (Err(e), _) | (_, Err(e)) => {
-                tracing::warn!(error = %e, "sweeping expired logins and sessions failed")
-            }
-            _ => {}
+        match crate::lti::login::sweep_expired(&db).await {
+            Ok(0) => {}
+            Ok(nonces) => tracing::debug!(nonces, "forgot the used nonces of expired logins"),
+            Err(e) => tracing::warn!(error = %e, "sweeping used nonces failed"),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Who is calling: extractors that authenticate before a handler runs.
 
 use std::future::Future;
+use std::future::{ready, Ready};
 use std::pin::Pin;
 
 use actix_web::http::header;
@@ -58,15 +59,14 @@ pub struct Launched(pub LaunchSession);
 
 impl FromRequest for Launched {
     type Error = PortfolioError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+    type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let state = state(req);
-        let token = authorization(req, "Bearer");
-        Box::pin(async move {
-            let state = state.ok_or(PortfolioError::Unauthenticated)?;
-            let token = token.ok_or(PortfolioError::Unauthenticated)?;
-            Ok(Launched(session::authenticate(&state.db, &token).await?))
-        })
+        let launched = || {
+            let state = state(req).ok_or(PortfolioError::Unauthenticated)?;
+            let token = authorization(req, "Bearer").ok_or(PortfolioError::Unauthenticated)?;
+            Ok(Launched(session::authenticate(&state.signer, &token)?))
+        };
+        ready(launched())
     }
 }

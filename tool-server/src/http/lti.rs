@@ -27,6 +27,7 @@ pub async fn login(
     let request = login::initiate(
         &state.db,
         &state.platforms,
+        &state.signer,
         &initiation,
         &state.launch_url(),
     )
@@ -84,6 +85,7 @@ pub async fn launch(
         &state.db,
         &state.platforms,
         &state.platform_keys,
+        &state.signer,
         LaunchRequest {
             id_token: form.id_token.as_deref(),
             state: form.state.as_deref(),
@@ -100,6 +102,7 @@ pub async fn launch(
             base_url: &state.base_url,
             session_ttl_secs: state.settings.server.launch_token_ttl_secs,
             competences: &state.competences,
+            signer: &state.signer,
         },
     )
     .await?;
@@ -121,7 +124,7 @@ pub async fn launch(
             widget_available: state.widget.is_available(),
         },
     );
-    let mut expired = Cookie::build(state_cookie_name(&validated.state), "")
+    let mut expired = Cookie::build(state_cookie_name(&validated.login.state), "")
         .path("/lti")
         .finish();
     expired.make_removal();

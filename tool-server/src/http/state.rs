@@ -7,9 +7,11 @@ use crate::config::Settings;
 use crate::frameworks::store::CompetenceCache;
 use crate::lti::platform_keys::PlatformKeyCache;
 use crate::lti::platforms::PlatformCache;
+use crate::signing::Signer;
 
 /// Shared by every worker. Nothing here is the only copy of any state:
-/// the database holds sessions, nonces and keys; the key cache is safe to lose.
+/// the database holds used nonces and keys (the signer's key included); the
+/// caches are safe to lose.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -19,6 +21,7 @@ pub struct AppState {
     pub platform_keys: Arc<PlatformKeyCache>,
     pub competences: Arc<CompetenceCache>,
     pub widget: Arc<WidgetAssets>,
+    pub signer: Arc<Signer>,
 }
 
 impl AppState {

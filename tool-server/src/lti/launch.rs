@@ -4,15 +4,15 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, Validation};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 use super::claims::{self, LaunchMessage};
+use super::login::{self, VerifiedLogin};
 use super::platform_keys::PlatformKeyCache;
 use super::platforms::{self, Platform, PlatformCache};
 use super::{LtiError, CLOCK_LEEWAY_SECS};
-use crate::entities::oidc_login;
+use crate::signing::Signer;
 use crate::util::now_ms;
 
 /// What arrived at the launch endpoint.
@@ -28,7 +28,7 @@ pub struct LaunchRequest<'a> {
 pub struct ValidatedLaunch {
     pub platform: Platform,
     pub message: LaunchMessage,
-    pub state: String,
+    pub login: VerifiedLogin,
 }
 
 fn decode_segment(segment: &str) -> Result<Value, LtiError> {
@@ -54,6 +54,7 @@ pub async fn validate<C: ConnectionTrait>(
     db: &C,
     platforms: &PlatformCache,
     keys: &PlatformKeyCache,
+    signer: &Signer,
     request: LaunchRequest<'_>,
 ) -> Result<ValidatedLaunch, LtiError> {
     let token = request
@@ -158,67 +159,58 @@ pub async fn validate<C: ConnectionTrait>(
             .await?;
     }
 
-    let state = check_state(db, &platform, &message, &request).await?;
+    let login = check_state(db, signer, &platform, &message, &request).await?;
     Ok(ValidatedLaunch {
         platform,
         message,
-        state,
+        login,
     })
 }
 
 /// The state must come from a login this browser started, and the token's
-/// nonce must be the one issued with that state and not yet used.
+/// nonce must be the one issued with that state. Whether the nonce is still
+/// unused is settled when the launch is recorded (`consume_nonce`).
 async fn check_state<C: ConnectionTrait>(
     db: &C,
+    signer: &Signer,
     platform: &Platform,
     message: &LaunchMessage,
     request: &LaunchRequest<'_>,
-) -> Result<String, LtiError> {
+) -> Result<VerifiedLogin, LtiError> {
     let state = request
         .state
         .filter(|s| !s.is_empty())
         .ok_or(LtiError::MissingState)?;
-    let login = oidc_login::Entity::find_by_id(state.to_owned())
-        .one(db)
-        .await?
-        .ok_or(LtiError::StateMismatch)?;
-    if login.nonce != message.nonce {
-        let issued_elsewhere = oidc_login::Entity::find()
-            .filter(oidc_login::Column::Nonce.eq(&message.nonce))
-            .one(db)
-            .await?;
-        return Err(match issued_elsewhere {
-            Some(_) => LtiError::StateMismatch,
-            None => LtiError::UnknownNonce,
-        });
+    if !login::nonce_is_ours(signer, &message.nonce) {
+        return Err(LtiError::UnknownNonce);
     }
+    let login =
+        VerifiedLogin::verify(signer, state, &message.nonce).ok_or(LtiError::StateMismatch)?;
     if login.platform_id != platform.id.0 {
         return Err(LtiError::StateMismatch);
     }
-    // A used nonce is reported as a replay even when the browser has since
-    // dropped the state cookie (it is cleared after a successful launch).
-    if login.used_at.is_some() {
-        return Err(LtiError::NonceReplayed);
-    }
     if !request.browser_holds_state {
-        return Err(LtiError::StateMismatch);
+        // A used nonce is reported as a replay even when the browser has
+        // since dropped the state cookie (it is cleared after a launch).
+        return Err(if login.nonce_used(db).await? {
+            LtiError::NonceReplayed
+        } else {
+            LtiError::StateMismatch
+        });
     }
-    if login.expires_at < now_ms() {
+    if login.expires_at_ms < now_ms() {
         return Err(LtiError::LoginExpired);
     }
-    Ok(state.to_owned())
+    Ok(login)
 }
 
 /// Marks the login's nonce as used. Run inside the transaction that records
 /// the launch, so a concurrent replay of the same token loses the race.
-pub async fn consume_nonce<C: ConnectionTrait>(db: &C, state: &str) -> Result<(), LtiError> {
-    let result = oidc_login::Entity::update_many()
-        .col_expr(oidc_login::Column::UsedAt, Expr::value(now_ms()))
-        .filter(oidc_login::Column::State.eq(state))
-        .filter(oidc_login::Column::UsedAt.is_null())
-        .exec(db)
-        .await?;
-    if result.rows_affected == 1 {
+pub async fn consume_nonce<C: ConnectionTrait>(
+    db: &C,
+    login: &VerifiedLogin,
+) -> Result<(), LtiError> {
+    if login.consume_nonce(db).await? {
         Ok(())
     } else {
         Err(LtiError::NonceReplayed)

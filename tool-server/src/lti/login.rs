@@ -1,13 +1,15 @@
 //! OIDC third-party login initiation (LTI 1.3 Core §5.1.1): the platform
 //! sends the browser here; we answer with the authentication request.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 use url::Url;
 
 use super::platforms::{self, Platform, PlatformCache};
 use super::{LtiError, LOGIN_TTL_MS};
-use crate::entities::oidc_login;
+use crate::entities::used_nonce;
+use crate::signing::{Purpose, Signer};
 use crate::util::{now_ms, random_token};
 
 /// The login initiation parameters, from a GET query or a POST form
@@ -32,6 +34,7 @@ pub struct AuthenticationRequest {
 pub async fn initiate<C: ConnectionTrait>(
     db: &C,
     platforms: &PlatformCache,
+    signer: &Signer,
     initiation: &LoginInitiation,
     launch_url: &str,
 ) -> Result<AuthenticationRequest, LtiError> {
@@ -63,20 +66,7 @@ pub async fn initiate<C: ConnectionTrait>(
         })
         .await?;
 
-    let state = random_token(32);
-    let nonce = random_token(32);
-    let now = now_ms();
-    oidc_login::ActiveModel {
-        state: Set(state.clone()),
-        nonce: Set(nonce.clone()),
-        platform_id: Set(platform.id.0),
-        created_at: Set(now),
-        expires_at: Set(now + LOGIN_TTL_MS),
-        used_at: Set(None),
-    }
-    .insert(db)
-    .await?;
-
+    let (state, nonce) = issue(signer, platform.id.0, now_ms() + LOGIN_TTL_MS);
     let location = authentication_url(
         &platform,
         login_hint,
@@ -116,11 +106,124 @@ fn authentication_url(
     url
 }
 
-/// Deletes logins that expired long enough ago that no launch can need them.
+/// Issues a login's state and nonce. Both are signed rather than stored,
+/// so a login initiation writes nothing:
+/// - nonce: `<random>.<signature>`, so a nonce we never issued is recognised;
+/// - state: `<expiry ms>.<platform>.<random>.<signature>`, the signature
+///   also covering the nonce, so a token carrying another login's nonce
+///   does not match this state.
+fn issue(signer: &Signer, platform_id: i32, expires_at_ms: i64) -> (String, String) {
+    let nonce_key = random_token(16);
+    let nonce = format!(
+        "{nonce_key}.{}",
+        signer.sign(Purpose::LoginNonce, &nonce_key)
+    );
+    (
+        signed_state(signer, platform_id, expires_at_ms, &nonce),
+        nonce,
+    )
+}
+
+/// A fresh state for a login with this nonce.
+pub fn signed_state(signer: &Signer, platform_id: i32, expires_at_ms: i64, nonce: &str) -> String {
+    let signed = format!("{expires_at_ms}.{platform_id}.{}", random_token(16));
+    let signature = signer.sign(Purpose::LoginState, &format!("{signed}|{nonce}"));
+    format!("{signed}.{signature}")
+}
+
+/// Whether `nonce` was issued by this tool (by any instance).
+pub fn nonce_is_ours(signer: &Signer, nonce: &str) -> bool {
+    nonce
+        .split_once('.')
+        .is_some_and(|(key, signature)| signer.verify(Purpose::LoginNonce, key, signature))
+}
+
+/// A state whose signature matched the launch's nonce: a login this tool
+/// started, for that very id_token.
+#[derive(Debug, Clone)]
+pub struct VerifiedLogin {
+    pub state: String,
+    pub platform_id: i32,
+    pub expires_at_ms: i64,
+    /// The random part of the nonce, remembered once used.
+    nonce_key: String,
+}
+
+impl VerifiedLogin {
+    /// Checks `state` against `nonce`; `None` when the state was not issued
+    /// by this tool together with that nonce.
+    pub fn verify(signer: &Signer, state: &str, nonce: &str) -> Option<VerifiedLogin> {
+        let (signed, signature) = state.rsplit_once('.')?;
+        if !signer.verify(Purpose::LoginState, &format!("{signed}|{nonce}"), signature) {
+            return None;
+        }
+        let mut parts = signed.splitn(3, '.');
+        let expires_at_ms = parts.next()?.parse().ok()?;
+        let platform_id = parts.next()?.parse().ok()?;
+        Some(VerifiedLogin {
+            state: state.to_owned(),
+            platform_id,
+            expires_at_ms,
+            nonce_key: nonce.split_once('.')?.0.to_owned(),
+        })
+    }
+
+    /// Whether the nonce has been used by an earlier launch.
+    pub async fn nonce_used<C: ConnectionTrait>(&self, db: &C) -> Result<bool, sea_orm::DbErr> {
+        Ok(used_nonce::Entity::find_by_id(self.nonce_key.clone())
+            .one(db)
+            .await?
+            .is_some())
+    }
+
+    /// Marks the nonce as used; `false` when another launch already did.
+    /// Run inside the transaction that records the launch, so of two
+    /// concurrent launches with one token only one commits.
+    pub async fn consume_nonce<C: ConnectionTrait>(&self, db: &C) -> Result<bool, sea_orm::DbErr> {
+        let inserted = used_nonce::Entity::insert(used_nonce::ActiveModel {
+            nonce: Set(self.nonce_key.clone()),
+            expires_at: Set(self.expires_at_ms),
+        })
+        .on_conflict(
+            OnConflict::column(used_nonce::Column::Nonce)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        Ok(inserted == 1)
+    }
+}
+
+/// Forgets used nonces whose login has expired: their state no longer
+/// verifies, so they cannot be replayed anyway. A minute's margin covers
+/// clocks that differ between instances.
 pub async fn sweep_expired<C: ConnectionTrait>(db: &C) -> Result<u64, sea_orm::DbErr> {
-    let result = oidc_login::Entity::delete_many()
-        .filter(oidc_login::Column::ExpiresAt.lt(now_ms() - LOGIN_TTL_MS))
+    let result = used_nonce::Entity::delete_many()
+        .filter(used_nonce::Column::ExpiresAt.lt(now_ms() - 60_000))
         .exec(db)
         .await?;
     Ok(result.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_verifies_only_with_its_own_nonce() {
+        let signer = Signer::from_key(b"test key");
+        let (state, nonce) = issue(&signer, 7, 1_000);
+        assert!(nonce_is_ours(&signer, &nonce));
+        let login = VerifiedLogin::verify(&signer, &state, &nonce).expect("verifies");
+        assert_eq!((login.platform_id, login.expires_at_ms), (7, 1_000));
+
+        let (other_state, other_nonce) = issue(&signer, 7, 1_000);
+        assert!(VerifiedLogin::verify(&signer, &state, &other_nonce).is_none());
+        assert!(VerifiedLogin::verify(&signer, &other_state, &nonce).is_none());
+        let tampered = state.replacen("1000.7", "9999.7", 1);
+        assert!(VerifiedLogin::verify(&signer, &tampered, &nonce).is_none());
+        assert!(!nonce_is_ours(&signer, "made-up.nonce"));
+        assert!(!nonce_is_ours(&Signer::from_key(b"other"), &nonce));
+    }
 }

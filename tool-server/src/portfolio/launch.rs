@@ -1,7 +1,7 @@
 //! Recording an accepted launch: one transaction that consumes the nonce,
 //! upserts the person, course, membership and resource link, ties the link
-//! to its competences, stores the "launched" statement and opens a widget
-//! session. If any step fails, nothing is stored.
+//! to its competences and stores the "launched" statement; then a launch
+//! token for the widget is issued. If any step fails, nothing is stored.
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
@@ -15,6 +15,7 @@ use crate::frameworks::{Competence, CompetenceRef, LanguageMap};
 use crate::identity::{self, Person};
 use crate::lti::claims::ContextClaim;
 use crate::lti::launch::{consume_nonce, ValidatedLaunch};
+use crate::signing::Signer;
 use crate::util::now_ms;
 use crate::xapi::statements::{self, AccountActor, Activity, LaunchedStatement};
 use crate::xapi::{store as statement_store, VERB_LAUNCHED};
@@ -37,6 +38,7 @@ pub struct LaunchSettings<'a> {
     pub base_url: &'a str,
     pub session_ttl_secs: i64,
     pub competences: &'a CompetenceCache,
+    pub signer: &'a Signer,
 }
 
 fn named(text: &Option<String>) -> Option<LanguageMap> {
@@ -59,7 +61,7 @@ pub async fn record<C: TransactionTrait>(
     let now = now_ms();
 
     let txn = db.begin().await?;
-    consume_nonce(&txn, &launch.state).await?;
+    consume_nonce(&txn, &launch.login).await?;
     let person = identity::upsert_lti_person(
         &txn,
         platform,
@@ -197,15 +199,14 @@ pub async fn record<C: TransactionTrait>(
     )
     .await?;
 
-    let session_token = session::create(
-        &txn,
+    txn.commit().await?;
+    let session_token = session::issue(
+        settings.signer,
         person.id,
         link.id,
         &message.roles,
         settings.session_ttl_secs,
-    )
-    .await?;
-    txn.commit().await?;
+    );
 
     Ok(RecordedLaunch {
         person,

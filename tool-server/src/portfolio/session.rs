@@ -1,14 +1,16 @@
-//! Launch sessions: the short-lived token the launch page hands the widget.
-//! Stored hashed in the database, so any instance can check it and a
-//! leaked database does not leak live tokens.
+//! Launch tokens: the short-lived bearer token the launch page hands the
+//! widget. Signed, not stored: any instance can check one without a
+//! database read, and a launch writes no session row.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::PortfolioError;
-use crate::entities::launch_session;
 use crate::identity::PersonId;
-use crate::util::{now_ms, random_token, sha256_hex};
+use crate::signing::{Purpose, Signer};
+use crate::util::now_ms;
 
 #[derive(Debug, Clone)]
 pub struct LaunchSession {
@@ -18,53 +20,105 @@ pub struct LaunchSession {
     pub expires_at_ms: i64,
 }
 
-/// Creates a session and returns its bearer token (shown once).
-pub async fn create<C: ConnectionTrait>(
-    db: &C,
+/// What a token carries, kept short: it travels in every API request.
+#[derive(Serialize, Deserialize)]
+struct TokenClaims {
+    #[serde(rename = "p")]
+    person: Uuid,
+    #[serde(rename = "l")]
+    resource_link: Uuid,
+    #[serde(rename = "r")]
+    roles: Vec<String>,
+    #[serde(rename = "e")]
+    expires_at_ms: i64,
+}
+
+/// Issues a token for `ttl_secs`: `<base64 claims>.<signature>`.
+pub fn issue(
+    signer: &Signer,
     person_id: PersonId,
     resource_link_id: Uuid,
     roles: &[String],
     ttl_secs: i64,
-) -> Result<String, sea_orm::DbErr> {
-    let token = random_token(32);
-    let now = now_ms();
-    launch_session::ActiveModel {
-        token_hash: Set(sha256_hex(&token)),
-        person_id: Set(person_id.0),
-        resource_link_id: Set(resource_link_id),
-        roles: Set(serde_json::to_string(roles).unwrap_or_else(|_| "[]".into())),
-        created_at: Set(now),
-        expires_at: Set(now + ttl_secs * 1000),
-    }
-    .insert(db)
-    .await?;
-    Ok(token)
+) -> String {
+    let claims = TokenClaims {
+        person: person_id.0,
+        resource_link: resource_link_id,
+        roles: roles.to_vec(),
+        expires_at_ms: now_ms() + ttl_secs * 1000,
+    };
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap_or_default());
+    let signature = signer.sign(Purpose::LaunchToken, &payload);
+    format!("{payload}.{signature}")
 }
 
-/// Deletes sessions that expired a day ago or more.
-pub async fn sweep_expired<C: ConnectionTrait>(db: &C) -> Result<u64, sea_orm::DbErr> {
-    let result = launch_session::Entity::delete_many()
-        .filter(launch_session::Column::ExpiresAt.lt(now_ms() - 86_400_000))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
-}
-
-pub async fn authenticate<C: ConnectionTrait>(
-    db: &C,
-    token: &str,
-) -> Result<LaunchSession, PortfolioError> {
-    let row = launch_session::Entity::find_by_id(sha256_hex(token))
-        .one(db)
-        .await?
+pub fn authenticate(signer: &Signer, token: &str) -> Result<LaunchSession, PortfolioError> {
+    let (payload, signature) = token
+        .split_once('.')
         .ok_or(PortfolioError::Unauthenticated)?;
-    if row.expires_at < now_ms() {
+    if !signer.verify(Purpose::LaunchToken, payload, signature) {
+        return Err(PortfolioError::Unauthenticated);
+    }
+    let claims: TokenClaims = URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()
+        .and_then(|json| serde_json::from_slice(&json).ok())
+        .ok_or(PortfolioError::Unauthenticated)?;
+    if claims.expires_at_ms < now_ms() {
         return Err(PortfolioError::SessionExpired);
     }
     Ok(LaunchSession {
-        person_id: PersonId(row.person_id),
-        resource_link_id: row.resource_link_id,
-        roles: serde_json::from_str(&row.roles).unwrap_or_default(),
-        expires_at_ms: row.expires_at,
+        person_id: PersonId(claims.person),
+        resource_link_id: claims.resource_link,
+        roles: claims.roles,
+        expires_at_ms: claims.expires_at_ms,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_authenticates_until_it_expires_and_only_unaltered() {
+        let signer = Signer::from_key(b"test key");
+        let person = PersonId(Uuid::new_v4());
+        let link = Uuid::new_v4();
+        let roles = vec!["Learner".to_owned()];
+        let token = issue(&signer, person, link, &roles, 60);
+        let session = authenticate(&signer, &token).expect("valid");
+        assert_eq!(session.person_id, person);
+        assert_eq!(session.resource_link_id, link);
+        assert_eq!(session.roles, roles);
+
+        let expired = issue(&signer, person, link, &roles, -1);
+        assert!(matches!(
+            authenticate(&signer, &expired),
+            Err(PortfolioError::SessionExpired)
+        ));
+        // Another person's id in the claims, with the original signature.
+        let (_, signature) = token.split_once('.').expect("two parts");
+        let forged_claims = TokenClaims {
+            person: Uuid::new_v4(),
+            resource_link: link,
+            roles: roles.clone(),
+            expires_at_ms: now_ms() + 60_000,
+        };
+        let forged = format!(
+            "{}.{signature}",
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged_claims).expect("json"))
+        );
+        assert!(matches!(
+            authenticate(&signer, &forged),
+            Err(PortfolioError::Unauthenticated)
+        ));
+        assert!(matches!(
+            authenticate(&Signer::from_key(b"other key"), &token),
+            Err(PortfolioError::Unauthenticated)
+        ));
+        assert!(matches!(
+            authenticate(&signer, "no-dot"),
+            Err(PortfolioError::Unauthenticated)
+        ));
+    }
 }

@@ -1,16 +1,12 @@
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "oidc_logins")]
+#[sea_orm(table_name = "server_secrets")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub state: String,
-    #[sea_orm(unique)]
-    pub nonce: String,
-    pub platform_id: i32,
+    pub name: String,
+    pub value: String,
     pub created_at: i64,
-    pub expires_at: i64,
-    pub used_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

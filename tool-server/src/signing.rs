@@ -1,0 +1,128 @@
+//! Values the server signs for itself and checks later, on any instance:
+//! the OIDC login state and nonce, and the widget's launch token. One
+//! HMAC-SHA256 key, generated on first start and stored in the database
+//! beside the tool's RSA keys, so every instance shares it and nothing has
+//! to be written per login or per launch.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
+use sha2::Sha256;
+
+use crate::entities::server_secret;
+use crate::util::now_ms;
+
+const KEY_NAME: &str = "token-signing-key";
+
+/// What a signature is for. A signature made for one purpose never
+/// verifies for another, so a nonce cannot pass as a launch token.
+#[derive(Debug, Clone, Copy)]
+pub enum Purpose {
+    LoginState,
+    LoginNonce,
+    LaunchToken,
+}
+
+impl Purpose {
+    fn label(self) -> &'static [u8] {
+        match self {
+            Purpose::LoginState => b"carefolio login state\0",
+            Purpose::LoginNonce => b"carefolio login nonce\0",
+            Purpose::LaunchToken => b"carefolio launch token\0",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Signer {
+    mac: Hmac<Sha256>,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer(..)")
+    }
+}
+
+impl Signer {
+    /// Reads the stored key, creating it first if this is the first start.
+    /// Instances starting together agree: only one insert wins.
+    pub async fn load_or_create<C: ConnectionTrait>(db: &C) -> Result<Signer, DbErr> {
+        let mut candidate = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut candidate);
+        server_secret::Entity::insert(server_secret::ActiveModel {
+            name: Set(KEY_NAME.to_owned()),
+            value: Set(URL_SAFE_NO_PAD.encode(candidate)),
+            created_at: Set(now_ms()),
+        })
+        .on_conflict(
+            OnConflict::column(server_secret::Column::Name)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        let stored = server_secret::Entity::find_by_id(KEY_NAME)
+            .one(db)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(KEY_NAME.to_owned()))?;
+        let key = URL_SAFE_NO_PAD
+            .decode(&stored.value)
+            .map_err(|e| DbErr::Custom(format!("the stored {KEY_NAME} is not base64: {e}")))?;
+        Ok(Signer::from_key(&key))
+    }
+
+    pub fn from_key(key: &[u8]) -> Signer {
+        Signer {
+            mac: <Hmac<Sha256> as Mac>::new_from_slice(key)
+                .expect("HMAC accepts keys of any length"),
+        }
+    }
+
+    fn mac_for(&self, purpose: Purpose, message: &str) -> Hmac<Sha256> {
+        let mut mac = self.mac.clone();
+        mac.update(purpose.label());
+        mac.update(message.as_bytes());
+        mac
+    }
+
+    /// The URL-safe signature of `message` for `purpose`.
+    pub fn sign(&self, purpose: Purpose, message: &str) -> String {
+        URL_SAFE_NO_PAD.encode(self.mac_for(purpose, message).finalize().into_bytes())
+    }
+
+    /// Whether `signature` is this server's signature of `message` for
+    /// `purpose`, compared in constant time.
+    pub fn verify(&self, purpose: Purpose, message: &str, signature: &str) -> bool {
+        let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
+            return false;
+        };
+        self.mac_for(purpose, message)
+            .verify_slice(&signature)
+            .is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_verifies_only_for_its_message_purpose_and_key() {
+        let signer = Signer::from_key(b"one key");
+        let signature = signer.sign(Purpose::LaunchToken, "payload");
+        assert!(signer.verify(Purpose::LaunchToken, "payload", &signature));
+        assert!(!signer.verify(Purpose::LaunchToken, "payload2", &signature));
+        assert!(!signer.verify(Purpose::LoginNonce, "payload", &signature));
+        assert!(!Signer::from_key(b"another key").verify(
+            Purpose::LaunchToken,
+            "payload",
+            &signature
+        ));
+        assert!(!signer.verify(Purpose::LaunchToken, "payload", "not base64!"));
+        assert!(!signer.verify(Purpose::LaunchToken, "payload", ""));
+    }
+}
