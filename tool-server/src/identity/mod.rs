@@ -57,26 +57,44 @@ impl From<person::Model> for Person {
 /// write on most launches.
 const LAST_LAUNCH_GRANULARITY_MS: i64 = 15 * 60 * 1000;
 
+/// An LTI identity as stored, with its person.
+#[derive(Debug, Clone)]
+pub struct StoredIdentity {
+    pub identity: lti_identity::Model,
+    pub person: person::Model,
+}
+
+/// Reads an LTI identity (issuer + sub) and its person.
+pub async fn find_lti<C: ConnectionTrait>(
+    db: &C,
+    issuer: &str,
+    subject: &str,
+) -> Result<Option<StoredIdentity>, DbErr> {
+    Ok(lti_identity::Entity::find()
+        .filter(lti_identity::Column::Issuer.eq(issuer))
+        .filter(lti_identity::Column::Subject.eq(subject))
+        .find_also_related(person::Entity)
+        .one(db)
+        .await?
+        .and_then(|(identity, person)| person.map(|person| StoredIdentity { identity, person })))
+}
+
 /// Finds or creates the person behind an LTI identity and refreshes what
-/// the platform shared this time; fields it did not send are kept. Rows are
-/// written only when something changed.
+/// the platform shared this time; fields it did not send are kept. `stored`
+/// is the identity as the caller read it in this transaction (`None`: none
+/// yet). Rows are written only when something changed.
 pub async fn upsert_lti_person<C: ConnectionTrait>(
     db: &C,
     platform: &Platform,
     subject: &str,
     claims: &PersonClaims,
     roles: &[String],
+    stored: Option<StoredIdentity>,
 ) -> Result<Person, DbErr> {
     let now = now_ms();
     let roles_json = serde_json::to_string(roles).unwrap_or_else(|_| "[]".into());
-    let existing = lti_identity::Entity::find()
-        .filter(lti_identity::Column::Issuer.eq(&platform.issuer))
-        .filter(lti_identity::Column::Subject.eq(subject))
-        .find_also_related(person::Entity)
-        .one(db)
-        .await?;
-    let row = match existing {
-        Some((identity, Some(person_row))) => {
+    let row = match stored {
+        Some(StoredIdentity { identity, person }) => {
             if identity.roles != roles_json
                 || now - identity.last_launch_at > LAST_LAUNCH_GRANULARITY_MS
             {
@@ -85,13 +103,7 @@ pub async fn upsert_lti_person<C: ConnectionTrait>(
                 active.last_launch_at = Set(now);
                 active.update(db).await?;
             }
-            person_row
-        }
-        Some((identity, None)) => {
-            return Err(DbErr::RecordNotFound(format!(
-                "person {} of an LTI identity",
-                identity.person_id
-            )));
+            person
         }
         None => create_lti_person(db, platform, subject, roles_json, now).await?,
     };
@@ -135,13 +147,9 @@ async fn create_lti_person<C: ConnectionTrait>(
     }
     // A concurrent first launch of the same identity won the race.
     person::Entity::delete_by_id(person_id).exec(db).await?;
-    lti_identity::Entity::find()
-        .filter(lti_identity::Column::Issuer.eq(&platform.issuer))
-        .filter(lti_identity::Column::Subject.eq(subject))
-        .find_also_related(person::Entity)
-        .one(db)
+    find_lti(db, &platform.issuer, subject)
         .await?
-        .and_then(|(_, person)| person)
+        .map(|stored| stored.person)
         .ok_or_else(|| {
             DbErr::RecordNotFound("the person of a concurrently created identity".into())
         })

@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{session, PortfolioError};
+use super::{known, session, PortfolioError};
 use crate::entities::{context, membership, resource_link, resource_link_competence};
 use crate::frameworks::store::CompetenceCache;
 use crate::frameworks::{Competence, CompetenceRef, LanguageMap};
@@ -62,28 +62,38 @@ pub async fn record<C: TransactionTrait>(
 
     let txn = db.begin().await?;
     consume_nonce(&txn, &launch.login).await?;
+    let known = known::lookup(&txn, platform, message).await?;
     let person = identity::upsert_lti_person(
         &txn,
         platform,
         &message.subject,
         &message.person,
         &message.roles,
+        known.identity,
     )
     .await?;
 
     let course = match &message.context {
-        Some(claim) => {
-            Some(upsert_course(&txn, platform.id.0, person.id.0, claim, &message.roles, now).await?)
-        }
+        Some(claim) => Some(
+            upsert_course(
+                &txn,
+                CourseUpdate {
+                    platform_id: platform.id.0,
+                    person_id: person.id.0,
+                    claim,
+                    roles: &message.roles,
+                    now,
+                },
+                known.course,
+                known.membership,
+            )
+            .await?,
+        ),
         None => None,
     };
 
     let competence_codes = message.custom.get(COMPETENCES_PARAMETER).cloned();
-    let previous = resource_link::Entity::find()
-        .filter(resource_link::Column::PlatformId.eq(platform.id.0))
-        .filter(resource_link::Column::LinkId.eq(&message.resource_link.id))
-        .one(&txn)
-        .await?;
+    let previous = known.link;
     let ties_changed = previous
         .as_ref()
         .is_none_or(|p| p.competence_codes != competence_codes);
@@ -219,22 +229,31 @@ pub async fn record<C: TransactionTrait>(
     })
 }
 
-/// Finds or creates the course and the person's membership in it. Rows are
-/// read first and written only when the platform sent something new: most
-/// launches change nothing here, and a write costs SQLite far more than a read.
-async fn upsert_course<C: sea_orm::ConnectionTrait>(
-    txn: &C,
+struct CourseUpdate<'a> {
     platform_id: i32,
     person_id: Uuid,
-    claim: &ContextClaim,
-    roles: &[String],
+    claim: &'a ContextClaim,
+    roles: &'a [String],
     now: i64,
+}
+
+/// Finds or creates the course and the person's membership in it, given the
+/// rows as read in this transaction. They are written only when the
+/// platform sent something new: most launches change nothing here, and a
+/// write costs SQLite far more than a read.
+async fn upsert_course<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    update: CourseUpdate<'_>,
+    existing: Option<context::Model>,
+    membership: Option<membership::Model>,
 ) -> Result<context::Model, sea_orm::DbErr> {
-    let existing = context::Entity::find()
-        .filter(context::Column::PlatformId.eq(platform_id))
-        .filter(context::Column::ContextId.eq(&claim.id))
-        .one(txn)
-        .await?;
+    let CourseUpdate {
+        platform_id,
+        person_id,
+        claim,
+        roles,
+        now,
+    } = update;
     let course = match existing {
         Some(row) if row.label == claim.label && row.title == claim.title => row,
         _ => {
@@ -260,9 +279,7 @@ async fn upsert_course<C: sea_orm::ConnectionTrait>(
         }
     };
     let roles_json = serde_json::to_string(roles).unwrap_or_else(|_| "[]".into());
-    let membership = membership::Entity::find_by_id((person_id, course.id))
-        .one(txn)
-        .await?;
+    let membership = membership.filter(|m| m.person_id == person_id && m.context_id == course.id);
     if membership.is_none_or(|m| m.roles != roles_json) {
         membership::Entity::insert(membership::ActiveModel {
             person_id: Set(person_id),

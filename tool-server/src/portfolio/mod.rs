@@ -1,6 +1,7 @@
 //! The learner's portfolio: what a launch records, the widget's session,
 //! and the view the widget renders.
 
+pub mod known;
 pub mod launch;
 pub mod session;
 pub mod view;

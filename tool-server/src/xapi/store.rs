@@ -2,8 +2,7 @@
 //! so it can grow into the full LRS.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -33,7 +32,7 @@ pub async fn insert<C: ConnectionTrait>(
     statement["stored"] = json!(rfc3339_ms(stored));
     statement["authority"] = authority.clone();
     statement["version"] = json!("1.0.3");
-    xapi_statement::ActiveModel {
+    xapi_statement::Entity::insert(xapi_statement::ActiveModel {
         id: Set(new.id),
         person_id: Set(new.person_id),
         actor_key: Set(new.actor_key),
@@ -45,8 +44,8 @@ pub async fn insert<C: ConnectionTrait>(
         voided: Set(false),
         statement: Set(statement.to_string()),
         ..Default::default()
-    }
-    .insert(db)
+    })
+    .exec_without_returning(db)
     .await?;
     Ok(())
 }
