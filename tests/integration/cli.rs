@@ -6,19 +6,7 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 use crate::both_databases;
-
-/// The `carefolio` binary that `cargo test --workspace` builds next to the test binary.
-fn carefolio() -> Command {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let binary = dir.join("carefolio");
-    assert!(
-        binary.exists(),
-        "{} is missing: run `cargo build -p carefolio` first (scripts/test.sh does)",
-        binary.display()
-    );
-    Command::new(binary)
-}
+use crate::helpers::*;
 
 fn run(command: &mut Command) -> (bool, String, String) {
     let output = command.output().expect("run carefolio");
@@ -33,17 +21,7 @@ both_databases!(
     platforms_and_xapi_clients_are_managed_from_the_command_line,
     |app| async move {
         // The CLI works on the running server's own database.
-        let with_data = |command: &mut Command| {
-            command
-                .env("CAREFOLIO__DATA_DIR", &app.settings.data_dir)
-                .env("RUST_LOG", "error");
-            if let Some(url) = &app.settings.database.url {
-                command.env("CAREFOLIO__DATABASE__URL", url);
-            }
-        };
-
-        let mut add = carefolio();
-        with_data(&mut add);
+        let mut add = app.carefolio_command();
         add.args([
             "platform",
             "add",
@@ -68,8 +46,7 @@ both_databases!(
         assert!(ok, "{stderr}");
         assert!(stdout.contains("Registered platform Moodle"), "{stdout}");
 
-        let mut list = carefolio();
-        with_data(&mut list);
+        let mut list = app.carefolio_command();
         let (ok, stdout, _) = run(list.args(["platform", "list"]));
         assert!(ok);
         assert!(stdout.contains("https://moodle.example.org"));
@@ -79,8 +56,7 @@ both_databases!(
             "the platform from the configuration is listed too"
         );
 
-        let mut bad = carefolio();
-        with_data(&mut bad);
+        let mut bad = app.carefolio_command();
         let (ok, _, stderr) = run(bad.args([
             "platform",
             "add",
@@ -103,8 +79,7 @@ both_databases!(
             "{stderr}"
         );
 
-        let mut client = carefolio();
-        with_data(&mut client);
+        let mut client = app.carefolio_command();
         let (ok, stdout, _) = run(client.args(["xapi-client", "add", "--name", "reporting"]));
         assert!(ok);
         let field = |name: &str| {
@@ -128,8 +103,7 @@ both_databases!(
             .unwrap();
         assert_eq!(statements["statements"].as_array().unwrap().len(), 1);
 
-        let mut frameworks = carefolio();
-        with_data(&mut frameworks);
+        let mut frameworks = app.carefolio_command();
         let (ok, stdout, _) = run(frameworks.args(["framework", "list"]));
         assert!(ok);
         assert!(
@@ -146,7 +120,7 @@ both_databases!(
 #[test]
 fn a_missing_configuration_file_is_a_clear_error() {
     let (ok, _, stderr) =
-        run(carefolio().args(["--config", "/nonexistent/carefolio.toml", "migrate"]));
+        run(carefolio_binary().args(["--config", "/nonexistent/carefolio.toml", "migrate"]));
     assert!(!ok);
     assert!(
         stderr.contains("configuration file /nonexistent/carefolio.toml does not exist"),

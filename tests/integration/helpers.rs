@@ -272,6 +272,18 @@ impl TestApp {
         sign(&claims, Signing::Rs256(&self.simulator.current_key()))
     }
 
+    /// `carefolio` working on this server's own data directory and database.
+    pub fn carefolio_command(&self) -> std::process::Command {
+        let mut command = carefolio_binary();
+        command
+            .env("CAREFOLIO__DATA_DIR", &self.settings.data_dir)
+            .env("RUST_LOG", "error");
+        if let Some(url) = &self.settings.database.url {
+            command.env("CAREFOLIO__DATABASE__URL", url);
+        }
+        command
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let row = self
             .db
@@ -356,4 +368,20 @@ pub fn init_logging() {
                 .try_init();
         }
     });
+}
+
+/// The `carefolio` binary that `cargo build -p carefolio` puts next to the test binary.
+pub fn carefolio_binary() -> std::process::Command {
+    let exe = std::env::current_exe().expect("test binary path");
+    let binary = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target directory")
+        .join("carefolio");
+    assert!(
+        binary.exists(),
+        "{} is missing: run `cargo build -p carefolio` first (scripts/test.sh does)",
+        binary.display()
+    );
+    std::process::Command::new(binary)
 }

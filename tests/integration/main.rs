@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod configuration;
 mod frameworks;
+mod keys;
 mod launch;
 mod launch_rejections;
 mod login;

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{PlatformRegistration, Settings};
-use crate::lti::platforms;
+use crate::lti::{platforms, tool_keys};
 use crate::startup::{prepare, Application};
+use crate::util::rfc3339_ms;
 use crate::{db, frameworks, xapi};
 
 #[derive(Parser, Debug)]
@@ -38,6 +39,22 @@ pub enum Command {
     /// List the competence frameworks.
     #[command(subcommand)]
     Framework(FrameworkCommand),
+    /// Manage the tool's signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Make a new key current; the previous one never signs again and stays
+    /// published for the grace period.
+    Rotate {
+        /// Hours the previous key stays in the published JWKS.
+        #[arg(long, default_value_t = 24)]
+        keep_previous_hours: u32,
+    },
+    /// List the published keys.
+    List,
 }
 
 #[derive(Args, Debug)]
@@ -144,6 +161,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "{:<10} {:>3} competences  {}",
                     framework.key, framework.competence_count, framework.title
                 );
+            }
+        }
+        Command::Keys(KeysCommand::Rotate {
+            keep_previous_hours,
+        }) => {
+            let database = prepare(&settings).await?;
+            let kid =
+                tool_keys::rotate(&database, i64::from(keep_previous_hours) * 3_600_000).await?;
+            println!("New current key: {kid}");
+            println!(
+                "Previous keys sign nothing more and stay published for {keep_previous_hours} h."
+            );
+        }
+        Command::Keys(KeysCommand::List) => {
+            let database = prepare(&settings).await?;
+            for key in tool_keys::list(&database).await? {
+                match key.retired_at_ms {
+                    None => println!(
+                        "{}  current     created {}",
+                        key.kid,
+                        rfc3339_ms(key.created_at_ms)
+                    ),
+                    Some(until) => println!(
+                        "{}  previous    created {}, published until {}",
+                        key.kid,
+                        rfc3339_ms(key.created_at_ms),
+                        rfc3339_ms(until)
+                    ),
+                }
             }
         }
     }

@@ -10,6 +10,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub public_jwk: String,
     pub created_at: i64,
+    /// `None` for the current key; for a replaced key, when it leaves the
+    /// published JWKS. A replaced key never signs.
     pub retired_at: Option<i64>,
 }
 

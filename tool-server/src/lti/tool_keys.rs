@@ -1,5 +1,10 @@
-//! The tool's own RSA key pair: generated and stored on first start,
+//! The tool's own RSA key pairs: one generated and stored on first start,
 //! published at `/.well-known/jwks.json`, used to sign the tool's JWTs.
+//!
+//! `carefolio keys rotate` makes a new key current. The previous keys are
+//! never used to sign again, but stay published until their `retired_at`
+//! (a grace period), so platforms that cached the JWKS can still check
+//! what was signed just before the rotation.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -7,8 +12,12 @@ use jsonwebtoken::EncodingKey;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use rsa::RsaPrivateKey;
+use std::sync::Mutex;
+
+use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -108,16 +117,101 @@ fn thumbprint(n: &str, e: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
 }
 
-/// The public JWKS: every key not yet retired.
+/// The public JWKS: the current key and every previous key still within
+/// its grace period.
 pub async fn public_jwks<C: ConnectionTrait>(db: &C) -> Result<Value, sea_orm::DbErr> {
-    let rows = tool_key::Entity::find()
-        .filter(tool_key::Column::RetiredAt.is_null())
-        .order_by_desc(tool_key::Column::CreatedAt)
-        .all(db)
-        .await?;
+    let rows = published(db).await?;
     let keys: Vec<Value> = rows
         .iter()
         .filter_map(|row| serde_json::from_str(&row.public_jwk).ok())
         .collect();
     Ok(json!({ "keys": keys }))
+}
+
+async fn published<C: ConnectionTrait>(db: &C) -> Result<Vec<tool_key::Model>, sea_orm::DbErr> {
+    tool_key::Entity::find()
+        .filter(
+            Condition::any()
+                .add(tool_key::Column::RetiredAt.is_null())
+                .add(tool_key::Column::RetiredAt.gt(now_ms())),
+        )
+        .order_by_desc(tool_key::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+/// A key as `carefolio keys list` shows it.
+#[derive(Debug, Clone)]
+pub struct KeyInfo {
+    pub kid: String,
+    pub created_at_ms: i64,
+    /// When the key leaves the JWKS; `None` for the current key.
+    pub retired_at_ms: Option<i64>,
+}
+
+/// Every published key, the current one first.
+pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<KeyInfo>, sea_orm::DbErr> {
+    Ok(published(db)
+        .await?
+        .into_iter()
+        .map(|row| KeyInfo {
+            kid: row.kid,
+            created_at_ms: row.created_at,
+            retired_at_ms: row.retired_at,
+        })
+        .collect())
+}
+
+/// Makes a new key current. The keys it replaces stop signing at once and
+/// stay published for `keep_previous_ms`. Returns the new key's id.
+pub async fn rotate<C: TransactionTrait>(
+    db: &C,
+    keep_previous_ms: i64,
+) -> Result<String, ToolKeyError> {
+    let txn = db.begin().await?;
+    let now = now_ms();
+    tool_key::Entity::update_many()
+        .col_expr(
+            tool_key::Column::RetiredAt,
+            Expr::value(now + keep_previous_ms),
+        )
+        .filter(tool_key::Column::RetiredAt.is_null())
+        .exec(&txn)
+        .await?;
+    let row = generate(&txn).await?;
+    txn.commit().await?;
+    tracing::info!(kid = %row.kid, "rotated the tool's signing key");
+    Ok(row.kid)
+}
+
+/// The current signing key, as any instance sees it right now. Each call
+/// reads the current key id (one indexed row), so a rotation done by
+/// another process takes effect on the next signature; the parsed key is
+/// reused while the id is unchanged.
+#[derive(Default)]
+pub struct CurrentKey {
+    parsed: Mutex<Option<SigningKey>>,
+}
+
+impl CurrentKey {
+    pub async fn get<C: ConnectionTrait>(&self, db: &C) -> Result<SigningKey, ToolKeyError> {
+        let kid: Option<String> = tool_key::Entity::find()
+            .select_only()
+            .column(tool_key::Column::Kid)
+            .filter(tool_key::Column::RetiredAt.is_null())
+            .order_by_desc(tool_key::Column::CreatedAt)
+            .into_tuple()
+            .one(db)
+            .await?;
+        if let (Some(kid), Ok(parsed)) = (&kid, self.parsed.lock()) {
+            if let Some(key) = parsed.as_ref().filter(|key| &key.kid == kid) {
+                return Ok(key.clone());
+            }
+        }
+        let key = ensure_current(db).await?;
+        if let Ok(mut parsed) = self.parsed.lock() {
+            *parsed = Some(key.clone());
+        }
+        Ok(key)
+    }
 }
