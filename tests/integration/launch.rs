@@ -332,6 +332,44 @@ both_databases!(
 );
 
 both_databases!(
+    a_platform_that_rotates_twice_within_a_second_fails_no_launch,
+    |app| async move {
+        assert_eq!(app.launch("first", json!({})).await.status(), 200);
+        app.simulator.rotate_key(PlatformKey::shared(1));
+        assert_eq!(app.launch("second", json!({})).await.status(), 200);
+        // The next key arrives well within the minimum refetch interval.
+        app.simulator.rotate_key(PlatformKey::shared(2));
+        assert_eq!(app.launch("third", json!({})).await.status(), 200);
+        assert_eq!(app.simulator.jwks_requests(), 3);
+    }
+);
+
+both_databases!(
+    invented_kids_make_at_most_one_platform_fetch_a_second,
+    |app| async move {
+        assert_eq!(app.launch("first", json!({})).await.status(), 200);
+        let before = app.simulator.jwks_requests();
+        let key = app.simulator.current_key();
+        let started = std::time::Instant::now();
+        for i in 0..4 {
+            let answer = app.begin_launch(&format!("attack-{i}"), json!({})).await;
+            let token = sign(&answer.claims, Signing::Rs256WithKid(&key, "invented-kid"));
+            let response = app.post_launch(Some(&token), Some(&answer.state)).await;
+            assert_eq!(response.status(), 401);
+            assert_eq!(error_code(&response), "unknown_kid");
+        }
+        let fetches = app.simulator.jwks_requests() - before;
+        let allowed = started.elapsed().as_secs() as usize + 1;
+        assert!(
+            fetches <= allowed,
+            "{fetches} fetches in {:?}",
+            started.elapsed()
+        );
+        assert!(fetches >= 1, "an unknown kid is looked up at least once");
+    }
+);
+
+both_databases!(
     a_renamed_course_and_changed_roles_are_written,
     |app| async move {
         assert_eq!(app.launch("before", json!({})).await.status(), 200);

@@ -1,7 +1,11 @@
 //! The platforms' public keys (their JWKS), cached in memory and in the
-//! database. An unknown `kid` triggers one refetch; concurrent launches that
-//! miss the same platform's cache wait for that one fetch instead of each
-//! fetching (coalescing).
+//! database for as long as the platform's `Cache-Control: max-age` says
+//! (within bounds). An unknown `kid` triggers one refetch; concurrent
+//! launches that miss the same platform's cache wait for that one fetch
+//! instead of each fetching (coalescing), and refetches for one platform
+//! are at least a second apart: a token with an invented `kid` cannot make
+//! us hammer the platform, and a platform that has just rotated its key
+//! costs a launch at most that second, never a failure.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -36,6 +40,45 @@ struct Jwk {
 struct KeySet {
     keys: HashMap<String, DecodingKey>,
     fetched_at: i64,
+    /// After this the set is refreshed before use (kept if the platform is down).
+    fresh_until: i64,
+}
+
+/// Bounds on how long a fetched JWKS is trusted, whatever the platform says.
+const MIN_LIFETIME_MS: i64 = 60_000;
+const MAX_LIFETIME_MS: i64 = 24 * 3_600_000;
+/// When the platform sends no usable `max-age`.
+const DEFAULT_LIFETIME_MS: i64 = 3_600_000;
+/// The least time between two fetches of one platform's JWKS.
+const MIN_REFETCH_INTERVAL_MS: i64 = 1_000;
+
+/// How long a JWKS response may be used, from its `Cache-Control` header.
+fn lifetime_ms(cache_control: Option<&str>) -> i64 {
+    let Some(header) = cache_control else {
+        return DEFAULT_LIFETIME_MS;
+    };
+    let directives: Vec<String> = header
+        .split(',')
+        .map(|d| d.trim().to_ascii_lowercase())
+        .collect();
+    if directives
+        .iter()
+        .any(|d| d == "no-store" || d == "no-cache")
+    {
+        return MIN_LIFETIME_MS;
+    }
+    directives
+        .iter()
+        .find_map(|d| {
+            d.strip_prefix("max-age=")?
+                .trim_matches('"')
+                .parse::<i64>()
+                .ok()
+        })
+        .map_or(DEFAULT_LIFETIME_MS, |secs| {
+            secs.saturating_mul(1000)
+                .clamp(MIN_LIFETIME_MS, MAX_LIFETIME_MS)
+        })
 }
 
 pub struct PlatformKeyCache {
@@ -63,7 +106,11 @@ impl PlatformKeyCache {
     ) -> Result<DecodingKey, LtiError> {
         let asked_at = now_ms();
         let cached = self.cached_set(platform.id);
-        if let Some(key) = cached.as_ref().and_then(|set| set.keys.get(kid)) {
+        if let Some(key) = cached
+            .as_ref()
+            .filter(|set| set.fresh_until > asked_at)
+            .and_then(|set| set.keys.get(kid))
+        {
             return Ok(key.clone());
         }
 
@@ -71,15 +118,17 @@ impl PlatformKeyCache {
         let _guard = lock.lock().await;
 
         // Someone may have fetched while this task waited for the lock.
-        let mut newest_known = 0;
+        let mut newest_known = None;
         if let Some(set) = self.cached_set(platform.id) {
-            if let Some(key) = set.keys.get(kid) {
-                return Ok(key.clone());
+            if set.fetched_at >= asked_at || set.fresh_until > now_ms() {
+                if let Some(key) = set.keys.get(kid) {
+                    return Ok(key.clone());
+                }
+                if set.fetched_at >= asked_at {
+                    return Err(LtiError::UnknownKid);
+                }
             }
-            if set.fetched_at >= asked_at {
-                return Err(LtiError::UnknownKid);
-            }
-            newest_known = set.fetched_at;
+            newest_known = Some(set);
         }
 
         // Another instance may have fetched a newer copy into the database.
@@ -87,18 +136,42 @@ impl PlatformKeyCache {
             .one(db)
             .await?
         {
-            if row.fetched_at > newest_known {
-                let set = Arc::new(parse_key_set(&row.jwks, row.fetched_at)?);
+            if newest_known
+                .as_ref()
+                .is_none_or(|set| row.fetched_at > set.fetched_at)
+            {
+                let set = Arc::new(parse_key_set(
+                    &row.jwks,
+                    row.fetched_at,
+                    row.fetched_at + DEFAULT_LIFETIME_MS,
+                )?);
                 self.remember(platform.id, set.clone());
-                if let Some(key) = set.keys.get(kid) {
+                if let Some(key) = set.keys.get(kid).filter(|_| set.fresh_until > now_ms()) {
                     return Ok(key.clone());
                 }
+                newest_known = Some(set);
             }
         }
 
-        let body = self.fetch(platform).await?;
+        if let Some(set) = &newest_known {
+            let wait = set.fetched_at + MIN_REFETCH_INTERVAL_MS - now_ms();
+            if wait > 0 {
+                actix_web::rt::time::sleep(Duration::from_millis(wait as u64)).await;
+            }
+        }
+        let (body, lifetime) = match self.fetch(platform).await {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                // A platform that is down does not invalidate keys we hold.
+                if let Some(key) = newest_known.as_ref().and_then(|set| set.keys.get(kid)) {
+                    tracing::warn!(%error, "using the platform's keys past their cache lifetime");
+                    return Ok(key.clone());
+                }
+                return Err(error);
+            }
+        };
         let fetched_at = now_ms();
-        let set = Arc::new(parse_key_set(&body, fetched_at)?);
+        let set = Arc::new(parse_key_set(&body, fetched_at, fetched_at + lifetime)?);
         platform_jwks::Entity::insert(platform_jwks::ActiveModel {
             platform_id: Set(platform.id.0),
             jwks: Set(body),
@@ -118,7 +191,8 @@ impl PlatformKeyCache {
         set.keys.get(kid).cloned().ok_or(LtiError::UnknownKid)
     }
 
-    async fn fetch(&self, platform: &Platform) -> Result<String, LtiError> {
+    /// The JWKS body and how long it may be used.
+    async fn fetch(&self, platform: &Platform) -> Result<(String, i64), LtiError> {
         tracing::info!(url = %platform.jwks_url, "fetching the platform's JWKS");
         let unavailable = |e: reqwest::Error| LtiError::PlatformKeysUnavailable(e.to_string());
         let response = self
@@ -130,7 +204,13 @@ impl PlatformKeyCache {
             .map_err(unavailable)?
             .error_for_status()
             .map_err(unavailable)?;
-        response.text().await.map_err(unavailable)
+        let lifetime = lifetime_ms(
+            response
+                .headers()
+                .get(reqwest::header::CACHE_CONTROL)
+                .and_then(|v| v.to_str().ok()),
+        );
+        Ok((response.text().await.map_err(unavailable)?, lifetime))
     }
 
     fn cached_set(&self, platform: PlatformId) -> Option<Arc<KeySet>> {
@@ -152,7 +232,7 @@ impl PlatformKeyCache {
     }
 }
 
-fn parse_key_set(body: &str, fetched_at: i64) -> Result<KeySet, LtiError> {
+fn parse_key_set(body: &str, fetched_at: i64, fresh_until: i64) -> Result<KeySet, LtiError> {
     let set: JwkSet = serde_json::from_str(body).map_err(|e| {
         LtiError::PlatformKeysUnavailable(format!("the JWKS is not valid JSON: {e}"))
     })?;
@@ -168,5 +248,26 @@ fn parse_key_set(body: &str, fetched_at: i64) -> Result<KeySet, LtiError> {
             Some((jwk.kid?, key))
         })
         .collect();
-    Ok(KeySet { keys, fetched_at })
+    Ok(KeySet {
+        keys,
+        fetched_at,
+        fresh_until,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_lifetime_follows_max_age_within_bounds() {
+        assert_eq!(lifetime_ms(None), DEFAULT_LIFETIME_MS);
+        assert_eq!(lifetime_ms(Some("public, max-age=600")), 600_000);
+        assert_eq!(lifetime_ms(Some("Max-Age=7200, public")), 7_200_000);
+        assert_eq!(lifetime_ms(Some("max-age=0")), MIN_LIFETIME_MS);
+        assert_eq!(lifetime_ms(Some("no-cache")), MIN_LIFETIME_MS);
+        assert_eq!(lifetime_ms(Some("max-age=31536000")), MAX_LIFETIME_MS);
+        assert_eq!(lifetime_ms(Some("private")), DEFAULT_LIFETIME_MS);
+        assert_eq!(lifetime_ms(Some("max-age=soon")), DEFAULT_LIFETIME_MS);
+    }
 }
