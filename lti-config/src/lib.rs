@@ -137,7 +137,6 @@ pub fn canvas_developer_key(base_url: &str) -> Value {
         "target_link_uri": urls.launch(),
         "public_jwk_url": urls.jwks(),
         "scopes": SCOPES,
-        "custom_fields": { COMPETENCES_PARAMETER: "$Canvas.assignment.competences" },
         "extensions": [{
             "platform": "canvas.instructure.com",
             "domain": host,

@@ -400,3 +400,25 @@ both_databases!(
         );
     }
 );
+
+both_databases!(
+    the_canvas_developer_key_is_served_for_this_servers_url,
+    |app| async move {
+        let response = app
+            .client
+            .get(app.url("/lti/config/canvas.json"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let key: Value = response.json().await.unwrap();
+        assert_eq!(key["oidc_initiation_url"], app.url("/lti/login"));
+        assert_eq!(key["target_link_uri"], app.url("/lti/launch"));
+        assert_eq!(key["public_jwk_url"], app.url("/.well-known/jwks.json"));
+        assert_eq!(key["extensions"][0]["domain"], "127.0.0.1");
+        assert_eq!(
+            key["extensions"][0]["settings"]["placements"][0]["placement"],
+            "course_navigation"
+        );
+    }
+);

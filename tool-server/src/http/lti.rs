@@ -146,3 +146,12 @@ pub async fn jwks(state: web::Data<AppState>) -> Result<HttpResponse, LtiError> 
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .json(jwks))
 }
+
+/// GET `/lti/config/canvas.json`: the Canvas developer key for this
+/// server's public URL (Canvas: Developer Keys → LTI Key → Paste JSON, or
+/// "Enter URL" with this address).
+pub async fn canvas_config(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .json(lti_config::canvas_developer_key(&state.base_url))
+}

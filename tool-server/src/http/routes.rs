@@ -13,6 +13,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/lti/login", web::post().to(lti::login))
         .route("/lti/launch", web::post().to(lti::launch))
         .route("/.well-known/jwks.json", web::get().to(lti::jwks))
+        .route("/lti/config/canvas.json", web::get().to(lti::canvas_config))
         // The widget and its API
         .route("/widget/{file}", web::get().to(widget::asset))
         .route("/api/v1/portfolio", web::get().to(api::portfolio))
