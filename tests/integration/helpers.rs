@@ -272,6 +272,18 @@ impl TestApp {
         sign(&claims, Signing::Rs256(&self.simulator.current_key()))
     }
 
+    /// GET `path` on this server, expecting 200 and JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET request");
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.expect("a JSON body")
+    }
+
     /// `carefolio` working on this server's own data directory and database.
     pub fn carefolio_command(&self) -> std::process::Command {
         let mut command = carefolio_binary();

@@ -1,22 +1,12 @@
 //! The tool's signing keys: rotation from the command line, the published
 //! JWKS during and after the grace period, and which key signs.
 
-use carefolio::lti::tool_keys::{self, CurrentKey};
-use serde_json::Value;
-
 use crate::both_databases;
 use crate::helpers::*;
+use carefolio::lti::tool_keys::{self, CurrentKey};
 
 async fn published_kids(app: &TestApp) -> Vec<String> {
-    let jwks: Value = app
-        .client
-        .get(app.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks = app.get_json("/.well-known/jwks.json").await;
     jwks["keys"]
         .as_array()
         .unwrap()

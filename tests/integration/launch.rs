@@ -289,15 +289,7 @@ both_databases!(
 );
 
 both_databases!(the_tool_publishes_its_key_with_a_kid, |app| async move {
-    let jwks: Value = app
-        .client
-        .get(app.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks = app.get_json("/.well-known/jwks.json").await;
     let keys = jwks["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0]["kty"], "RSA");
@@ -404,14 +396,7 @@ both_databases!(
 both_databases!(
     the_canvas_developer_key_is_served_for_this_servers_url,
     |app| async move {
-        let response = app
-            .client
-            .get(app.url("/lti/config/canvas.json"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        let key: Value = response.json().await.unwrap();
+        let key = app.get_json("/lti/config/canvas.json").await;
         assert_eq!(key["oidc_initiation_url"], app.url("/lti/login"));
         assert_eq!(key["target_link_uri"], app.url("/lti/launch"));
         assert_eq!(key["public_jwk_url"], app.url("/.well-known/jwks.json"));

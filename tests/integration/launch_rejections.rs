@@ -294,6 +294,17 @@ both_databases!(a_wrong_or_missing_state_is_rejected, |app| async move {
     .await;
 });
 
+/// A launch from a browser holding the cookie for `state`, whatever state that is.
+async fn post_with_state_cookie(app: &TestApp, id_token: &str, state: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/lti/launch"))
+        .header("cookie", format!("carefolio_lti_state_{state}=1"))
+        .form(&[("id_token", id_token), ("state", state)])
+        .send()
+        .await
+        .unwrap()
+}
+
 both_databases!(
     a_state_altered_by_the_browser_is_rejected,
     |app| async move {
@@ -301,17 +312,7 @@ both_databases!(
         // A later expiry, keeping the signature: the state is signed as a whole.
         let (expiry, rest) = answer.state.split_once('.').unwrap();
         let extended = format!("{}.{rest}", expiry.parse::<i64>().unwrap() + 3_600_000);
-        let response = app
-            .client
-            .post(app.url("/lti/launch"))
-            .header("cookie", format!("carefolio_lti_state_{extended}=1"))
-            .form(&[
-                ("id_token", answer.id_token.as_str()),
-                ("state", extended.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = post_with_state_cookie(&app, &answer.id_token, &extended).await;
         assert_eq!(response.status(), 401);
         assert_eq!(error_code(&response), "state_mismatch");
         assert_eq!(app.count("used_nonces").await, 0);
@@ -337,17 +338,7 @@ both_databases!(
             chrono::Utc::now().timestamp_millis() - 1_000,
             answer.claims["nonce"].as_str().unwrap(),
         );
-        let response = app
-            .client
-            .post(app.url("/lti/launch"))
-            .header("cookie", format!("carefolio_lti_state_{expired}=1"))
-            .form(&[
-                ("id_token", answer.id_token.as_str()),
-                ("state", expired.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = post_with_state_cookie(&app, &answer.id_token, &expired).await;
         assert_eq!(response.status(), 401);
         assert_eq!(error_code(&response), "login_expired");
         assert_eq!(app.count("people").await, 0);
