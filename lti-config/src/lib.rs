@@ -9,7 +9,7 @@ pub const TOOL_DESCRIPTION: &str =
     "Competence e-portfolio for care workers, family caregivers and peer-support workers: evidence, assessment and badges against competence frameworks.";
 
 /// LTI messages the tool accepts.
-pub const MESSAGE_TYPES: &[&str] = &["LtiResourceLinkRequest"];
+pub const MESSAGE_TYPES: &[&str] = &["LtiResourceLinkRequest", "LtiDeepLinkingRequest"];
 
 /// OpenID Connect claims the tool asks the platform to share.
 pub const CLAIMS: &[&str] = &[
@@ -94,8 +94,9 @@ pub fn moodle_manual_fields(base_url: &str) -> Vec<(&'static str, String)> {
         ),
         (
             "Supports Deep Linking (Content-Item Message)",
-            "No".to_owned(),
+            "Yes".to_owned(),
         ),
+        ("Content Selection URL", urls.launch()),
         (
             "IMS LTI Assignment and Grade Services",
             "Do not use this service".to_owned(),
@@ -144,13 +145,29 @@ pub fn canvas_developer_key(base_url: &str) -> Value {
             "privacy_level": "public",
             "settings": {
                 "text": TOOL_NAME,
-                "placements": [{
-                    "placement": "course_navigation",
-                    "message_type": "LtiResourceLinkRequest",
-                    "target_link_uri": urls.launch(),
-                    "text": TOOL_NAME,
-                    "default": "enabled"
-                }]
+                "placements": [
+                    {
+                        "placement": "course_navigation",
+                        "message_type": "LtiResourceLinkRequest",
+                        "target_link_uri": urls.launch(),
+                        "text": TOOL_NAME,
+                        "default": "enabled"
+                    },
+                    // Deep linking: the instructor picks competences when
+                    // adding an assignment or a module item.
+                    {
+                        "placement": "assignment_selection",
+                        "message_type": "LtiDeepLinkingRequest",
+                        "target_link_uri": urls.launch(),
+                        "text": TOOL_NAME
+                    },
+                    {
+                        "placement": "link_selection",
+                        "message_type": "LtiDeepLinkingRequest",
+                        "target_link_uri": urls.launch(),
+                        "text": TOOL_NAME
+                    }
+                ]
             }
         }]
     })

@@ -70,3 +70,68 @@ both_databases!(
         browser.quit().await;
     }
 );
+
+both_databases!(
+    an_instructor_searches_the_picker_and_the_choice_reaches_the_platform,
+    |app| async move {
+        app.simulator
+            .prepare_launch("teacher", app.simulator.deep_linking_overrides());
+        let browser = Browser::start(&[]).await.expect("headless Chromium");
+        browser
+            .goto(&format!(
+                "{}/start?login_hint=teacher",
+                app.simulator.issuer
+            ))
+            .await
+            .unwrap();
+        browser
+            .wait_for(
+                "return document.getElementById('cf-search') !== null",
+                Duration::from_secs(20),
+            )
+            .await
+            .unwrap();
+        // Typing filters the tree to the matching competences.
+        browser
+            .eval(
+                "const s = document.getElementById('cf-search'); s.value = 'good practices'; s.dispatchEvent(new Event('input'));",
+            )
+            .await
+            .unwrap();
+        let visible = browser
+            .eval("return [...document.querySelectorAll('.cf-item')].filter(i => !i.hidden).map(i => i.querySelector('input').value)")
+            .await
+            .unwrap();
+        assert_eq!(visible, json!(["carerplus:10.2"]));
+        let status = browser
+            .eval("return document.getElementById('cf-search-status').textContent")
+            .await
+            .unwrap();
+        assert_eq!(status, "1 competence matches");
+
+        browser
+            .eval("document.querySelector('input[value=\"carerplus:10.2\"]').click(); document.querySelector('button[value=\"add\"]').click();")
+            .await
+            .unwrap();
+        // The return page submits itself to the platform.
+        browser
+            .wait_for(
+                "return document.getElementById('platform-added') !== null",
+                Duration::from_secs(20),
+            )
+            .await
+            .unwrap();
+        let returns = app.simulator.deep_link_returns();
+        assert_eq!(returns.len(), 1);
+        let claims = returns[0]
+            .outcome
+            .clone()
+            .expect("the platform accepted it");
+        assert_eq!(
+            claims[format!("{}content_items", carefolio_tests::simulator::DL)][0]["custom"]
+                ["competences"],
+            "carerplus:10.2"
+        );
+        browser.quit().await;
+    }
+);

@@ -9,7 +9,7 @@ use crate::both_databases;
 use crate::helpers::*;
 
 /// Posts the token, checks status and code, and that nothing was stored.
-async fn assert_rejected(
+pub async fn assert_rejected(
     app: &TestApp,
     id_token: Option<&str>,
     state: Option<&str>,
@@ -49,7 +49,19 @@ async fn assert_rejected(
 }
 
 async fn rejected_claims(app: &TestApp, change: impl FnOnce(&mut Value), status: u16, code: &str) {
-    let answer = app.begin_launch("bad", json!({})).await;
+    rejected_launch(app, json!({}), change, status, code).await;
+}
+
+/// A launch prepared with `overrides`, then altered by `change` and
+/// re-signed, is refused with `status` and `code`.
+pub async fn rejected_launch(
+    app: &TestApp,
+    overrides: Value,
+    change: impl FnOnce(&mut Value),
+    status: u16,
+    code: &str,
+) {
+    let answer = app.begin_launch("bad", overrides).await;
     let token = app.resign(&answer, change);
     assert_rejected(app, Some(&token), Some(&answer.state), status, code).await;
 }
@@ -182,7 +194,7 @@ both_databases!(a_missing_message_type_is_rejected, |app| async move {
 both_databases!(an_unsupported_message_type_is_rejected, |app| async move {
     rejected_claims(
         &app,
-        |c| c[lti("message_type")] = json!("LtiDeepLinkingRequest"),
+        |c| c[lti("message_type")] = json!("LtiDeepLinkingResponse"),
         400,
         "unsupported_message_type",
     )

@@ -10,6 +10,7 @@ mod helpers;
 mod browser;
 mod cli;
 mod configuration;
+mod deep_linking;
 mod frameworks;
 mod keys;
 mod launch;

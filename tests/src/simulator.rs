@@ -128,8 +128,22 @@ struct SimulatorState {
     launches: HashMap<String, Value>,
     tool_login_url: String,
     tool_launch_url: String,
+    tool_jwks_url: String,
     jwks_requests: usize,
+    deep_link_returns: Vec<DeepLinkReturn>,
+    seen_response_nonces: Vec<String>,
 }
+
+/// What arrived at the platform's deep linking return URL, and whether the
+/// platform accepted it.
+#[derive(Debug, Clone)]
+pub struct DeepLinkReturn {
+    /// The verified claims, or why the platform refused the response.
+    pub outcome: Result<Value, String>,
+}
+
+/// Claim prefix of Deep Linking 2.0.
+pub const DL: &str = "https://purl.imsglobal.org/spec/lti-dl/claim/";
 
 /// A running simulated platform.
 #[derive(Clone)]
@@ -189,7 +203,10 @@ impl PlatformSimulator {
                 launches: HashMap::new(),
                 tool_login_url: String::new(),
                 tool_launch_url: String::new(),
+                tool_jwks_url: String::new(),
                 jwks_requests: 0,
+                deep_link_returns: Vec::new(),
+                seen_response_nonces: Vec::new(),
             })),
         };
         let data = web::Data::new(simulator.clone());
@@ -200,6 +217,7 @@ impl PlatformSimulator {
                 .route("/auth", web::get().to(authorize))
                 .route("/auth", web::post().to(authorize_post))
                 .route("/start", web::get().to(start))
+                .route("/deep-link-return", web::post().to(deep_link_return))
                 .route("/", web::get().to(home))
         })
         .workers(1)
@@ -229,6 +247,90 @@ impl PlatformSimulator {
         let mut state = self.lock();
         state.tool_login_url = format!("{base_url}/lti/login");
         state.tool_launch_url = format!("{base_url}/lti/launch");
+        state.tool_jwks_url = format!("{base_url}/.well-known/jwks.json");
+    }
+
+    pub fn deep_link_return_url(&self) -> String {
+        format!("{}/deep-link-return", self.issuer)
+    }
+
+    /// Overrides that turn the default launch into a deep linking request
+    /// from an instructor, as Moodle 4.5 sends it when a teacher adds an
+    /// activity with "Select content".
+    pub fn deep_linking_overrides(&self) -> Value {
+        json!({
+            format!("{LTI}message_type"): "LtiDeepLinkingRequest",
+            format!("{LTI}resource_link"): null,
+            format!("{LTI}custom"): null,
+            format!("{LTI}roles"): [INSTRUCTOR],
+            "sub": "teacher-0001",
+            "name": "Tove Berg",
+            format!("{DL}deep_linking_settings"): {
+                "deep_link_return_url": self.deep_link_return_url(),
+                "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["frame", "iframe", "window"],
+                "accept_copy_advice": false,
+                "accept_multiple": true,
+                "accept_unsigned": false,
+                "accept_lineitem": true,
+                "auto_create": false,
+                "title": "Digital skills for care work",
+                "text": "",
+                "data": "moodle-dl-data-42",
+            },
+        })
+    }
+
+    /// Every deep linking response the platform received, in order.
+    pub fn deep_link_returns(&self) -> Vec<DeepLinkReturn> {
+        self.lock().deep_link_returns.clone()
+    }
+
+    /// Checks a deep linking response JWT as a platform does: the tool's
+    /// signature against its published JWKS, issuer, audience, message type,
+    /// deployment, expiry and a fresh nonce.
+    pub async fn verify_deep_linking_response(&self, jwt: &str) -> Result<Value, String> {
+        let header = jsonwebtoken::decode_header(jwt).map_err(|e| format!("header: {e}"))?;
+        if header.alg != Algorithm::RS256 {
+            return Err(format!("alg must be RS256, got {:?}", header.alg));
+        }
+        let kid = header.kid.ok_or("the header has no kid")?;
+        let jwks_url = self.lock().tool_jwks_url.clone();
+        let jwks: jsonwebtoken::jwk::JwkSet = reqwest::get(&jwks_url)
+            .await
+            .map_err(|e| format!("tool JWKS: {e}"))?
+            .json()
+            .await
+            .map_err(|e| format!("tool JWKS: {e}"))?;
+        let jwk = jwks
+            .find(&kid)
+            .ok_or(format!("the tool publishes no key {kid}"))?;
+        let key = jsonwebtoken::DecodingKey::from_jwk(jwk).map_err(|e| e.to_string())?;
+        let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
+        validation.set_audience(&[&self.issuer]);
+        validation.set_issuer(&[&self.client_id]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud"]);
+        let claims = jsonwebtoken::decode::<Value>(jwt, &key, &validation)
+            .map_err(|e| format!("rejected: {e}"))?
+            .claims;
+        let expect = |name: String, wanted: &str| match claims.get(&name).and_then(Value::as_str) {
+            Some(v) if v == wanted => Ok(()),
+            other => Err(format!("{name} must be {wanted:?}, got {other:?}")),
+        };
+        expect(format!("{LTI}message_type"), "LtiDeepLinkingResponse")?;
+        expect(format!("{LTI}version"), "1.3.0")?;
+        expect(format!("{LTI}deployment_id"), &self.deployment_id)?;
+        let nonce = claims
+            .get("nonce")
+            .and_then(Value::as_str)
+            .ok_or("no nonce")?
+            .to_owned();
+        let mut state = self.lock();
+        if state.seen_response_nonces.contains(&nonce) {
+            return Err("the nonce was used before".into());
+        }
+        state.seen_response_nonces.push(nonce);
+        Ok(claims)
     }
 
     /// The key the platform signs with now.
@@ -367,6 +469,35 @@ async fn authorize_post(
     form: web::Form<AuthenticationRequest>,
 ) -> HttpResponse {
     respond(&simulator, &form)
+}
+
+#[derive(Deserialize)]
+struct DeepLinkForm {
+    #[serde(rename = "JWT")]
+    jwt: Option<String>,
+}
+
+/// POST `/deep-link-return`: the platform's end of deep linking.
+async fn deep_link_return(
+    simulator: web::Data<PlatformSimulator>,
+    form: web::Form<DeepLinkForm>,
+) -> HttpResponse {
+    let outcome = match &form.jwt {
+        Some(jwt) => simulator.verify_deep_linking_response(jwt).await,
+        None => Err("no JWT parameter".to_owned()),
+    };
+    let accepted = outcome.is_ok();
+    simulator
+        .lock()
+        .deep_link_returns
+        .push(DeepLinkReturn { outcome });
+    if accepted {
+        HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body("<!doctype html><title>Added</title><p id=\"platform-added\">The platform received the content items.</p>")
+    } else {
+        HttpResponse::BadRequest().body("the deep linking response was refused")
+    }
 }
 
 fn respond(simulator: &PlatformSimulator, request: &AuthenticationRequest) -> HttpResponse {

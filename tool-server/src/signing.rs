@@ -24,6 +24,7 @@ pub enum Purpose {
     LoginState,
     LoginNonce,
     LaunchToken,
+    DeepLinkingSession,
 }
 
 impl Purpose {
@@ -32,6 +33,7 @@ impl Purpose {
             Purpose::LoginState => b"carefolio login state\0",
             Purpose::LoginNonce => b"carefolio login nonce\0",
             Purpose::LaunchToken => b"carefolio launch token\0",
+            Purpose::DeepLinkingSession => b"carefolio deep linking session\0",
         }
     }
 }
@@ -104,6 +106,26 @@ impl Signer {
             .verify_slice(&signature)
             .is_ok()
     }
+
+    /// `<base64url JSON of value>.<signature>`: a value the server hands out
+    /// and accepts back unchanged.
+    pub fn seal<T: serde::Serialize>(&self, purpose: Purpose, value: &T) -> String {
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap_or_default());
+        let signature = self.sign(purpose, &payload);
+        format!("{payload}.{signature}")
+    }
+
+    /// The value inside a token made by [`Signer::seal`] for `purpose`;
+    /// `None` when the token was altered, made for another purpose or by
+    /// another key.
+    pub fn open<T: serde::de::DeserializeOwned>(&self, purpose: Purpose, token: &str) -> Option<T> {
+        let (payload, signature) = token.split_once('.')?;
+        if !self.verify(purpose, payload, signature) {
+            return None;
+        }
+        let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
+        serde_json::from_slice(&json).ok()
+    }
 }
 
 #[cfg(test)]
@@ -124,5 +146,29 @@ mod tests {
         ));
         assert!(!signer.verify(Purpose::LaunchToken, "payload", "not base64!"));
         assert!(!signer.verify(Purpose::LaunchToken, "payload", ""));
+    }
+
+    #[test]
+    fn a_sealed_value_opens_only_unchanged_and_for_its_purpose() {
+        let signer = Signer::from_key(b"one key");
+        let token = signer.seal(Purpose::DeepLinkingSession, &vec![1, 2, 3]);
+        assert_eq!(
+            signer.open::<Vec<i32>>(Purpose::DeepLinkingSession, &token),
+            Some(vec![1, 2, 3])
+        );
+        assert_eq!(signer.open::<Vec<i32>>(Purpose::LaunchToken, &token), None);
+        let (payload, signature) = token.split_once('.').expect("two parts");
+        let forged = format!(
+            "{}.{signature}",
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&vec![9]).expect("json"))
+        );
+        assert_eq!(
+            signer.open::<Vec<i32>>(Purpose::DeepLinkingSession, &forged),
+            None
+        );
+        assert_eq!(
+            signer.open::<Vec<i32>>(Purpose::DeepLinkingSession, payload),
+            None
+        );
     }
 }

@@ -15,8 +15,9 @@ use crate::http::errors::problem;
 use crate::http::widget::WidgetAssets;
 use crate::http::{routes, AppState};
 use crate::lti::platform_keys::PlatformKeyCache;
+use crate::lti::platforms;
 use crate::lti::platforms::PlatformCache;
-use crate::lti::{platforms, tool_keys};
+use crate::lti::tool_keys::{self, CurrentKey};
 use crate::signing::Signer;
 use crate::{db, frameworks};
 
@@ -66,6 +67,7 @@ impl Application {
             competences: Arc::new(CompetenceCache::new(Duration::from_secs(600))),
             widget: Arc::new(WidgetAssets::load(&settings.server.widget_dir)),
             signer: Arc::new(Signer::load_or_create(&db).await?),
+            tool_key: Arc::new(CurrentKey::default()),
             settings: Arc::new(settings),
         };
         actix_web::rt::spawn(sweep_periodically(db.clone()));

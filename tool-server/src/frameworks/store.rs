@@ -6,6 +6,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::{
@@ -405,4 +406,114 @@ pub async fn by_ids<C: ConnectionTrait>(
         })
         .collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// One item of a framework tree, for choosing competences.
+#[derive(Debug, Clone, Serialize)]
+pub struct TreeNode {
+    /// `framework:code`, the form the `competences` custom parameter takes.
+    pub reference: String,
+    pub code: String,
+    pub item_type: String,
+    /// English where the framework has it, else the framework's language.
+    pub title: String,
+    /// The title in the framework's own language, when it differs.
+    pub original_title: Option<String>,
+    /// Only competences can be chosen; categories and areas group them.
+    pub selectable: bool,
+    /// Set by a caller showing an earlier choice.
+    pub checked: bool,
+    pub children: Vec<TreeNode>,
+}
+
+impl TreeNode {
+    /// Checks the selectable nodes whose reference is in `chosen`.
+    pub fn check(nodes: &mut [TreeNode], chosen: &[String]) {
+        for node in nodes {
+            node.checked = node.selectable && chosen.contains(&node.reference);
+            TreeNode::check(&mut node.children, chosen);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkTree {
+    pub key: String,
+    pub title: String,
+    pub language: String,
+    pub items: Vec<TreeNode>,
+}
+
+/// Every framework with its items nested as the framework orders them.
+pub async fn trees<C: ConnectionTrait>(db: &C) -> Result<Vec<FrameworkTree>, FrameworkError> {
+    let frameworks = framework::Entity::find()
+        .select_only()
+        .columns([
+            framework::Column::Id,
+            framework::Column::Key,
+            framework::Column::Title,
+            framework::Column::Language,
+        ])
+        .order_by_asc(framework::Column::Key)
+        .into_tuple::<(Uuid, String, String, String)>()
+        .all(db)
+        .await?;
+    let rows = competence::Entity::find()
+        .order_by_asc(competence::Column::Position)
+        .order_by_asc(competence::Column::Code)
+        .all(db)
+        .await?;
+    let mut children: HashMap<Option<Uuid>, Vec<&competence::Model>> = HashMap::new();
+    for row in &rows {
+        children.entry(row.parent_id).or_default().push(row);
+    }
+    Ok(frameworks
+        .into_iter()
+        .map(|(id, key, title, language)| {
+            let top: Vec<TreeNode> = children
+                .get(&None)
+                .into_iter()
+                .flatten()
+                .filter(|row| row.framework_id == id)
+                .map(|row| tree_node(row, &key, &language, &children))
+                .collect();
+            FrameworkTree {
+                items: top,
+                key,
+                title,
+                language,
+            }
+        })
+        .collect())
+}
+
+fn tree_node(
+    row: &competence::Model,
+    framework_key: &str,
+    language: &str,
+    children: &HashMap<Option<Uuid>, Vec<&competence::Model>>,
+) -> TreeNode {
+    let titles: LanguageMap = serde_json::from_str(&row.title).unwrap_or_default();
+    let original = titles.get(language).cloned();
+    let title = titles
+        .get("en")
+        .or(original.as_ref())
+        .or_else(|| titles.values().next())
+        .cloned()
+        .unwrap_or_else(|| row.code.clone());
+    TreeNode {
+        reference: format!("{framework_key}:{}", row.code),
+        code: row.code.clone(),
+        item_type: row.item_type.clone(),
+        original_title: original.filter(|o| o != &title),
+        selectable: row.item_type == "Competence",
+        checked: false,
+        children: children
+            .get(&Some(row.id))
+            .into_iter()
+            .flatten()
+            .map(|child| tree_node(child, framework_key, language, children))
+            .collect(),
+        title,
+    }
 }

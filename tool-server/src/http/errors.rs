@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::templates;
+use crate::lti::deep_linking::DeepLinkingError;
 use crate::lti::LtiError;
 use crate::portfolio::PortfolioError;
 use crate::xapi::XapiError;
@@ -175,6 +176,45 @@ impl ResponseError for LaunchPageError {
                 )
             }
         }
+    }
+}
+
+impl ResponseError for DeepLinkingError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            DeepLinkingError::InvalidSession | DeepLinkingError::SessionExpired => {
+                StatusCode::UNAUTHORIZED
+            }
+            DeepLinkingError::SessionUsed => StatusCode::CONFLICT,
+            DeepLinkingError::BadReturnUrl | DeepLinkingError::BadChoice(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            DeepLinkingError::Key(_)
+            | DeepLinkingError::Signing(_)
+            | DeepLinkingError::Frameworks(_)
+            | DeepLinkingError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The instructor is in the LMS's content picker: a page, not JSON.
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(code = self.code(), error = %log_chain(self), "deep linking failed");
+            return error_page(
+                status,
+                "internal_error",
+                "An unexpected error occurred while adding the activity.".into(),
+                "Please try again in a moment.",
+            );
+        }
+        tracing::warn!(code = self.code(), reason = %self, "deep linking refused");
+        error_page(
+            status,
+            self.code(),
+            self.to_string(),
+            "Close this window and choose \"Add an activity\" (or your LMS's equivalent) in your course again.",
+        )
     }
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::errors::LaunchPageError;
 use super::{templates, AppState};
 use crate::frameworks::Competence;
+use crate::lti::claims::MessageKind;
 use crate::lti::launch::{self, LaunchRequest};
 use crate::lti::login::{self, LoginInitiation};
 use crate::lti::{state_cookie_name, tool_keys, LtiError, LOGIN_TTL_MS};
@@ -76,7 +77,7 @@ pub async fn launch(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<LaunchForm>,
-) -> Result<HttpResponse, LaunchPageError> {
+) -> Result<HttpResponse, actix_web::Error> {
     let browser_holds_state = form
         .state
         .as_deref()
@@ -94,10 +95,17 @@ pub async fn launch(
     )
     .await
     .map_err(|e| LaunchPageError(e.into()))?;
+    let link = match &validated.message.kind {
+        MessageKind::ResourceLink(link) => link,
+        MessageKind::DeepLinking(settings) => {
+            return super::deep_linking::begin(&state, &validated, settings).await;
+        }
+    };
 
     let recorded = record(
         &state.db,
         &validated,
+        link,
         LaunchSettings {
             base_url: &state.base_url,
             session_ttl_secs: state.settings.server.launch_token_ttl_secs,
@@ -105,7 +113,8 @@ pub async fn launch(
             signer: &state.signer,
         },
     )
-    .await?;
+    .await
+    .map_err(LaunchPageError)?;
     if !recorded.unknown_competences.is_empty() {
         tracing::warn!(unknown = ?recorded.unknown_competences, "launch names competences that do not exist");
     }
@@ -124,10 +133,6 @@ pub async fn launch(
             widget_available: state.widget.is_available(),
         },
     );
-    let mut expired = Cookie::build(state_cookie_name(&validated.login.state), "")
-        .path("/lti")
-        .finish();
-    expired.make_removal();
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -135,8 +140,17 @@ pub async fn launch(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
         ))
-        .cookie(expired)
+        .cookie(spent_state_cookie(&validated.login.state))
         .body(page))
+}
+
+/// Clears the state cookie of a login that has been used.
+pub fn spent_state_cookie(state: &str) -> Cookie<'static> {
+    let mut expired = Cookie::build(state_cookie_name(state), "")
+        .path("/lti")
+        .finish();
+    expired.make_removal();
+    expired
 }
 
 /// GET `/.well-known/jwks.json`.

@@ -2,6 +2,7 @@
 //! `routes.rs`; every domain error is mapped to a response in `errors.rs`.
 
 pub mod api;
+pub mod deep_linking;
 pub mod errors;
 pub mod extractors;
 pub mod lti;

@@ -7,6 +7,7 @@ use crate::config::Settings;
 use crate::frameworks::store::CompetenceCache;
 use crate::lti::platform_keys::PlatformKeyCache;
 use crate::lti::platforms::PlatformCache;
+use crate::lti::tool_keys::CurrentKey;
 use crate::signing::Signer;
 
 /// Shared by every worker. Nothing here is the only copy of any state:
@@ -22,6 +23,8 @@ pub struct AppState {
     pub competences: Arc<CompetenceCache>,
     pub widget: Arc<WidgetAssets>,
     pub signer: Arc<Signer>,
+    /// The tool's RSA key that signs what it sends platforms.
+    pub tool_key: Arc<CurrentKey>,
 }
 
 impl AppState {

@@ -12,6 +12,14 @@ static TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
         ("launch", include_str!("../../templates/launch.hbs")),
         ("error", include_str!("../../templates/error.hbs")),
         ("index", include_str!("../../templates/index.hbs")),
+        (
+            "deep_linking",
+            include_str!("../../templates/deep_linking.hbs"),
+        ),
+        (
+            "deep_linking_return",
+            include_str!("../../templates/deep_linking_return.hbs"),
+        ),
     ] {
         if let Err(e) = registry.register_template_string(name, source) {
             // A broken embedded template is a build defect; tests render every one.

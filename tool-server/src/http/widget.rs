@@ -9,6 +9,8 @@ use actix_web::{web, HttpResponse};
 use super::AppState;
 
 const BOOT_JS: &str = include_str!("../../static/boot.js");
+const PICKER_JS: &str = include_str!("../../static/picker.js");
+const AUTOSUBMIT_JS: &str = include_str!("../../static/autosubmit.js");
 
 pub struct WidgetAssets {
     js: Option<Vec<u8>>,
@@ -41,6 +43,14 @@ pub async fn asset(state: web::Data<AppState>, file: web::Path<String>) -> HttpR
     let (body, content_type) = match file.as_str() {
         "boot.js" => (
             Some(BOOT_JS.as_bytes().to_vec()),
+            "text/javascript; charset=utf-8",
+        ),
+        "picker.js" => (
+            Some(PICKER_JS.as_bytes().to_vec()),
+            "text/javascript; charset=utf-8",
+        ),
+        "autosubmit.js" => (
+            Some(AUTOSUBMIT_JS.as_bytes().to_vec()),
             "text/javascript; charset=utf-8",
         ),
         "portfolio_wasm.js" => (state.widget.js.clone(), "text/javascript; charset=utf-8"),

@@ -1,5 +1,6 @@
-//! The claims of an LTI 1.3 resource link launch, parsed once from the
-//! verified id_token payload into types that hold only valid values.
+//! The claims of an LTI 1.3 launch (a resource link launch or a deep
+//! linking request), parsed once from the verified id_token payload into
+//! types that hold only valid values.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +10,11 @@ use super::{roles, LtiError};
 
 pub const LTI_CLAIM: &str = "https://purl.imsglobal.org/spec/lti/claim/";
 pub const RESOURCE_LINK_REQUEST: &str = "LtiResourceLinkRequest";
+pub const DEEP_LINKING_REQUEST: &str = "LtiDeepLinkingRequest";
+pub const DEEP_LINKING_SETTINGS_CLAIM: &str =
+    "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings";
+pub const AGS_ENDPOINT_CLAIM: &str = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint";
+pub const NRPS_CLAIM: &str = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice";
 
 #[derive(Debug, Clone)]
 pub struct LaunchMessage {
@@ -17,11 +23,61 @@ pub struct LaunchMessage {
     pub nonce: String,
     pub deployment_id: String,
     pub roles: Vec<String>,
-    pub resource_link: ResourceLinkClaim,
+    pub kind: MessageKind,
     pub context: Option<ContextClaim>,
     pub person: PersonClaims,
     pub custom: BTreeMap<String, String>,
     pub target_link_uri: Option<String>,
+    /// The platform's Assignment and Grade Services for this link, if offered.
+    pub grades: Option<GradeService>,
+    /// The platform's Names and Role Provisioning service for this context, if offered.
+    pub roster: Option<RosterService>,
+}
+
+/// The two messages a platform may launch the tool with.
+#[derive(Debug, Clone)]
+pub enum MessageKind {
+    ResourceLink(ResourceLinkClaim),
+    DeepLinking(DeepLinkingSettings),
+}
+
+impl LaunchMessage {
+    pub fn resource_link(&self) -> Option<&ResourceLinkClaim> {
+        match &self.kind {
+            MessageKind::ResourceLink(link) => Some(link),
+            MessageKind::DeepLinking(_) => None,
+        }
+    }
+}
+
+/// The `deep_linking_settings` claim (Deep Linking 2.0 §4.4.1).
+#[derive(Debug, Clone)]
+pub struct DeepLinkingSettings {
+    pub return_url: String,
+    pub accept_types: Vec<String>,
+    pub accept_presentation_document_targets: Vec<String>,
+    pub accept_multiple: bool,
+    /// `None`: the platform did not say whether it creates line items.
+    pub accept_lineitem: Option<bool>,
+    pub title: Option<String>,
+    pub text: Option<String>,
+    /// Opaque value the response must echo unchanged.
+    pub data: Option<String>,
+}
+
+/// The AGS endpoint claim: which scopes the platform granted and where
+/// the link's line items live.
+#[derive(Debug, Clone)]
+pub struct GradeService {
+    pub scopes: Vec<String>,
+    pub lineitems: Option<String>,
+    pub lineitem: Option<String>,
+}
+
+/// The NRPS claim.
+#[derive(Debug, Clone)]
+pub struct RosterService {
+    pub context_memberships_url: String,
 }
 
 #[derive(Debug, Clone)]
@@ -59,9 +115,35 @@ fn text(value: Option<&Value>) -> Option<String> {
     }
 }
 
+fn strings(value: Option<&Value>) -> Option<Vec<String>> {
+    match value? {
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+fn flag(value: Option<&Value>) -> Option<bool> {
+    match value? {
+        Value::Bool(b) => Some(*b),
+        // Some platforms send booleans as strings.
+        Value::String(s) => match s.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Parses a verified launch payload. Reports every missing required claim at
 /// once, then checks the version and the message type.
-pub fn parse_resource_link_launch(payload: &Value) -> Result<LaunchMessage, LtiError> {
+pub fn parse_launch(payload: &Value) -> Result<LaunchMessage, LtiError> {
     let claim = |name: &str| payload.get(lti(name));
     let mut missing = Vec::new();
 
@@ -99,11 +181,13 @@ pub fn parse_resource_link_launch(payload: &Value) -> Result<LaunchMessage, LtiE
     if roles.is_none() {
         missing.push("https://purl.imsglobal.org/spec/lti/claim/roles");
     }
-    let link = claim("resource_link");
-    let link_id = text(link.and_then(|l| l.get("id")));
-    if link_id.is_none() {
-        missing.push("https://purl.imsglobal.org/spec/lti/claim/resource_link.id");
-    }
+    let kind = match message_type.as_deref() {
+        Some(RESOURCE_LINK_REQUEST) => parse_resource_link(claim("resource_link"), &mut missing),
+        Some(DEEP_LINKING_REQUEST) => {
+            parse_deep_linking_settings(payload.get(DEEP_LINKING_SETTINGS_CLAIM), &mut missing)
+        }
+        _ => None,
+    };
 
     let (
         Some(subject),
@@ -112,16 +196,7 @@ pub fn parse_resource_link_launch(payload: &Value) -> Result<LaunchMessage, LtiE
         Some(message_type),
         Some(deployment_id),
         Some(roles),
-        Some(link_id),
-    ) = (
-        subject,
-        nonce,
-        version,
-        message_type,
-        deployment_id,
-        roles,
-        link_id,
-    )
+    ) = (subject, nonce, version, message_type, deployment_id, roles)
     else {
         return Err(LtiError::MissingClaims(missing));
     };
@@ -129,9 +204,13 @@ pub fn parse_resource_link_launch(payload: &Value) -> Result<LaunchMessage, LtiE
     if version != "1.3.0" {
         return Err(LtiError::WrongVersion(version));
     }
-    if message_type != RESOURCE_LINK_REQUEST {
-        return Err(LtiError::UnsupportedMessageType(message_type));
-    }
+    let Some(kind) = kind else {
+        return Err(if missing.is_empty() {
+            LtiError::UnsupportedMessageType(message_type)
+        } else {
+            LtiError::MissingClaims(missing)
+        });
+    };
     let issuer = text(payload.get("iss")).ok_or(LtiError::MissingClaims(vec!["iss"]))?;
 
     let context = claim("context").and_then(|c| {
@@ -166,11 +245,7 @@ pub fn parse_resource_link_launch(payload: &Value) -> Result<LaunchMessage, LtiE
         nonce,
         deployment_id,
         roles,
-        resource_link: ResourceLinkClaim {
-            id: link_id,
-            title: text(link.and_then(|l| l.get("title"))),
-            description: text(link.and_then(|l| l.get("description"))),
-        },
+        kind,
         context,
         person: PersonClaims {
             name: text(payload.get("name")),
@@ -181,5 +256,64 @@ pub fn parse_resource_link_launch(payload: &Value) -> Result<LaunchMessage, LtiE
         },
         custom,
         target_link_uri: text(claim("target_link_uri")),
+        grades: payload.get(AGS_ENDPOINT_CLAIM).map(|ags| GradeService {
+            scopes: strings(ags.get("scope")).unwrap_or_default(),
+            lineitems: text(ags.get("lineitems")),
+            lineitem: text(ags.get("lineitem")),
+        }),
+        roster: payload.get(NRPS_CLAIM).and_then(|nrps| {
+            Some(RosterService {
+                context_memberships_url: text(nrps.get("context_memberships_url"))?,
+            })
+        }),
     })
+}
+
+fn parse_resource_link(
+    link: Option<&Value>,
+    missing: &mut Vec<&'static str>,
+) -> Option<MessageKind> {
+    let Some(id) = text(link.and_then(|l| l.get("id"))) else {
+        missing.push("https://purl.imsglobal.org/spec/lti/claim/resource_link.id");
+        return None;
+    };
+    Some(MessageKind::ResourceLink(ResourceLinkClaim {
+        id,
+        title: text(link.and_then(|l| l.get("title"))),
+        description: text(link.and_then(|l| l.get("description"))),
+    }))
+}
+
+fn parse_deep_linking_settings(
+    settings: Option<&Value>,
+    missing: &mut Vec<&'static str>,
+) -> Option<MessageKind> {
+    let field = |name: &str| settings.and_then(|s| s.get(name));
+    let return_url = text(field("deep_link_return_url"));
+    let accept_types = strings(field("accept_types"));
+    let targets = strings(field("accept_presentation_document_targets"));
+    if return_url.is_none() {
+        missing.push(
+            "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings.deep_link_return_url",
+        );
+    }
+    if accept_types.is_none() {
+        missing.push(
+            "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings.accept_types",
+        );
+    }
+    if targets.is_none() {
+        missing.push("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings.accept_presentation_document_targets");
+    }
+    Some(MessageKind::DeepLinking(DeepLinkingSettings {
+        return_url: return_url?,
+        accept_types: accept_types?,
+        accept_presentation_document_targets: targets?,
+        accept_multiple: flag(field("accept_multiple")).unwrap_or(false),
+        accept_lineitem: flag(field("accept_lineitem")),
+        title: text(field("title")),
+        text: text(field("text")),
+        // `data` is echoed verbatim, so it is kept even when blank.
+        data: field("data").and_then(Value::as_str).map(str::to_owned),
+    }))
 }

@@ -143,7 +143,7 @@ pub async fn validate<C: ConnectionTrait>(
         }
     }
 
-    let message = claims::parse_resource_link_launch(&payload)?;
+    let message = claims::parse_launch(&payload)?;
     if !platform.deployment_ids.contains(&message.deployment_id) {
         // The cached registration may predate a newly added deployment.
         let client_id = [platform.client_id.clone()];

@@ -2,6 +2,7 @@
 //! platforms' keys, OIDC login initiation and id_token validation.
 
 pub mod claims;
+pub mod deep_linking;
 pub mod error;
 pub mod launch;
 pub mod login;

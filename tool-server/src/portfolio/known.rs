@@ -67,6 +67,7 @@ pub async fn lookup<C: ConnectionTrait>(
     db: &C,
     platform: &Platform,
     message: &LaunchMessage,
+    link_id: Option<&str>,
 ) -> Result<KnownRows, DbErr> {
     let statement = Statement::from_sql_and_values(
         db.get_database_backend(),
@@ -76,7 +77,7 @@ pub async fn lookup<C: ConnectionTrait>(
             Value::from(message.subject.as_str()),
             Value::from(platform.id.0),
             Value::from(message.context.as_ref().map(|c| c.id.clone())),
-            Value::from(message.resource_link.id.as_str()),
+            Value::from(link_id.map(str::to_owned)),
         ],
     );
     let Some(row) = db.query_one(statement).await? else {

@@ -13,7 +13,7 @@ use crate::entities::{context, membership, resource_link, resource_link_competen
 use crate::frameworks::store::CompetenceCache;
 use crate::frameworks::{Competence, CompetenceRef, LanguageMap};
 use crate::identity::{self, Person};
-use crate::lti::claims::ContextClaim;
+use crate::lti::claims::{ContextClaim, ResourceLinkClaim};
 use crate::lti::launch::{consume_nonce, ValidatedLaunch};
 use crate::signing::Signer;
 use crate::util::now_ms;
@@ -46,25 +46,26 @@ fn named(text: &Option<String>) -> Option<LanguageMap> {
         .map(|t| LanguageMap::from([("en".to_owned(), t.clone())]))
 }
 
-#[tracing::instrument(skip_all, fields(platform = %launch.platform.issuer))]
-pub async fn record<C: TransactionTrait>(
-    db: &C,
+/// What every accepted launch records, whatever its message: the used
+/// nonce, the person, and the course with the person's membership.
+struct Entered {
+    person: Person,
+    course: Option<context::Model>,
+    link: Option<resource_link::Model>,
+}
+
+async fn enter<C: sea_orm::ConnectionTrait>(
+    txn: &C,
     launch: &ValidatedLaunch,
-    settings: LaunchSettings<'_>,
-) -> Result<RecordedLaunch, PortfolioError> {
+    link_id: Option<&str>,
+    now: i64,
+) -> Result<Entered, PortfolioError> {
     let message = &launch.message;
     let platform = &launch.platform;
-    let (references, mut unknown_competences) = match message.custom.get(COMPETENCES_PARAMETER) {
-        Some(list) => CompetenceRef::parse_list(list),
-        None => (Vec::new(), Vec::new()),
-    };
-    let now = now_ms();
-
-    let txn = db.begin().await?;
-    consume_nonce(&txn, &launch.login).await?;
-    let known = known::lookup(&txn, platform, message).await?;
+    consume_nonce(txn, &launch.login).await?;
+    let known = known::lookup(txn, platform, message, link_id).await?;
     let person = identity::upsert_lti_person(
-        &txn,
+        txn,
         platform,
         &message.subject,
         &message.person,
@@ -76,7 +77,7 @@ pub async fn record<C: TransactionTrait>(
     let course = match &message.context {
         Some(claim) => Some(
             upsert_course(
-                &txn,
+                txn,
                 CourseUpdate {
                     platform_id: platform.id.0,
                     person_id: person.id.0,
@@ -91,9 +92,48 @@ pub async fn record<C: TransactionTrait>(
         ),
         None => None,
     };
+    Ok(Entered {
+        person,
+        course,
+        link: known.link,
+    })
+}
+
+/// Records a deep linking request: the nonce is used up and the
+/// instructor is known from then on; no link exists yet.
+pub async fn record_deep_linking_request<C: TransactionTrait>(
+    db: &C,
+    launch: &ValidatedLaunch,
+) -> Result<Person, PortfolioError> {
+    let txn = db.begin().await?;
+    let entered = enter(&txn, launch, None, now_ms()).await?;
+    txn.commit().await?;
+    Ok(entered.person)
+}
+
+#[tracing::instrument(skip_all, fields(platform = %launch.platform.issuer))]
+pub async fn record<C: TransactionTrait>(
+    db: &C,
+    launch: &ValidatedLaunch,
+    link_claim: &ResourceLinkClaim,
+    settings: LaunchSettings<'_>,
+) -> Result<RecordedLaunch, PortfolioError> {
+    let message = &launch.message;
+    let platform = &launch.platform;
+    let (references, mut unknown_competences) = match message.custom.get(COMPETENCES_PARAMETER) {
+        Some(list) => CompetenceRef::parse_list(list),
+        None => (Vec::new(), Vec::new()),
+    };
+    let now = now_ms();
+
+    let txn = db.begin().await?;
+    let Entered {
+        person,
+        course,
+        link: previous,
+    } = enter(&txn, launch, Some(&link_claim.id), now).await?;
 
     let competence_codes = message.custom.get(COMPETENCES_PARAMETER).cloned();
-    let previous = known.link;
     let ties_changed = previous
         .as_ref()
         .is_none_or(|p| p.competence_codes != competence_codes);
@@ -101,8 +141,8 @@ pub async fn record<C: TransactionTrait>(
         !ties_changed
             && p.deployment_id == message.deployment_id
             && p.context_id == course.as_ref().map(|c| c.id)
-            && p.title == message.resource_link.title
-            && p.description == message.resource_link.description
+            && p.title == link_claim.title
+            && p.description == link_claim.description
     });
     let link = match unchanged {
         Some(link) => link.clone(),
@@ -112,9 +152,9 @@ pub async fn record<C: TransactionTrait>(
                 platform_id: Set(platform.id.0),
                 deployment_id: Set(message.deployment_id.clone()),
                 context_id: Set(course.as_ref().map(|c| c.id)),
-                link_id: Set(message.resource_link.id.clone()),
-                title: Set(message.resource_link.title.clone()),
-                description: Set(message.resource_link.description.clone()),
+                link_id: Set(link_claim.id.clone()),
+                title: Set(link_claim.title.clone()),
+                description: Set(link_claim.description.clone()),
                 competence_codes: Set(competence_codes),
                 updated_at: Set(now),
             })

@@ -2,8 +2,6 @@
 //! widget. Signed, not stored: any instance can check one without a
 //! database read, and a launch writes no session row.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -47,22 +45,12 @@ pub fn issue(
         roles: roles.to_vec(),
         expires_at_ms: now_ms() + ttl_secs * 1000,
     };
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap_or_default());
-    let signature = signer.sign(Purpose::LaunchToken, &payload);
-    format!("{payload}.{signature}")
+    signer.seal(Purpose::LaunchToken, &claims)
 }
 
 pub fn authenticate(signer: &Signer, token: &str) -> Result<LaunchSession, PortfolioError> {
-    let (payload, signature) = token
-        .split_once('.')
-        .ok_or(PortfolioError::Unauthenticated)?;
-    if !signer.verify(Purpose::LaunchToken, payload, signature) {
-        return Err(PortfolioError::Unauthenticated);
-    }
-    let claims: TokenClaims = URL_SAFE_NO_PAD
-        .decode(payload)
-        .ok()
-        .and_then(|json| serde_json::from_slice(&json).ok())
+    let claims: TokenClaims = signer
+        .open(Purpose::LaunchToken, token)
         .ok_or(PortfolioError::Unauthenticated)?;
     if claims.expires_at_ms < now_ms() {
         return Err(PortfolioError::SessionExpired);
@@ -104,6 +92,8 @@ mod tests {
             roles: roles.clone(),
             expires_at_ms: now_ms() + 60_000,
         };
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine;
         let forged = format!(
             "{}.{signature}",
             URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged_claims).expect("json"))
