@@ -22,8 +22,13 @@ pub const CLAIMS: &[&str] = &[
     "locale",
 ];
 
-/// OAuth2 scopes for LTI Advantage services the tool uses (none yet).
-pub const SCOPES: &[&str] = &[];
+/// OAuth2 scopes for LTI Advantage services the tool uses: Assignment and
+/// Grade Services (line items, scores, results).
+pub const SCOPES: &[&str] = &[
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+];
 
 /// The custom parameter tying an activity to competences, with an example.
 pub const COMPETENCES_PARAMETER: &str = "competences";
@@ -99,7 +104,7 @@ pub fn moodle_manual_fields(base_url: &str) -> Vec<(&'static str, String)> {
         ("Content Selection URL", urls.launch()),
         (
             "IMS LTI Assignment and Grade Services",
-            "Do not use this service".to_owned(),
+            "Use this service for grade sync and column management".to_owned(),
         ),
         (
             "IMS LTI Names and Role Provisioning",
@@ -108,7 +113,7 @@ pub fn moodle_manual_fields(base_url: &str) -> Vec<(&'static str, String)> {
         ("Tool Settings", "Do not use this service".to_owned()),
         ("Share launcher's name with tool", "Always".to_owned()),
         ("Share launcher's email with tool", "Always".to_owned()),
-        ("Accept grades from the tool", "Never".to_owned()),
+        ("Accept grades from the tool", "Always".to_owned()),
     ]
 }
 

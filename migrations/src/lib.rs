@@ -13,6 +13,7 @@ mod m20261123_000005_frameworks;
 mod m20261123_000006_xapi;
 mod m20261123_000007_launch_sessions;
 mod m20261123_000008_signed_tokens;
+mod m20261123_000009_grades;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_xapi::Migration),
             Box::new(m20261123_000007_launch_sessions::Migration),
             Box::new(m20261123_000008_signed_tokens::Migration),
+            Box::new(m20261123_000009_grades::Migration),
         ]
     }
 }

@@ -296,6 +296,16 @@ impl TestApp {
         command
     }
 
+    /// Runs `carefolio <args>` on this server's data without blocking the
+    /// runtime that serves the tool and the simulator.
+    pub async fn run_carefolio(&self, args: &[&str]) -> std::process::Output {
+        let mut command = self.carefolio_command();
+        command.args(args);
+        tokio::task::spawn_blocking(move || command.output().expect("run carefolio"))
+            .await
+            .expect("the command's thread")
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let row = self
             .db

@@ -12,6 +12,7 @@ mod cli;
 mod configuration;
 mod deep_linking;
 mod frameworks;
+mod grades;
 mod keys;
 mod launch;
 mod launch_rejections;

@@ -132,7 +132,28 @@ struct SimulatorState {
     jwks_requests: usize,
     deep_link_returns: Vec<DeepLinkReturn>,
     seen_response_nonces: Vec<String>,
+    ags: AgsState,
 }
+
+/// The platform's gradebook and its OAuth2 token endpoint.
+#[derive(Default)]
+struct AgsState {
+    /// access token → granted scopes
+    tokens: HashMap<String, Vec<String>>,
+    token_requests: usize,
+    seen_assertion_ids: Vec<String>,
+    line_items: Vec<Value>,
+    /// (line item index, score as posted)
+    scores: Vec<(usize, Value)>,
+    /// While true, the token and AGS endpoints answer 503.
+    down: bool,
+    conflicts: usize,
+}
+
+pub const AGS_CLAIM: &str = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint";
+pub const SCORE_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
+pub const LINEITEM_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
+pub const RESULT_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly";
 
 /// What arrived at the platform's deep linking return URL, and whether the
 /// platform accepted it.
@@ -207,6 +228,7 @@ impl PlatformSimulator {
                 jwks_requests: 0,
                 deep_link_returns: Vec::new(),
                 seen_response_nonces: Vec::new(),
+                ags: AgsState::default(),
             })),
         };
         let data = web::Data::new(simulator.clone());
@@ -218,6 +240,11 @@ impl PlatformSimulator {
                 .route("/auth", web::post().to(authorize_post))
                 .route("/start", web::get().to(start))
                 .route("/deep-link-return", web::post().to(deep_link_return))
+                .route("/token", web::post().to(token))
+                .route("/ags/lineitems", web::get().to(list_line_items))
+                .route("/ags/lineitems", web::post().to(create_line_item))
+                .route("/ags/lineitem/{n}/scores", web::post().to(post_score))
+                .route("/ags/lineitem/{n}/results", web::get().to(results))
                 .route("/", web::get().to(home))
         })
         .workers(1)
@@ -279,6 +306,142 @@ impl PlatformSimulator {
                 "data": "moodle-dl-data-42",
             },
         })
+    }
+
+    /// The AGS endpoint claim for a launch: the link's line item when
+    /// `lineitem` is given (as Moodle sends for a graded activity), else
+    /// only the container, where the tool finds or creates its own.
+    pub fn ags_claim(&self, lineitem: Option<&str>) -> Value {
+        let mut claim = json!({
+            "scope": [LINEITEM_SCOPE, SCORE_SCOPE, RESULT_SCOPE],
+            "lineitems": format!("{}/ags/lineitems?type_id=1", self.issuer),
+        });
+        if let Some(lineitem) = lineitem {
+            claim["lineitem"] = json!(lineitem);
+        }
+        json!({ AGS_CLAIM: claim })
+    }
+
+    /// Creates a line item in the gradebook, as a platform does for a
+    /// graded activity; returns its URL (with Moodle's query string).
+    pub fn create_line_item(
+        &self,
+        label: &str,
+        resource_link_id: &str,
+        score_maximum: f64,
+    ) -> String {
+        let mut state = self.lock();
+        let n = state.ags.line_items.len();
+        let id = format!("{}/ags/lineitem/{n}?type_id=1", self.issuer);
+        state.ags.line_items.push(json!({
+            "id": id, "label": label, "resourceLinkId": resource_link_id, "scoreMaximum": score_maximum,
+        }));
+        id
+    }
+
+    pub fn line_items(&self) -> Vec<Value> {
+        self.lock().ags.line_items.clone()
+    }
+
+    /// Every score received: (line item URL, score).
+    pub fn scores(&self) -> Vec<(String, Value)> {
+        let state = self.lock();
+        state
+            .ags
+            .scores
+            .iter()
+            .map(|(n, score)| {
+                (
+                    state.ags.line_items[*n]["id"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_owned(),
+                    score.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// Stores a score as if posted earlier (by the tool or the gradebook).
+    pub fn seed_score(&self, lineitem: &str, score: Value) {
+        let mut state = self.lock();
+        if let Some(n) = state
+            .ags
+            .line_items
+            .iter()
+            .position(|item| item["id"] == lineitem)
+        {
+            state.ags.scores.push((n, score));
+        }
+    }
+
+    /// How many scores were refused as same-second conflicts (409).
+    pub fn conflicts(&self) -> usize {
+        self.lock().ags.conflicts
+    }
+
+    pub fn token_requests(&self) -> usize {
+        self.lock().ags.token_requests
+    }
+
+    /// Takes the gradebook down (503) or brings it back.
+    pub fn set_down(&self, down: bool) {
+        self.lock().ags.down = down;
+    }
+
+    /// Fetches the tool's published keys.
+    async fn tool_key(&self, kid: &str) -> Result<jsonwebtoken::DecodingKey, String> {
+        let jwks_url = self.lock().tool_jwks_url.clone();
+        let jwks: jsonwebtoken::jwk::JwkSet = reqwest::get(&jwks_url)
+            .await
+            .map_err(|e| format!("tool JWKS: {e}"))?
+            .json()
+            .await
+            .map_err(|e| format!("tool JWKS: {e}"))?;
+        let jwk = jwks
+            .find(kid)
+            .ok_or(format!("the tool publishes no key {kid}"))?;
+        jsonwebtoken::DecodingKey::from_jwk(jwk).map_err(|e| e.to_string())
+    }
+
+    /// Checks a client assertion as a platform's token endpoint does.
+    async fn verify_client_assertion(&self, assertion: &str) -> Result<(), String> {
+        let header = jsonwebtoken::decode_header(assertion).map_err(|e| format!("header: {e}"))?;
+        let kid = header.kid.ok_or("the assertion has no kid")?;
+        let key = self.tool_key(&kid).await?;
+        let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
+        validation.set_audience(&[self.token_url()]);
+        validation.set_issuer(&[&self.client_id]);
+        validation.sub = Some(self.client_id.clone());
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        let claims = jsonwebtoken::decode::<Value>(assertion, &key, &validation)
+            .map_err(|e| format!("invalid assertion: {e}"))?
+            .claims;
+        let jti = claims
+            .get("jti")
+            .and_then(Value::as_str)
+            .ok_or("no jti")?
+            .to_owned();
+        let mut state = self.lock();
+        if state.ags.seen_assertion_ids.contains(&jti) {
+            return Err("the assertion was used before (jti)".into());
+        }
+        state.ags.seen_assertion_ids.push(jti);
+        Ok(())
+    }
+
+    fn bearer_has(&self, request: &actix_web::HttpRequest, scope: &str) -> bool {
+        let token = request
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        self.lock()
+            .ags
+            .tokens
+            .get(token)
+            .is_some_and(|scopes| scopes.iter().any(|s| s == scope))
     }
 
     /// Every deep linking response the platform received, in order.
@@ -498,6 +661,205 @@ async fn deep_link_return(
     } else {
         HttpResponse::BadRequest().body("the deep linking response was refused")
     }
+}
+
+fn unavailable() -> HttpResponse {
+    HttpResponse::ServiceUnavailable().body("the platform is down for maintenance")
+}
+
+/// POST `/token`: OAuth2 client credentials with a JWT assertion. Like
+/// Moodle, only a form-encoded body is understood.
+async fn token(
+    simulator: web::Data<PlatformSimulator>,
+    request: actix_web::HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    if simulator.lock().ags.down {
+        return unavailable();
+    }
+    simulator.lock().ags.token_requests += 1;
+    let form_encoded = request
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form_encoded {
+        return HttpResponse::BadRequest().json(json!({ "error": "invalid_request" }));
+    }
+    let fields: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
+    if field("grant_type") != "client_credentials"
+        || field("client_assertion_type")
+            != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    {
+        return HttpResponse::BadRequest().json(json!({ "error": "unsupported_grant_type" }));
+    }
+    if let Err(reason) = simulator
+        .verify_client_assertion(field("client_assertion"))
+        .await
+    {
+        return HttpResponse::BadRequest()
+            .json(json!({ "error": "invalid_grant", "error_description": reason }));
+    }
+    let scopes: Vec<String> = field("scope")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    let access_token = format!("sim-token-{}", rand::random::<u64>());
+    simulator
+        .lock()
+        .ags
+        .tokens
+        .insert(access_token.clone(), scopes.clone());
+    HttpResponse::Ok().json(json!({
+        "access_token": access_token, "token_type": "Bearer", "expires_in": 3600, "scope": scopes.join(" "),
+    }))
+}
+
+#[derive(Deserialize)]
+struct LineItemQuery {
+    resource_link_id: Option<String>,
+}
+
+async fn list_line_items(
+    simulator: web::Data<PlatformSimulator>,
+    request: actix_web::HttpRequest,
+    query: web::Query<LineItemQuery>,
+) -> HttpResponse {
+    if simulator.lock().ags.down {
+        return unavailable();
+    }
+    if !simulator.bearer_has(&request, LINEITEM_SCOPE) {
+        return HttpResponse::Unauthorized().finish();
+    }
+    let items: Vec<Value> = simulator
+        .line_items()
+        .into_iter()
+        .filter(|item| {
+            query
+                .resource_link_id
+                .as_deref()
+                .is_none_or(|id| item["resourceLinkId"] == id)
+        })
+        .collect();
+    HttpResponse::Ok()
+        .content_type("application/vnd.ims.lis.v2.lineitemcontainer+json")
+        .json(items)
+}
+
+async fn create_line_item(
+    simulator: web::Data<PlatformSimulator>,
+    request: actix_web::HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    if simulator.lock().ags.down {
+        return unavailable();
+    }
+    if !simulator.bearer_has(&request, LINEITEM_SCOPE) {
+        return HttpResponse::Unauthorized().finish();
+    }
+    let Ok(item) = serde_json::from_slice::<Value>(&body) else {
+        return HttpResponse::BadRequest().finish();
+    };
+    let id = simulator.create_line_item(
+        item["label"].as_str().unwrap_or(""),
+        item["resourceLinkId"].as_str().unwrap_or(""),
+        item["scoreMaximum"].as_f64().unwrap_or(100.0),
+    );
+    let mut created = item.clone();
+    created["id"] = json!(id);
+    if let Some(stored) = simulator.lock().ags.line_items.last_mut() {
+        *stored = created.clone();
+    }
+    HttpResponse::Created()
+        .content_type("application/vnd.ims.lis.v2.lineitem+json")
+        .json(created)
+}
+
+#[derive(Deserialize)]
+struct TypeQuery {
+    type_id: Option<String>,
+}
+
+fn timestamp_secs(score: &Value) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(score.get("timestamp")?.as_str()?)
+        .ok()
+        .map(|t| t.timestamp())
+}
+
+/// POST `/ags/lineitem/{n}/scores?type_id=1`, with Moodle's rules: the
+/// query string is required, the content type is the score type, and a
+/// score no later (to the second) than the user's previous one is a 409.
+async fn post_score(
+    simulator: web::Data<PlatformSimulator>,
+    request: actix_web::HttpRequest,
+    path: web::Path<usize>,
+    query: web::Query<TypeQuery>,
+    body: web::Bytes,
+) -> HttpResponse {
+    if simulator.lock().ags.down {
+        return unavailable();
+    }
+    if !simulator.bearer_has(&request, SCORE_SCOPE) {
+        return HttpResponse::Unauthorized().finish();
+    }
+    let n = path.into_inner();
+    if query.type_id.is_none() || n >= simulator.lock().ags.line_items.len() {
+        return HttpResponse::NotFound().finish();
+    }
+    let content_type = request
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok());
+    if content_type != Some("application/vnd.ims.lis.v1.score+json") {
+        return HttpResponse::UnsupportedMediaType().finish();
+    }
+    let Ok(score) = serde_json::from_slice::<Value>(&body) else {
+        return HttpResponse::BadRequest().finish();
+    };
+    let (Some(user), Some(at)) = (score["userId"].as_str(), timestamp_secs(&score)) else {
+        return HttpResponse::BadRequest().finish();
+    };
+    let mut state = simulator.lock();
+    let previous = state
+        .ags
+        .scores
+        .iter()
+        .filter(|(item, s)| *item == n && s["userId"] == user)
+        .filter_map(|(_, s)| timestamp_secs(s))
+        .max();
+    if previous.is_some_and(|previous| at <= previous) {
+        state.ags.conflicts += 1;
+        return HttpResponse::Conflict().body("a score for this user at this time exists");
+    }
+    state.ags.scores.push((n, score));
+    HttpResponse::Ok().finish()
+}
+
+async fn results(
+    simulator: web::Data<PlatformSimulator>,
+    request: actix_web::HttpRequest,
+    path: web::Path<usize>,
+) -> HttpResponse {
+    if !simulator.bearer_has(&request, RESULT_SCOPE) {
+        return HttpResponse::Unauthorized().finish();
+    }
+    let n = path.into_inner();
+    let state = simulator.lock();
+    let mut latest: HashMap<String, Value> = HashMap::new();
+    for (_, score) in state.ags.scores.iter().filter(|(item, _)| *item == n) {
+        latest.insert(
+            score["userId"].as_str().unwrap_or("").to_owned(),
+            score.clone(),
+        );
+    }
+    let results: Vec<Value> = latest
+        .into_values()
+        .map(|score| json!({ "userId": score["userId"], "resultScore": score["scoreGiven"], "resultMaximum": score["scoreMaximum"] }))
+        .collect();
+    HttpResponse::Ok()
+        .content_type("application/vnd.ims.lis.v2.resultcontainer+json")
+        .json(results)
 }
 
 fn respond(simulator: &PlatformSimulator, request: &AuthenticationRequest) -> HttpResponse {

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{PlatformRegistration, Settings};
+use crate::grades::delivery::GradeDelivery;
 use crate::lti::{platforms, tool_keys};
 use crate::startup::{prepare, Application};
 use crate::util::rfc3339_ms;
-use crate::{db, frameworks, xapi};
+use crate::{db, frameworks, grades, outbox, xapi};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -42,6 +43,18 @@ pub enum Command {
     /// Manage the tool's signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Grades queued for LMS gradebooks (Assignment and Grade Services).
+    #[command(subcommand)]
+    Grades(GradesCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GradesCommand {
+    /// Send every undelivered grade now, including those a platform refused
+    /// before and those waiting for their next retry.
+    Push,
+    /// Count grades pending, failed and delivered.
+    Status,
 }
 
 #[derive(Subcommand, Debug)]
@@ -173,6 +186,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "Previous keys sign nothing more and stay published for {keep_previous_hours} h."
             );
+        }
+        Command::Grades(GradesCommand::Push) => {
+            let database = prepare(&settings).await?;
+            let before = outbox::counts(&database, grades::OUTBOX_KIND).await?;
+            println!(
+                "Sending {} undelivered grade(s) ({} refused before)…",
+                before.pending + before.failed,
+                before.failed
+            );
+            let http = reqwest::Client::builder()
+                .user_agent(concat!("Carefolio/", env!("CARGO_PKG_VERSION")))
+                .timeout(std::time::Duration::from_secs(30))
+                .build()?;
+            let delivery = GradeDelivery::new(database.clone(), http, Default::default());
+            let report = delivery.deliver(outbox::Due::Everything).await?;
+            println!("{} sent, {} failed.", report.sent, report.failed);
+            if report.failed > 0 {
+                println!("Failed grades stay queued; `carefolio grades status` shows the last error of each.");
+                std::process::exit(1);
+            }
+        }
+        Command::Grades(GradesCommand::Status) => {
+            let database = prepare(&settings).await?;
+            let counts = outbox::counts(&database, grades::OUTBOX_KIND).await?;
+            println!(
+                "{} pending, {} failed, {} delivered",
+                counts.pending, counts.failed, counts.delivered
+            );
+            for (key, attempts, error) in
+                outbox::failures(&database, grades::OUTBOX_KIND, 20).await?
+            {
+                println!("  {key}: {attempts} attempt(s), last error: {error}");
+            }
         }
         Command::Keys(KeysCommand::List) => {
             let database = prepare(&settings).await?;

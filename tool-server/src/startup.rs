@@ -11,6 +11,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
 use crate::frameworks::store::CompetenceCache;
+use crate::grades::delivery::GradeDelivery;
 use crate::http::errors::problem;
 use crate::http::widget::WidgetAssets;
 use crate::http::{routes, AppState};
@@ -59,18 +60,26 @@ impl Application {
         let http = reqwest::Client::builder()
             .user_agent(concat!("Carefolio/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let tool_key = Arc::new(CurrentKey::default());
+        let grades = Arc::new(GradeDelivery::new(
+            db.clone(),
+            http.clone(),
+            tool_key.clone(),
+        ));
         let state = AppState {
             db: db.clone(),
             base_url: settings.base_url().into(),
             platforms: Arc::new(PlatformCache::new(Duration::from_secs(30))),
             platform_keys: Arc::new(PlatformKeyCache::new(http)),
+            grades: grades.clone(),
             competences: Arc::new(CompetenceCache::new(Duration::from_secs(600))),
             widget: Arc::new(WidgetAssets::load(&settings.server.widget_dir)),
             signer: Arc::new(Signer::load_or_create(&db).await?),
-            tool_key: Arc::new(CurrentKey::default()),
+            tool_key,
             settings: Arc::new(settings),
         };
         actix_web::rt::spawn(sweep_periodically(db.clone()));
+        actix_web::rt::spawn(grades.run_forever());
         tracing::info!(url = %state.base_url, "Carefolio listening");
         let server =
             HttpServer::new(move || {

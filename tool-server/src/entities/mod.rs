@@ -2,11 +2,15 @@
 //! their own types; no entity is ever a request or response body.
 
 pub mod competence;
+pub mod competence_activity;
 pub mod context;
 pub mod deployment;
 pub mod framework;
+pub mod grade_link;
+pub mod grade_sync;
 pub mod lti_identity;
 pub mod membership;
+pub mod outbox_message;
 pub mod person;
 pub mod platform;
 pub mod platform_jwks;

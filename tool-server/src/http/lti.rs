@@ -119,6 +119,8 @@ pub async fn launch(
         tracing::warn!(unknown = ?recorded.unknown_competences, "launch names competences that do not exist");
     }
     tracing::info!(statement = %recorded.statement_id, "launch recorded");
+    // A launch may have queued a grade; the delivery loop sends it now.
+    state.grades.wake();
 
     let page = templates::render(
         "launch",

@@ -5,6 +5,7 @@ use sea_orm::DatabaseConnection;
 use super::widget::WidgetAssets;
 use crate::config::Settings;
 use crate::frameworks::store::CompetenceCache;
+use crate::grades::delivery::GradeDelivery;
 use crate::lti::platform_keys::PlatformKeyCache;
 use crate::lti::platforms::PlatformCache;
 use crate::lti::tool_keys::CurrentKey;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub signer: Arc<Signer>,
     /// The tool's RSA key that signs what it sends platforms.
     pub tool_key: Arc<CurrentKey>,
+    /// Sends queued grades; woken after a launch queues one.
+    pub grades: Arc<GradeDelivery>,
 }
 
 impl AppState {

@@ -130,6 +130,17 @@ pub async fn register<C: TransactionTrait>(
     Ok(platform)
 }
 
+/// The registration with this id, if it still exists.
+pub async fn by_id<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+) -> Result<Option<Platform>, sea_orm::DbErr> {
+    match platform::Entity::find_by_id(id).one(db).await? {
+        Some(row) => Ok(Some(load(db, row).await?)),
+        None => Ok(None),
+    }
+}
+
 async fn load<C: ConnectionTrait>(
     db: &C,
     row: platform::Model,

@@ -24,6 +24,12 @@ pub fn is_instructor(roles: &[String]) -> bool {
     })
 }
 
+pub fn is_learner(roles: &[String]) -> bool {
+    roles.iter().any(|role| {
+        role.ends_with("membership#Learner") || role.ends_with("institution/person#Student")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,9 +12,11 @@ use super::{known, session, PortfolioError};
 use crate::entities::{context, membership, resource_link, resource_link_competence};
 use crate::frameworks::store::CompetenceCache;
 use crate::frameworks::{Competence, CompetenceRef, LanguageMap};
+use crate::grades;
 use crate::identity::{self, Person};
 use crate::lti::claims::{ContextClaim, ResourceLinkClaim};
 use crate::lti::launch::{consume_nonce, ValidatedLaunch};
+use crate::lti::roles;
 use crate::signing::Signer;
 use crate::util::now_ms;
 use crate::xapi::statements::{self, AccountActor, Activity, LaunchedStatement};
@@ -202,6 +204,30 @@ pub async fn record<C: TransactionTrait>(
                 .await?;
         }
     }
+
+    let newly_active = grades::record_activity(
+        &txn,
+        person.id.0,
+        &competences.iter().map(|c| c.id).collect::<Vec<_>>(),
+        now,
+    )
+    .await?;
+    grades::after_launch(
+        &txn,
+        grades::LaunchFacts {
+            platform_id: platform.id.0,
+            resource_link_id: link.id,
+            lti_link_id: &link_claim.id,
+            link_title: link.title.as_deref(),
+            person_id: person.id.0,
+            subject: &message.subject,
+            is_learner: roles::is_learner(&message.roles),
+            service: message.grades.as_ref(),
+            newly_active,
+        },
+        now,
+    )
+    .await?;
 
     let actor = AccountActor {
         home_page: platform.issuer.clone(),

@@ -1,0 +1,302 @@
+//! Assignment and Grade Services against the simulator's gradebook: the
+//! token with a signed assertion, Moodle's line item URLs, scores posted
+//! once per change through the durable outbox, outages, 409s, and
+//! `carefolio grades push`.
+
+use std::time::{Duration, Instant};
+
+use carefolio::grades::ags::AgsClient;
+use carefolio::grades::delivery::GradeDelivery;
+use carefolio::lti::{platforms, tool_keys};
+use carefolio::outbox::Due;
+use serde_json::{json, Value};
+
+use crate::both_databases;
+use crate::helpers::*;
+
+/// Waits until `check` holds, for at most 15 s.
+async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn graded_launch(app: &TestApp, hint: &str, subject: &str, ags: Value) -> u16 {
+    let mut overrides = json!({ "sub": subject });
+    carefolio_tests::simulator::merge(&mut overrides, &ags);
+    app.launch(hint, overrides).await.status().as_u16()
+}
+
+async fn outbox_row(app: &TestApp) -> (i32, Option<String>, bool, bool) {
+    use sea_orm::EntityTrait;
+    let row = carefolio::entities::outbox_message::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("a queued grade");
+    (
+        row.attempts,
+        row.last_error,
+        row.failed_at.is_some(),
+        row.delivered_at.is_some(),
+    )
+}
+
+both_databases!(
+    a_graded_launch_posts_progress_once_to_moodles_line_item,
+    |app| async move {
+        let lineitem =
+            app.simulator
+                .create_line_item("Peer support in practice", "link-peer-support", 10.0);
+        assert!(
+            lineitem.ends_with("?type_id=1"),
+            "a Moodle-style line item URL"
+        );
+        let ags = app.simulator.ags_claim(Some(&lineitem));
+        assert_eq!(
+            graded_launch(&app, "l1", "learner-0001", ags.clone()).await,
+            200
+        );
+        eventually("the score", || app.simulator.scores().len() == 1).await;
+        let (item, score) = app.simulator.scores().remove(0);
+        assert_eq!(item, lineitem);
+        assert_eq!(score["userId"], "learner-0001");
+        assert_eq!(score["scoreGiven"], 100.0, "both competences have activity");
+        assert_eq!(score["scoreMaximum"], 100);
+        assert_eq!(score["activityProgress"], "Completed");
+        assert_eq!(score["gradingProgress"], "FullyGraded");
+        assert!(score["timestamp"].as_str().unwrap().ends_with('Z'));
+        assert_eq!(app.simulator.token_requests(), 1);
+
+        // Launching again changes nothing, so nothing more is sent.
+        assert_eq!(
+            graded_launch(&app, "l2", "learner-0001", ags.clone()).await,
+            200
+        );
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(app.simulator.scores().len(), 1, "no duplicate score");
+        let (_, _, _, delivered) = outbox_row(&app).await;
+        assert!(delivered);
+
+        // An instructor's launch is not graded.
+        let instructor = json!({ lti("roles"): [carefolio_tests::simulator::INSTRUCTOR] });
+        let mut overrides = ags.clone();
+        carefolio_tests::simulator::merge(&mut overrides, &instructor);
+        assert_eq!(
+            graded_launch(&app, "t1", "teacher-0001", overrides).await,
+            200
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(app.simulator.scores().len(), 1);
+
+        // The result reads back through AGS.
+        let platform = platforms::by_issuer(&app.db, &app.simulator.issuer)
+            .await
+            .unwrap()
+            .remove(0);
+        let key = tool_keys::ensure_current(&app.db).await.unwrap();
+        let ags = AgsClient::new(reqwest::Client::new());
+        let token = ags
+            .token(&platform, &key, &[carefolio_tests::simulator::RESULT_SCOPE])
+            .await
+            .unwrap();
+        let results = ags.results(&token, &lineitem, None).await.unwrap();
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0]["userId"], "learner-0001");
+        assert_eq!(results[0]["resultScore"], 100.0);
+    }
+);
+
+both_databases!(
+    without_a_line_item_the_tool_creates_one_and_reuses_it,
+    |app| async move {
+        let ags = app.simulator.ags_claim(None);
+        assert_eq!(
+            graded_launch(&app, "a", "learner-a", ags.clone()).await,
+            200
+        );
+        eventually("the first score", || app.simulator.scores().len() == 1).await;
+        assert_eq!(graded_launch(&app, "b", "learner-b", ags).await, 200);
+        eventually("the second score", || app.simulator.scores().len() == 2).await;
+        let items = app.simulator.line_items();
+        assert_eq!(items.len(), 1, "one line item for the link");
+        assert_eq!(items[0]["resourceLinkId"], "link-peer-support");
+        assert_eq!(items[0]["tag"], "carefolio-competence-progress");
+        let users: Vec<Value> = app
+            .simulator
+            .scores()
+            .iter()
+            .map(|(_, s)| s["userId"].clone())
+            .collect();
+        assert_eq!(users, vec![json!("learner-a"), json!("learner-b")]);
+    }
+);
+
+both_databases!(
+    a_link_without_the_score_scope_is_not_graded,
+    |app| async move {
+        let lineitem = app
+            .simulator
+            .create_line_item("x", "link-peer-support", 10.0);
+        let ags = json!({ carefolio_tests::simulator::AGS_CLAIM: {
+            "scope": [carefolio_tests::simulator::RESULT_SCOPE],
+            "lineitem": lineitem,
+        }});
+        assert_eq!(graded_launch(&app, "a", "learner-a", ags).await, 200);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(app.count("outbox").await, 0);
+        assert!(app.simulator.scores().is_empty());
+    }
+);
+
+both_databases!(
+    a_same_second_conflict_is_retried_with_a_later_timestamp,
+    |app| async move {
+        let lineitem = app
+            .simulator
+            .create_line_item("x", "link-peer-support", 10.0);
+        // The gradebook already holds a score stamped a second ahead.
+        let ahead = chrono::Utc::now() + chrono::Duration::seconds(1);
+        app.simulator.seed_score(
+            &lineitem,
+            json!({ "userId": "learner-0001", "scoreGiven": 0, "scoreMaximum": 100,
+                    "timestamp": ahead.to_rfc3339_opts(chrono::SecondsFormat::Millis, true) }),
+        );
+        let ags = app.simulator.ags_claim(Some(&lineitem));
+        assert_eq!(graded_launch(&app, "l", "learner-0001", ags).await, 200);
+        eventually("the retried score", || app.simulator.scores().len() == 2).await;
+        assert!(
+            app.simulator.conflicts() >= 1,
+            "the platform answered 409 first"
+        );
+        let (_, score) = app.simulator.scores().pop().unwrap();
+        assert_eq!(score["scoreGiven"], 100.0);
+    }
+);
+
+both_databases!(
+    grades_wait_out_an_outage_and_grades_push_sends_them,
+    |app| async move {
+        let lineitem = app
+            .simulator
+            .create_line_item("x", "link-peer-support", 10.0);
+        app.simulator.set_down(true);
+        let ags = app.simulator.ags_claim(Some(&lineitem));
+        assert_eq!(graded_launch(&app, "l", "learner-0001", ags).await, 200);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let (attempts, error, failed, delivered) = outbox_row(&app).await;
+            if attempts >= 1 {
+                assert!(error.unwrap().contains("503"), "the outage is recorded");
+                assert!(!failed, "an outage is retried, not given up");
+                assert!(!delivered);
+                break;
+            }
+            assert!(Instant::now() < deadline, "no delivery attempt");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(app.simulator.scores().is_empty());
+
+        let status = app.run_carefolio(&["grades", "status"]).await;
+        let text = String::from_utf8_lossy(&status.stdout).to_string();
+        assert!(text.contains("1 pending, 0 failed, 0 delivered"), "{text}");
+        assert!(text.contains("503"), "the last error is shown: {text}");
+
+        // Still down: push reports the failure and exits non-zero.
+        let push = app.run_carefolio(&["grades", "push"]).await;
+        assert!(!push.status.success());
+        assert!(String::from_utf8_lossy(&push.stdout).contains("0 sent, 1 failed"));
+
+        app.simulator.set_down(false);
+        let push = app.run_carefolio(&["grades", "push"]).await;
+        let text = String::from_utf8_lossy(&push.stdout).to_string();
+        assert!(
+            push.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&push.stderr)
+        );
+        assert!(text.contains("1 sent, 0 failed"), "{text}");
+        assert_eq!(app.simulator.scores().len(), 1);
+        let (_, _, _, delivered) = outbox_row(&app).await;
+        assert!(delivered);
+    }
+);
+
+both_databases!(
+    concurrent_senders_deliver_each_grade_exactly_once,
+    |app| async move {
+        let lineitem = app
+            .simulator
+            .create_line_item("x", "link-peer-support", 10.0);
+        app.simulator.set_down(true);
+        let ags = app.simulator.ags_claim(Some(&lineitem));
+        let learners = 12;
+        for n in 0..learners {
+            let subject = format!("learner-{n}");
+            assert_eq!(
+                graded_launch(&app, &subject, &subject, ags.clone()).await,
+                200
+            );
+        }
+        assert_eq!(app.count("outbox").await, learners);
+        app.simulator.set_down(false);
+        // Two more senders besides the server's own loop, all at once.
+        let http = reqwest::Client::new();
+        let first = GradeDelivery::new(app.db.clone(), http.clone(), Default::default());
+        let second = GradeDelivery::new(app.db.clone(), http, Default::default());
+        let (a, b) = tokio::join!(
+            first.deliver(Due::Everything),
+            second.deliver(Due::Everything)
+        );
+        a.unwrap();
+        b.unwrap();
+        eventually("every grade", || {
+            app.simulator.scores().len() as i64 >= learners
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut users: Vec<String> = app
+            .simulator
+            .scores()
+            .iter()
+            .map(|(_, s)| s["userId"].as_str().unwrap().to_owned())
+            .collect();
+        users.sort();
+        users.dedup();
+        assert_eq!(users.len() as i64, learners);
+        assert_eq!(
+            app.simulator.scores().len() as i64,
+            learners,
+            "no grade sent twice"
+        );
+    }
+);
+
+both_databases!(
+    a_score_the_platform_refuses_waits_for_an_operator,
+    |app| async move {
+        // A line item URL the platform does not know: 404, permanent.
+        let ags = app.simulator.ags_claim(Some(&format!(
+            "{}/ags/lineitem/99?type_id=1",
+            app.simulator.issuer
+        )));
+        assert_eq!(graded_launch(&app, "l", "learner-0001", ags).await, 200);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let (attempts, error, failed, _) = outbox_row(&app).await;
+            if attempts >= 1 {
+                assert!(failed, "a 404 is not retried by itself");
+                assert!(error.unwrap().contains("404"));
+                break;
+            }
+            assert!(Instant::now() < deadline, "no delivery attempt");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let status = app.run_carefolio(&["grades", "status"]).await;
+        assert!(
+            String::from_utf8_lossy(&status.stdout).contains("0 pending, 1 failed, 0 delivered")
+        );
+    }
+);

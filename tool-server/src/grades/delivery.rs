@@ -1,0 +1,243 @@
+//! Sends queued grades to the platforms: a background loop on every
+//! instance (woken at once after a launch queues something, and every few
+//! seconds anyway), and `carefolio grades push` for an operator.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Set};
+use serde_json::{json, Value};
+use tokio::sync::Notify;
+
+use super::ags::{AgsClient, AgsError};
+use super::{ScoreMessage, LINEITEM_SCOPE, OUTBOX_KIND, SCORE_SCOPE};
+use crate::entities::grade_link;
+use crate::entities::outbox_message::Model as OutboxMessage;
+use crate::lti::platforms;
+use crate::lti::tool_keys::CurrentKey;
+use crate::outbox::{self, Due};
+use crate::util::{now_ms, rfc3339_ms};
+
+/// Messages claimed per round.
+const BATCH: u64 = 32;
+/// How often an idle instance looks for due retries.
+const POLL: Duration = Duration::from_secs(5);
+/// Attempts at one score when the platform answers 409 (same-second score).
+const CONFLICT_RETRIES: usize = 3;
+
+/// What a round of delivery did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    pub sent: u64,
+    pub failed: u64,
+}
+
+pub struct GradeDelivery {
+    db: DatabaseConnection,
+    ags: AgsClient,
+    key: Arc<CurrentKey>,
+    wake: Notify,
+}
+
+impl GradeDelivery {
+    pub fn new(
+        db: DatabaseConnection,
+        http: reqwest::Client,
+        key: Arc<CurrentKey>,
+    ) -> GradeDelivery {
+        GradeDelivery {
+            db,
+            ags: AgsClient::new(http),
+            key,
+            wake: Notify::new(),
+        }
+    }
+
+    pub fn ags(&self) -> &AgsClient {
+        &self.ags
+    }
+
+    /// Asks the background loop to look now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs until the process ends.
+    pub async fn run_forever(self: Arc<Self>) {
+        loop {
+            match self.deliver(Due::Now).await {
+                Ok(Report { sent: 0, failed: 0 }) => {}
+                Ok(report) => tracing::info!(
+                    sent = report.sent,
+                    failed = report.failed,
+                    "grades delivered"
+                ),
+                Err(e) => tracing::warn!(error = %e, "grade delivery could not read the outbox"),
+            }
+            let _ = tokio::time::timeout(POLL, self.wake.notified()).await;
+        }
+    }
+
+    /// Delivers everything `due` until nothing is left to claim.
+    pub async fn deliver(&self, due: Due) -> Result<Report, DbErr> {
+        let mut report = Report::default();
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            let claimed = outbox::claim(&self.db, OUTBOX_KIND, due, BATCH).await?;
+            // With `Everything`, a message that failed in this run is
+            // claimable again at once: give it back and stop there.
+            let mut batch = Vec::with_capacity(claimed.len());
+            for message in claimed {
+                if seen.insert((message.id, message.version)) {
+                    batch.push(message);
+                } else {
+                    outbox::release(&self.db, &message).await?;
+                }
+            }
+            if batch.is_empty() {
+                return Ok(report);
+            }
+            for message in batch {
+                match self.send(&message).await {
+                    Ok(()) => {
+                        outbox::delivered(&self.db, &message).await?;
+                        report.sent += 1;
+                    }
+                    Err(e) => {
+                        tracing::warn!(
+                            message = %message.id,
+                            attempts = message.attempts + 1,
+                            transient = e.is_transient(),
+                            error = %e,
+                            "a grade could not be delivered"
+                        );
+                        outbox::failed(&self.db, &message, &e.to_string(), !e.is_transient())
+                            .await?;
+                        report.failed += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn send(&self, message: &OutboxMessage) -> Result<(), AgsError> {
+        let score: ScoreMessage = serde_json::from_str(&message.payload)
+            .map_err(|e| AgsError::NotPossible(format!("unreadable outbox payload: {e}")))?;
+        let platform = platforms::by_id(&self.db, message.platform_id)
+            .await
+            .map_err(database)?
+            .ok_or_else(|| AgsError::NotPossible("the platform is no longer registered".into()))?;
+        let link = grade_link::Entity::find_by_id(score.resource_link_id)
+            .one(&self.db)
+            .await
+            .map_err(database)?
+            .ok_or_else(|| AgsError::NotPossible("the link has no grade service".into()))?;
+        let granted: Vec<&str> = link.scopes.split_whitespace().collect();
+        let key = self.key.get(&self.db).await?;
+
+        let lineitem = match (&link.lineitem_url, &link.lineitems_url) {
+            (Some(lineitem), _) => lineitem.clone(),
+            (None, Some(lineitems)) if granted.contains(&LINEITEM_SCOPE) => {
+                let token = self
+                    .ags
+                    .token(&platform, &key, &[SCORE_SCOPE, LINEITEM_SCOPE])
+                    .await?;
+                let lineitem = self
+                    .ags
+                    .find_or_create_lineitem(&token, lineitems, &score.lti_link_id, &score.label)
+                    .await?;
+                remember_lineitem(&self.db, &link, &lineitem)
+                    .await
+                    .map_err(database)?;
+                lineitem
+            }
+            _ => {
+                return Err(AgsError::NotPossible(
+                    "the platform gave this link no line item and no right to create one".into(),
+                ))
+            }
+        };
+
+        let mut token = self.ags.token(&platform, &key, &[SCORE_SCOPE]).await?;
+        let mut renewed = false;
+        let mut conflicts = 0;
+        loop {
+            let body = score_body(&score, now_ms());
+            match self.ags.post_score(&token, &lineitem, &body).await {
+                Ok(()) => return Ok(()),
+                Err(AgsError::Refused { status, .. }) if status == 401 && !renewed => {
+                    self.ags.forget_tokens(platform.id.0);
+                    token = self.ags.token(&platform, &key, &[SCORE_SCOPE]).await?;
+                    renewed = true;
+                }
+                // Moodle refuses a second score for a user within the same
+                // second; the next second's timestamp is accepted.
+                Err(AgsError::Refused { status, .. })
+                    if status == 409 && conflicts < CONFLICT_RETRIES =>
+                {
+                    conflicts += 1;
+                    let into_next_second = 1000 - now_ms().rem_euclid(1000) + 10;
+                    tokio::time::sleep(Duration::from_millis(into_next_second as u64)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+fn database(e: DbErr) -> AgsError {
+    AgsError::NotPossible(format!("database: {e}"))
+}
+
+async fn remember_lineitem<C: ConnectionTrait>(
+    db: &C,
+    link: &grade_link::Model,
+    lineitem: &str,
+) -> Result<(), DbErr> {
+    let mut row: grade_link::ActiveModel = link.clone().into();
+    row.lineitem_url = Set(Some(lineitem.to_owned()));
+    row.updated_at = Set(now_ms());
+    grade_link::Entity::update(row).exec(db).await?;
+    Ok(())
+}
+
+/// The AGS score (§3.4) for a progress share. The grade is the share of
+/// 100; platforms scale it to the line item's maximum.
+pub fn score_body(score: &ScoreMessage, timestamp_ms: i64) -> Value {
+    let activity = if score.progress >= 1.0 {
+        "Completed"
+    } else if score.progress > 0.0 {
+        "InProgress"
+    } else {
+        "Initialized"
+    };
+    json!({
+        "userId": score.user_id,
+        "scoreGiven": (score.progress * 10_000.0).round() / 100.0,
+        "scoreMaximum": 100,
+        "activityProgress": activity,
+        // Computed, not awaiting a person: the platform records it as the grade.
+        "gradingProgress": "FullyGraded",
+        "timestamp": rfc3339_ms(timestamp_ms),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_score_reports_progress_as_a_share_of_100() {
+        let message = ScoreMessage {
+            resource_link_id: uuid::Uuid::nil(),
+            lti_link_id: "l".into(),
+            label: "L".into(),
+            user_id: "u".into(),
+            progress: 2.0 / 3.0,
+        };
+        let body = score_body(&message, 0);
+        assert_eq!(body["scoreGiven"], 66.67);
+        assert_eq!(body["activityProgress"], "InProgress");
+        assert_eq!(body["timestamp"], "1970-01-01T00:00:00.000Z");
+    }
+}

@@ -1,0 +1,337 @@
+//! Grades: what Carefolio tells an LMS gradebook about a learner, and when.
+//!
+//! The rule lives in [`progress`]: a learner's grade on a link is the share
+//! of the link's competences on which the learner has recorded activity.
+//! When assessment exists, "recorded activity" becomes "accepted evidence"
+//! here and nowhere else. A changed grade is queued in the outbox in the
+//! same transaction as the launch that changed it; `delivery` sends it with
+//! Assignment and Grade Services 2.0.
+
+pub mod ags;
+pub mod delivery;
+
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, Set, Statement};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::entities::{competence_activity, grade_link, grade_sync};
+use crate::lti::claims::GradeService;
+use crate::outbox::{self, NewMessage};
+
+pub const SCORE_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
+pub const LINEITEM_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
+pub const OUTBOX_KIND: &str = "ags-score";
+
+/// A learner's progress on a link's competences.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    pub covered: u32,
+    pub total: u32,
+}
+
+impl Progress {
+    /// 0..1; `None` for a link without competences (nothing to grade).
+    pub fn share(self) -> Option<f64> {
+        (self.total > 0).then(|| f64::from(self.covered) / f64::from(self.total))
+    }
+}
+
+#[derive(FromQueryResult)]
+struct ProgressRow {
+    total: i64,
+    covered: i64,
+}
+
+/// THE grading rule: competences of the link with recorded activity by
+/// the person, out of all the link's competences.
+pub async fn progress<C: ConnectionTrait>(
+    db: &C,
+    resource_link_id: Uuid,
+    person_id: Uuid,
+) -> Result<Progress, DbErr> {
+    let sql = "SELECT COUNT(*) AS total, COUNT(a.competence_id) AS covered \
+               FROM resource_link_competences t \
+               LEFT JOIN competence_activity a \
+                 ON a.competence_id = t.competence_id AND a.person_id = $2 \
+               WHERE t.resource_link_id = $1";
+    let backend = db.get_database_backend();
+    let row = ProgressRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [resource_link_id.into(), person_id.into()],
+    ))
+    .one(db)
+    .await?;
+    Ok(row.map_or(
+        Progress {
+            covered: 0,
+            total: 0,
+        },
+        |r| Progress {
+            covered: u32::try_from(r.covered).unwrap_or(0),
+            total: u32::try_from(r.total).unwrap_or(0),
+        },
+    ))
+}
+
+/// Records that the person was active on these competences; returns how
+/// many were new to them.
+pub async fn record_activity<C: ConnectionTrait>(
+    db: &C,
+    person_id: Uuid,
+    competence_ids: &[Uuid],
+    now: i64,
+) -> Result<u64, DbErr> {
+    if competence_ids.is_empty() {
+        return Ok(0);
+    }
+    let rows = competence_ids
+        .iter()
+        .map(|competence_id| competence_activity::ActiveModel {
+            person_id: Set(person_id),
+            competence_id: Set(*competence_id),
+            first_recorded_at: Set(now),
+        });
+    let inserted = competence_activity::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([
+                competence_activity::Column::PersonId,
+                competence_activity::Column::CompetenceId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted)
+}
+
+/// What a launch tells the grades module.
+pub struct LaunchFacts<'a> {
+    pub platform_id: i32,
+    pub resource_link_id: Uuid,
+    /// The platform's own id of the link, to find its line items.
+    pub lti_link_id: &'a str,
+    pub link_title: Option<&'a str>,
+    pub person_id: Uuid,
+    pub subject: &'a str,
+    pub is_learner: bool,
+    pub service: Option<&'a GradeService>,
+    /// Competences that became active for the person in this launch.
+    pub newly_active: u64,
+}
+
+/// What the outbox carries for one learner on one link.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ScoreMessage {
+    pub resource_link_id: Uuid,
+    pub lti_link_id: String,
+    pub label: String,
+    pub user_id: String,
+    pub progress: f64,
+}
+
+/// Keeps the link's AGS endpoint current and queues the learner's grades
+/// that this launch changed: on this link, and on the learner's other
+/// graded links when new competences became active.
+pub async fn after_launch<C: ConnectionTrait>(
+    db: &C,
+    facts: LaunchFacts<'_>,
+    now: i64,
+) -> Result<(), DbErr> {
+    let graded_here = match facts.service {
+        Some(service) if service.scopes.iter().any(|s| s == SCORE_SCOPE) => {
+            note_service(db, facts.resource_link_id, service, now).await?;
+            true
+        }
+        _ => false,
+    };
+    if !facts.is_learner || (!graded_here && facts.newly_active == 0) {
+        return Ok(());
+    }
+    let mut links: Vec<(Uuid, String, String, i32)> = Vec::new();
+    if graded_here {
+        links.push((
+            facts.resource_link_id,
+            facts.lti_link_id.to_owned(),
+            facts.link_title.unwrap_or("Carefolio").to_owned(),
+            facts.platform_id,
+        ));
+    }
+    if facts.newly_active > 0 {
+        for other in synced_links(db, facts.person_id).await? {
+            if !links.iter().any(|l| l.0 == other.0) {
+                links.push(other);
+            }
+        }
+    }
+    for (link_id, lti_link_id, label, platform_id) in links {
+        let Some(share) = progress(db, link_id, facts.person_id).await?.share() else {
+            continue;
+        };
+        let previous = grade_sync::Entity::find_by_id((link_id, facts.person_id))
+            .one(db)
+            .await?;
+        if previous
+            .as_ref()
+            .is_some_and(|p| (p.progress - share).abs() < 1e-9)
+        {
+            continue;
+        }
+        let user_id = previous
+            .map(|p| p.user_id)
+            .unwrap_or_else(|| facts.subject.to_owned());
+        grade_sync::Entity::insert(grade_sync::ActiveModel {
+            resource_link_id: Set(link_id),
+            person_id: Set(facts.person_id),
+            user_id: Set(user_id.clone()),
+            progress: Set(share),
+            updated_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                grade_sync::Column::ResourceLinkId,
+                grade_sync::Column::PersonId,
+            ])
+            .update_columns([grade_sync::Column::Progress, grade_sync::Column::UpdatedAt])
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        let message = ScoreMessage {
+            resource_link_id: link_id,
+            lti_link_id,
+            label,
+            user_id,
+            progress: share,
+        };
+        outbox::enqueue(
+            db,
+            NewMessage {
+                kind: OUTBOX_KIND,
+                dedupe_key: format!("{OUTBOX_KIND}:{link_id}:{}", facts.person_id),
+                platform_id,
+                payload: serde_json::to_string(&message).unwrap_or_default(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn note_service<C: ConnectionTrait>(
+    db: &C,
+    resource_link_id: Uuid,
+    service: &GradeService,
+    now: i64,
+) -> Result<(), DbErr> {
+    let scopes = service.scopes.join(" ");
+    let stored = grade_link::Entity::find_by_id(resource_link_id)
+        .one(db)
+        .await?;
+    let unchanged = stored.as_ref().is_some_and(|s| {
+        s.lineitems_url == service.lineitems
+            && s.scopes == scopes
+            && (service.lineitem.is_none() || s.lineitem_url == service.lineitem)
+    });
+    if unchanged {
+        return Ok(());
+    }
+    // A line item Carefolio created is kept when the platform names none.
+    let lineitem = service
+        .lineitem
+        .clone()
+        .or_else(|| stored.and_then(|s| s.lineitem_url));
+    grade_link::Entity::insert(grade_link::ActiveModel {
+        resource_link_id: Set(resource_link_id),
+        lineitems_url: Set(service.lineitems.clone()),
+        lineitem_url: Set(lineitem),
+        scopes: Set(scopes),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(grade_link::Column::ResourceLinkId)
+            .update_columns([
+                grade_link::Column::LineitemsUrl,
+                grade_link::Column::LineitemUrl,
+                grade_link::Column::Scopes,
+                grade_link::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(FromQueryResult)]
+struct SyncedLink {
+    id: Uuid,
+    link_id: String,
+    title: Option<String>,
+    platform_id: i32,
+}
+
+/// The graded links the person already has a grade on.
+async fn synced_links<C: ConnectionTrait>(
+    db: &C,
+    person_id: Uuid,
+) -> Result<Vec<(Uuid, String, String, i32)>, DbErr> {
+    let sql = "SELECT l.id, l.link_id, l.title, l.platform_id \
+               FROM grade_syncs s JOIN resource_links l ON l.id = s.resource_link_id \
+               WHERE s.person_id = $1";
+    let backend: DbBackend = db.get_database_backend();
+    Ok(
+        SyncedLink::find_by_statement(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [person_id.into()],
+        ))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| {
+            (
+                l.id,
+                l.link_id,
+                l.title.unwrap_or_else(|| "Carefolio".to_owned()),
+                l.platform_id,
+            )
+        })
+        .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_share_is_covered_out_of_total() {
+        assert_eq!(
+            Progress {
+                covered: 1,
+                total: 4
+            }
+            .share(),
+            Some(0.25)
+        );
+        assert_eq!(
+            Progress {
+                covered: 0,
+                total: 0
+            }
+            .share(),
+            None
+        );
+        assert_eq!(
+            Progress {
+                covered: 3,
+                total: 3
+            }
+            .share(),
+            Some(1.0)
+        );
+    }
+}
