@@ -44,6 +44,20 @@ async fn outbox_row(app: &TestApp) -> (i32, Option<String>, bool, bool) {
     )
 }
 
+/// Waits for the first delivery attempt of the one queued grade; returns
+/// its error, whether it failed for good, and whether it was delivered.
+async fn first_attempt(app: &TestApp) -> (String, bool, bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (attempts, error, failed, delivered) = outbox_row(app).await;
+        if attempts >= 1 {
+            return (error.unwrap_or_default(), failed, delivered);
+        }
+        assert!(Instant::now() < deadline, "no delivery attempt");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 both_databases!(
     a_graded_launch_posts_progress_once_to_moodles_line_item,
     |app| async move {
@@ -185,18 +199,10 @@ both_databases!(
         app.simulator.set_down(true);
         let ags = app.simulator.ags_claim(Some(&lineitem));
         assert_eq!(graded_launch(&app, "l", "learner-0001", ags).await, 200);
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let (attempts, error, failed, delivered) = outbox_row(&app).await;
-            if attempts >= 1 {
-                assert!(error.unwrap().contains("503"), "the outage is recorded");
-                assert!(!failed, "an outage is retried, not given up");
-                assert!(!delivered);
-                break;
-            }
-            assert!(Instant::now() < deadline, "no delivery attempt");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let (error, failed, delivered) = first_attempt(&app).await;
+        assert!(error.contains("503"), "the outage is recorded");
+        assert!(!failed, "an outage is retried, not given up");
+        assert!(!delivered);
         assert!(app.simulator.scores().is_empty());
 
         let status = app.run_carefolio(&["grades", "status"]).await;
@@ -283,17 +289,9 @@ both_databases!(
             app.simulator.issuer
         )));
         assert_eq!(graded_launch(&app, "l", "learner-0001", ags).await, 200);
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let (attempts, error, failed, _) = outbox_row(&app).await;
-            if attempts >= 1 {
-                assert!(failed, "a 404 is not retried by itself");
-                assert!(error.unwrap().contains("404"));
-                break;
-            }
-            assert!(Instant::now() < deadline, "no delivery attempt");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let (error, failed, _) = first_attempt(&app).await;
+        assert!(failed, "a 404 is not retried by itself");
+        assert!(error.contains("404"));
         let status = app.run_carefolio(&["grades", "status"]).await;
         assert!(
             String::from_utf8_lossy(&status.stdout).contains("0 pending, 1 failed, 0 delivered")

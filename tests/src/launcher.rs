@@ -69,3 +69,25 @@ pub async fn scripted_launch(
         .await?;
     Ok(launch.text().await?)
 }
+
+/// Writes a configuration file registering `simulator` (as the benchmarks'
+/// server processes read it) into `dir`; returns its path.
+pub fn write_platform_config(
+    simulator: &PlatformSimulator,
+    dir: &std::path::Path,
+) -> std::io::Result<std::path::PathBuf> {
+    let config = dir.join("bench.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[platforms]]\nissuer = \"{}\"\nclient_id = \"{}\"\nauth_url = \"{}\"\ntoken_url = \"{}\"\njwks_url = \"{}\"\ndeployment_ids = [\"{}\"]\n",
+            simulator.issuer,
+            simulator.client_id,
+            simulator.auth_url(),
+            simulator.token_url(),
+            simulator.jwks_url(),
+            simulator.deployment_id,
+        ),
+    )?;
+    Ok(config)
+}

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use carefolio_tests::launcher::{scripted_launch, wait_until_healthy};
+use carefolio_tests::launcher::{scripted_launch, wait_until_healthy, write_platform_config};
 use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
 use clap::Parser;
 use serde_json::json;
@@ -113,17 +113,7 @@ async fn main() -> anyhow::Result<()> {
     let data_dir =
         std::env::temp_dir().join(format!("carefolio-bench-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&data_dir)?;
-    let config = data_dir.join("bench.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[platforms]]\nissuer = \"{}\"\nclient_id = \"bench-client\"\nauth_url = \"{}\"\ntoken_url = \"{}\"\njwks_url = \"{}\"\ndeployment_ids = [\"bench-deployment\"]\n",
-            simulator.issuer,
-            simulator.auth_url(),
-            simulator.token_url(),
-            simulator.jwks_url()
-        ),
-    )?;
+    let config = write_platform_config(&simulator, &data_dir)?;
     let binary = std::env::current_exe()?.with_file_name("carefolio");
     let command = |args: &[&str]| {
         let mut command = Command::new(&binary);

@@ -3,15 +3,13 @@
 //! `LtiDeepLinkingResponse` that carries the chosen activities back.
 
 use jsonwebtoken::{Algorithm, Header};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::claims::{DeepLinkingSettings, LaunchMessage, LTI_CLAIM};
 use super::platforms::Platform;
 use super::tool_keys::{SigningKey, ToolKeyError};
-use crate::entities::used_nonce;
 use crate::signing::{Purpose, Signer};
 use crate::util::{now_ms, random_token};
 
@@ -121,18 +119,9 @@ impl PickingSession {
     /// Marks the session used; a second response from it is refused, so a
     /// resubmitted form cannot create the activities twice.
     pub async fn consume<C: ConnectionTrait>(&self, db: &C) -> Result<(), DeepLinkingError> {
-        let inserted = used_nonce::Entity::insert(used_nonce::ActiveModel {
-            nonce: Set(format!("dl.{}", self.id)),
-            expires_at: Set(self.expires_at_ms),
-        })
-        .on_conflict(
-            OnConflict::column(used_nonce::Column::Nonce)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-        if inserted == 1 {
+        let fresh =
+            super::login::use_once(db, &format!("dl.{}", self.id), self.expires_at_ms).await?;
+        if fresh {
             Ok(())
         } else {
             Err(DeepLinkingError::SessionUsed)

@@ -180,19 +180,30 @@ impl VerifiedLogin {
     /// Run inside the transaction that records the launch, so of two
     /// concurrent launches with one token only one commits.
     pub async fn consume_nonce<C: ConnectionTrait>(&self, db: &C) -> Result<bool, sea_orm::DbErr> {
-        let inserted = used_nonce::Entity::insert(used_nonce::ActiveModel {
-            nonce: Set(self.nonce_key.clone()),
-            expires_at: Set(self.expires_at_ms),
-        })
-        .on_conflict(
-            OnConflict::column(used_nonce::Column::Nonce)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-        Ok(inserted == 1)
+        use_once(db, &self.nonce_key, self.expires_at_ms).await
     }
+}
+
+/// Records `key` as used until `expires_at_ms`; `false` when it already
+/// was. Every single-use value the server signs (login nonces, deep
+/// linking sessions) is spent through here.
+pub async fn use_once<C: ConnectionTrait>(
+    db: &C,
+    key: &str,
+    expires_at_ms: i64,
+) -> Result<bool, sea_orm::DbErr> {
+    let inserted = used_nonce::Entity::insert(used_nonce::ActiveModel {
+        nonce: Set(key.to_owned()),
+        expires_at: Set(expires_at_ms),
+    })
+    .on_conflict(
+        OnConflict::column(used_nonce::Column::Nonce)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted == 1)
 }
 
 /// Forgets used nonces whose login has expired: their state no longer
