@@ -72,6 +72,7 @@ impl Application {
             platforms: Arc::new(PlatformCache::new(Duration::from_secs(30))),
             platform_keys: Arc::new(PlatformKeyCache::new(http)),
             grades: grades.clone(),
+            known_activity: Arc::default(),
             competences: Arc::new(CompetenceCache::new(Duration::from_secs(600))),
             widget: Arc::new(WidgetAssets::load(&settings.server.widget_dir)),
             signer: Arc::new(Signer::load_or_create(&db).await?),

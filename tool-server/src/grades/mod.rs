@@ -75,15 +75,45 @@ pub async fn progress<C: ConnectionTrait>(
     ))
 }
 
+/// (person, competence) pairs known to have activity already, so that the
+/// usual launch (a learner back on a link) writes nothing for them. Safe to
+/// lose: a miss costs one insert that finds the rows there.
+#[derive(Default)]
+pub struct KnownActivity {
+    pairs: std::sync::RwLock<std::collections::HashSet<(Uuid, Uuid)>>,
+}
+
+/// Bounds the memory of [`KnownActivity`]; it starts over when full.
+const KNOWN_ACTIVITY_LIMIT: usize = 200_000;
+
+impl KnownActivity {
+    fn all_known(&self, person_id: Uuid, competence_ids: &[Uuid]) -> bool {
+        let pairs = self.pairs.read().unwrap_or_else(|p| p.into_inner());
+        competence_ids
+            .iter()
+            .all(|c| pairs.contains(&(person_id, *c)))
+    }
+
+    /// Called after the transaction that recorded the pairs committed.
+    pub fn remember(&self, person_id: Uuid, competence_ids: &[Uuid]) {
+        let mut pairs = self.pairs.write().unwrap_or_else(|p| p.into_inner());
+        if pairs.len() + competence_ids.len() > KNOWN_ACTIVITY_LIMIT {
+            pairs.clear();
+        }
+        pairs.extend(competence_ids.iter().map(|c| (person_id, *c)));
+    }
+}
+
 /// Records that the person was active on these competences; returns how
 /// many were new to them.
 pub async fn record_activity<C: ConnectionTrait>(
     db: &C,
+    known: &KnownActivity,
     person_id: Uuid,
     competence_ids: &[Uuid],
     now: i64,
 ) -> Result<u64, DbErr> {
-    if competence_ids.is_empty() {
+    if competence_ids.is_empty() || known.all_known(person_id, competence_ids) {
         return Ok(0);
     }
     let rows = competence_ids
@@ -139,7 +169,7 @@ pub async fn after_launch<C: ConnectionTrait>(
     db: &C,
     facts: LaunchFacts<'_>,
     now: i64,
-) -> Result<(), DbErr> {
+) -> Result<usize, DbErr> {
     let graded_here = match facts.service {
         Some(service) if service.scopes.iter().any(|s| s == SCORE_SCOPE) => {
             note_service(db, facts.resource_link_id, service, now).await?;
@@ -148,7 +178,7 @@ pub async fn after_launch<C: ConnectionTrait>(
         _ => false,
     };
     if !facts.is_learner || (!graded_here && facts.newly_active == 0) {
-        return Ok(());
+        return Ok(0);
     }
     let mut links: Vec<(Uuid, String, String, i32)> = Vec::new();
     if graded_here {
@@ -166,6 +196,7 @@ pub async fn after_launch<C: ConnectionTrait>(
             }
         }
     }
+    let mut queued = 0;
     for (link_id, lti_link_id, label, platform_id) in links {
         let Some(share) = progress(db, link_id, facts.person_id).await?.share() else {
             continue;
@@ -216,8 +247,9 @@ pub async fn after_launch<C: ConnectionTrait>(
             },
         )
         .await?;
+        queued += 1;
     }
-    Ok(())
+    Ok(queued)
 }
 
 async fn note_service<C: ConnectionTrait>(

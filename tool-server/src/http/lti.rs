@@ -111,6 +111,7 @@ pub async fn launch(
             session_ttl_secs: state.settings.server.launch_token_ttl_secs,
             competences: &state.competences,
             signer: &state.signer,
+            activity: &state.known_activity,
         },
     )
     .await
@@ -119,8 +120,9 @@ pub async fn launch(
         tracing::warn!(unknown = ?recorded.unknown_competences, "launch names competences that do not exist");
     }
     tracing::info!(statement = %recorded.statement_id, "launch recorded");
-    // A launch may have queued a grade; the delivery loop sends it now.
-    state.grades.wake();
+    if recorded.grades_queued > 0 {
+        state.grades.wake();
+    }
 
     let page = templates::render(
         "launch",

@@ -6,6 +6,7 @@ use super::widget::WidgetAssets;
 use crate::config::Settings;
 use crate::frameworks::store::CompetenceCache;
 use crate::grades::delivery::GradeDelivery;
+use crate::grades::KnownActivity;
 use crate::lti::platform_keys::PlatformKeyCache;
 use crate::lti::platforms::PlatformCache;
 use crate::lti::tool_keys::CurrentKey;
@@ -28,6 +29,7 @@ pub struct AppState {
     pub tool_key: Arc<CurrentKey>,
     /// Sends queued grades; woken after a launch queues one.
     pub grades: Arc<GradeDelivery>,
+    pub known_activity: Arc<KnownActivity>,
 }
 
 impl AppState {

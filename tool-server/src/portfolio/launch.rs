@@ -34,6 +34,8 @@ pub struct RecordedLaunch {
     pub unknown_competences: Vec<String>,
     pub statement_id: Uuid,
     pub session_token: String,
+    /// Grades this launch queued for the LMS.
+    pub grades_queued: usize,
 }
 
 pub struct LaunchSettings<'a> {
@@ -41,6 +43,7 @@ pub struct LaunchSettings<'a> {
     pub session_ttl_secs: i64,
     pub competences: &'a CompetenceCache,
     pub signer: &'a Signer,
+    pub activity: &'a grades::KnownActivity,
 }
 
 fn named(text: &Option<String>) -> Option<LanguageMap> {
@@ -205,14 +208,10 @@ pub async fn record<C: TransactionTrait>(
         }
     }
 
-    let newly_active = grades::record_activity(
-        &txn,
-        person.id.0,
-        &competences.iter().map(|c| c.id).collect::<Vec<_>>(),
-        now,
-    )
-    .await?;
-    grades::after_launch(
+    let competence_ids: Vec<Uuid> = competences.iter().map(|c| c.id).collect();
+    let newly_active =
+        grades::record_activity(&txn, settings.activity, person.id.0, &competence_ids, now).await?;
+    let grades_queued = grades::after_launch(
         &txn,
         grades::LaunchFacts {
             platform_id: platform.id.0,
@@ -276,6 +275,7 @@ pub async fn record<C: TransactionTrait>(
     .await?;
 
     txn.commit().await?;
+    settings.activity.remember(person.id.0, &competence_ids);
     let session_token = session::issue(
         settings.signer,
         person.id,
@@ -292,6 +292,7 @@ pub async fn record<C: TransactionTrait>(
         unknown_competences,
         statement_id,
         session_token,
+        grades_queued,
     })
 }
 
