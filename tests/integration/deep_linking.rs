@@ -105,6 +105,8 @@ both_databases!(
                 ("session", &session),
                 ("competence", "pat:5.1"),
                 ("competence", "carerplus:10.2"),
+                // Ticked twice: still one activity.
+                ("competence", "pat:5.1"),
                 ("graded", "1"),
                 ("score_maximum", "50"),
                 ("split", "each"),

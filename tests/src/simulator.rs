@@ -667,6 +667,22 @@ fn unavailable() -> HttpResponse {
     HttpResponse::ServiceUnavailable().body("the platform is down for maintenance")
 }
 
+/// What a gradebook endpoint answers before looking at the request: 503
+/// while down, 401 without a bearer token granting `scope`.
+fn refuse_ags(
+    simulator: &PlatformSimulator,
+    request: &actix_web::HttpRequest,
+    scope: &str,
+) -> Option<HttpResponse> {
+    if simulator.lock().ags.down {
+        return Some(unavailable());
+    }
+    if !simulator.bearer_has(request, scope) {
+        return Some(HttpResponse::Unauthorized().finish());
+    }
+    None
+}
+
 /// POST `/token`: OAuth2 client credentials with a JWT assertion. Like
 /// Moodle, only a form-encoded body is understood.
 async fn token(
@@ -726,11 +742,8 @@ async fn list_line_items(
     request: actix_web::HttpRequest,
     query: web::Query<LineItemQuery>,
 ) -> HttpResponse {
-    if simulator.lock().ags.down {
-        return unavailable();
-    }
-    if !simulator.bearer_has(&request, LINEITEM_SCOPE) {
-        return HttpResponse::Unauthorized().finish();
+    if let Some(refusal) = refuse_ags(&simulator, &request, LINEITEM_SCOPE) {
+        return refusal;
     }
     let items: Vec<Value> = simulator
         .line_items()
@@ -752,11 +765,8 @@ async fn create_line_item(
     request: actix_web::HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    if simulator.lock().ags.down {
-        return unavailable();
-    }
-    if !simulator.bearer_has(&request, LINEITEM_SCOPE) {
-        return HttpResponse::Unauthorized().finish();
+    if let Some(refusal) = refuse_ags(&simulator, &request, LINEITEM_SCOPE) {
+        return refusal;
     }
     let Ok(item) = serde_json::from_slice::<Value>(&body) else {
         return HttpResponse::BadRequest().finish();
@@ -797,11 +807,8 @@ async fn post_score(
     query: web::Query<TypeQuery>,
     body: web::Bytes,
 ) -> HttpResponse {
-    if simulator.lock().ags.down {
-        return unavailable();
-    }
-    if !simulator.bearer_has(&request, SCORE_SCOPE) {
-        return HttpResponse::Unauthorized().finish();
+    if let Some(refusal) = refuse_ags(&simulator, &request, SCORE_SCOPE) {
+        return refusal;
     }
     let n = path.into_inner();
     if query.type_id.is_none() || n >= simulator.lock().ags.line_items.len() {
@@ -841,8 +848,8 @@ async fn results(
     request: actix_web::HttpRequest,
     path: web::Path<usize>,
 ) -> HttpResponse {
-    if !simulator.bearer_has(&request, RESULT_SCOPE) {
-        return HttpResponse::Unauthorized().finish();
+    if let Some(refusal) = refuse_ags(&simulator, &request, RESULT_SCOPE) {
+        return refusal;
     }
     let n = path.into_inner();
     let state = simulator.lock();

@@ -49,6 +49,17 @@ pub struct Competence {
     pub incomplete: bool,
 }
 
+impl Competence {
+    /// The English title where the framework has one, else any, else the code.
+    pub fn english_title(&self) -> String {
+        self.title
+            .get("en")
+            .or_else(|| self.title.values().next())
+            .cloned()
+            .unwrap_or_else(|| self.code.clone())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FrameworkError {
     #[error("the CASE package is not valid: {0}")]

@@ -105,8 +105,11 @@ impl Choice {
                 _ => {}
             }
         }
-        choice.competences.retain(|c| !c.is_empty());
-        choice.competences.dedup();
+        // The same competence ticked twice (in two trees) counts once.
+        let mut seen = std::collections::HashSet::new();
+        choice
+            .competences
+            .retain(|c| !c.is_empty() && seen.insert(c.clone()));
         choice
     }
 }
@@ -239,19 +242,12 @@ async fn chosen_activities(
         None
     };
     let text = (!choice.text.is_empty()).then(|| choice.text.clone());
-    let english = |c: &crate::frameworks::Competence| {
-        c.title
-            .get("en")
-            .or_else(|| c.title.values().next())
-            .cloned()
-            .unwrap_or_else(|| c.code.clone())
-    };
     if choice.one_per_competence && session.accept_multiple && competences.len() > 1 {
         return Ok(competences
             .iter()
             .zip(&references)
             .map(|(competence, reference)| ChosenActivity {
-                title: format!("{} {}", competence.code, english(competence)),
+                title: format!("{} {}", competence.code, competence.english_title()),
                 text: text.clone(),
                 competences: reference.to_string(),
                 score_maximum,
@@ -260,7 +256,7 @@ async fn chosen_activities(
     }
     let title = if choice.title.is_empty() {
         match competences.as_slice() {
-            [only] => format!("{} {}", only.code, english(only)),
+            [only] => format!("{} {}", only.code, only.english_title()),
             _ => format!(
                 "Competences {}",
                 references
