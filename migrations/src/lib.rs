@@ -14,6 +14,7 @@ mod m20261123_000006_xapi;
 mod m20261123_000007_launch_sessions;
 mod m20261123_000008_signed_tokens;
 mod m20261123_000009_grades;
+mod m20261123_000010_rosters;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_launch_sessions::Migration),
             Box::new(m20261123_000008_signed_tokens::Migration),
             Box::new(m20261123_000009_grades::Migration),
+            Box::new(m20261123_000010_rosters::Migration),
         ]
     }
 }

@@ -3,10 +3,12 @@
 //! once per change through the durable outbox, outages, 409s, and
 //! `carefolio grades push`.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use carefolio::grades::ags::AgsClient;
+use carefolio::grades::ags;
 use carefolio::grades::delivery::GradeDelivery;
+use carefolio::lti::services::ServiceClient;
 use carefolio::lti::{platforms, tool_keys};
 use carefolio::outbox::Due;
 use serde_json::{json, Value};
@@ -111,12 +113,14 @@ both_databases!(
             .unwrap()
             .remove(0);
         let key = tool_keys::ensure_current(&app.db).await.unwrap();
-        let ags = AgsClient::new(reqwest::Client::new());
-        let token = ags
+        let services = ServiceClient::new(reqwest::Client::new());
+        let token = services
             .token(&platform, &key, &[carefolio_tests::simulator::RESULT_SCOPE])
             .await
             .unwrap();
-        let results = ags.results(&token, &lineitem, None).await.unwrap();
+        let results = ags::results(&services, &token, &lineitem, None)
+            .await
+            .unwrap();
         assert_eq!(results.len(), 1);
         assert_eq!(results[0]["userId"], "learner-0001");
         assert_eq!(results[0]["resultScore"], 100.0);
@@ -250,8 +254,16 @@ both_databases!(
         app.simulator.set_down(false);
         // Two more senders besides the server's own loop, all at once.
         let http = reqwest::Client::new();
-        let first = GradeDelivery::new(app.db.clone(), http.clone(), Default::default());
-        let second = GradeDelivery::new(app.db.clone(), http, Default::default());
+        let first = GradeDelivery::new(
+            app.db.clone(),
+            Arc::new(ServiceClient::new(http.clone())),
+            Default::default(),
+        );
+        let second = GradeDelivery::new(
+            app.db.clone(),
+            Arc::new(ServiceClient::new(http)),
+            Default::default(),
+        );
         let (a, b) = tokio::join!(
             first.deliver(Due::Everything),
             second.deliver(Due::Everything)

@@ -18,4 +18,5 @@ mod launch;
 mod launch_rejections;
 mod login;
 mod portfolio_api;
+mod roster;
 mod xapi;

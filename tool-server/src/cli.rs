@@ -1,11 +1,13 @@
 //! The `carefolio` command line.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{PlatformRegistration, Settings};
 use crate::grades::delivery::GradeDelivery;
+use crate::lti::services::ServiceClient;
 use crate::lti::{platforms, tool_keys};
 use crate::startup::{prepare, Application};
 use crate::util::rfc3339_ms;
@@ -199,7 +201,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .user_agent(concat!("Carefolio/", env!("CARGO_PKG_VERSION")))
                 .timeout(std::time::Duration::from_secs(30))
                 .build()?;
-            let delivery = GradeDelivery::new(database.clone(), http, Default::default());
+            let delivery = GradeDelivery::new(
+                database.clone(),
+                Arc::new(ServiceClient::new(http)),
+                Default::default(),
+            );
             let report = delivery.deliver(outbox::Due::Everything).await?;
             println!("{} sent, {} failed.", report.sent, report.failed);
             if report.failed > 0 {

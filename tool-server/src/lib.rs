@@ -15,6 +15,7 @@ pub mod identity;
 pub mod lti;
 pub mod outbox;
 pub mod portfolio;
+pub mod roster;
 pub mod signing;
 pub mod startup;
 pub mod util;

@@ -18,6 +18,7 @@ use crate::http::{routes, AppState};
 use crate::lti::platform_keys::PlatformKeyCache;
 use crate::lti::platforms;
 use crate::lti::platforms::PlatformCache;
+use crate::lti::services::ServiceClient;
 use crate::lti::tool_keys::{self, CurrentKey};
 use crate::signing::Signer;
 use crate::{db, frameworks};
@@ -59,11 +60,14 @@ impl Application {
         let db = prepare(&settings).await?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("Carefolio/", env!("CARGO_PKG_VERSION")))
+            // A platform that hangs must not hold a delivery round forever.
+            .timeout(Duration::from_secs(30))
             .build()?;
         let tool_key = Arc::new(CurrentKey::default());
+        let services = Arc::new(ServiceClient::new(http.clone()));
         let grades = Arc::new(GradeDelivery::new(
             db.clone(),
-            http.clone(),
+            services.clone(),
             tool_key.clone(),
         ));
         let state = AppState {
@@ -72,6 +76,7 @@ impl Application {
             platforms: Arc::new(PlatformCache::new(Duration::from_secs(30))),
             platform_keys: Arc::new(PlatformKeyCache::new(http)),
             grades: grades.clone(),
+            services,
             known_activity: Arc::default(),
             competences: Arc::new(CompetenceCache::new(Duration::from_secs(600))),
             widget: Arc::new(WidgetAssets::load(&settings.server.widget_dir)),

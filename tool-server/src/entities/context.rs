@@ -10,6 +10,9 @@ pub struct Model {
     pub label: Option<String>,
     pub title: Option<String>,
     pub updated_at: i64,
+    /// The NRPS `context_memberships_url` the latest launch offered.
+    pub memberships_url: Option<String>,
+    pub roster_fetched_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

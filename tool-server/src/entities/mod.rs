@@ -16,6 +16,7 @@ pub mod platform;
 pub mod platform_jwks;
 pub mod resource_link;
 pub mod resource_link_competence;
+pub mod roster_member;
 pub mod server_secret;
 pub mod tool_key;
 pub mod used_nonce;

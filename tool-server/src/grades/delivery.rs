@@ -9,11 +9,12 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Set};
 use serde_json::{json, Value};
 use tokio::sync::Notify;
 
-use super::ags::{AgsClient, AgsError};
+use super::ags;
 use super::{ScoreMessage, LINEITEM_SCOPE, OUTBOX_KIND, SCORE_SCOPE};
 use crate::entities::grade_link;
 use crate::entities::outbox_message::Model as OutboxMessage;
 use crate::lti::platforms;
+use crate::lti::services::{ServiceClient, ServiceError};
 use crate::lti::tool_keys::CurrentKey;
 use crate::outbox::{self, Due};
 use crate::util::{now_ms, rfc3339_ms};
@@ -34,7 +35,7 @@ pub struct Report {
 
 pub struct GradeDelivery {
     db: DatabaseConnection,
-    ags: AgsClient,
+    services: Arc<ServiceClient>,
     key: Arc<CurrentKey>,
     wake: Notify,
 }
@@ -42,19 +43,15 @@ pub struct GradeDelivery {
 impl GradeDelivery {
     pub fn new(
         db: DatabaseConnection,
-        http: reqwest::Client,
+        services: Arc<ServiceClient>,
         key: Arc<CurrentKey>,
     ) -> GradeDelivery {
         GradeDelivery {
             db,
-            ags: AgsClient::new(http),
+            services,
             key,
             wake: Notify::new(),
         }
-    }
-
-    pub fn ags(&self) -> &AgsClient {
-        &self.ags
     }
 
     /// Asks the background loop to look now.
@@ -120,18 +117,20 @@ impl GradeDelivery {
         }
     }
 
-    async fn send(&self, message: &OutboxMessage) -> Result<(), AgsError> {
+    async fn send(&self, message: &OutboxMessage) -> Result<(), ServiceError> {
         let score: ScoreMessage = serde_json::from_str(&message.payload)
-            .map_err(|e| AgsError::NotPossible(format!("unreadable outbox payload: {e}")))?;
+            .map_err(|e| ServiceError::NotPossible(format!("unreadable outbox payload: {e}")))?;
         let platform = platforms::by_id(&self.db, message.platform_id)
             .await
             .map_err(database)?
-            .ok_or_else(|| AgsError::NotPossible("the platform is no longer registered".into()))?;
+            .ok_or_else(|| {
+                ServiceError::NotPossible("the platform is no longer registered".into())
+            })?;
         let link = grade_link::Entity::find_by_id(score.resource_link_id)
             .one(&self.db)
             .await
             .map_err(database)?
-            .ok_or_else(|| AgsError::NotPossible("the link has no grade service".into()))?;
+            .ok_or_else(|| ServiceError::NotPossible("the link has no grade service".into()))?;
         let granted: Vec<&str> = link.scopes.split_whitespace().collect();
         let key = self.key.get(&self.db).await?;
 
@@ -139,40 +138,44 @@ impl GradeDelivery {
             (Some(lineitem), _) => lineitem.clone(),
             (None, Some(lineitems)) if granted.contains(&LINEITEM_SCOPE) => {
                 let token = self
-                    .ags
+                    .services
                     .token(&platform, &key, &[SCORE_SCOPE, LINEITEM_SCOPE])
                     .await?;
-                let lineitem = self
-                    .ags
-                    .find_or_create_lineitem(&token, lineitems, &score.lti_link_id, &score.label)
-                    .await?;
+                let lineitem = ags::find_or_create_lineitem(
+                    &self.services,
+                    &token,
+                    lineitems,
+                    &score.lti_link_id,
+                    &score.label,
+                )
+                .await?;
                 remember_lineitem(&self.db, &link, &lineitem)
                     .await
                     .map_err(database)?;
                 lineitem
             }
             _ => {
-                return Err(AgsError::NotPossible(
+                return Err(ServiceError::NotPossible(
                     "the platform gave this link no line item and no right to create one".into(),
                 ))
             }
         };
 
-        let mut token = self.ags.token(&platform, &key, &[SCORE_SCOPE]).await?;
+        let mut token = self.services.token(&platform, &key, &[SCORE_SCOPE]).await?;
         let mut renewed = false;
         let mut conflicts = 0;
         loop {
             let body = score_body(&score, now_ms());
-            match self.ags.post_score(&token, &lineitem, &body).await {
+            match ags::post_score(&self.services, &token, &lineitem, &body).await {
                 Ok(()) => return Ok(()),
-                Err(AgsError::Refused { status, .. }) if status == 401 && !renewed => {
-                    self.ags.forget_tokens(platform.id.0);
-                    token = self.ags.token(&platform, &key, &[SCORE_SCOPE]).await?;
+                Err(ServiceError::Refused { status, .. }) if status == 401 && !renewed => {
+                    self.services.forget_tokens(platform.id.0);
+                    token = self.services.token(&platform, &key, &[SCORE_SCOPE]).await?;
                     renewed = true;
                 }
                 // Moodle refuses a second score for a user within the same
                 // second; the next second's timestamp is accepted.
-                Err(AgsError::Refused { status, .. })
+                Err(ServiceError::Refused { status, .. })
                     if status == 409 && conflicts < CONFLICT_RETRIES =>
                 {
                     conflicts += 1;
@@ -185,8 +188,8 @@ impl GradeDelivery {
     }
 }
 
-fn database(e: DbErr) -> AgsError {
-    AgsError::NotPossible(format!("database: {e}"))
+fn database(e: DbErr) -> ServiceError {
+    ServiceError::NotPossible(format!("database: {e}"))
 }
 
 async fn remember_lineitem<C: ConnectionTrait>(

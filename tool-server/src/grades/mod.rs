@@ -10,6 +10,8 @@
 pub mod ags;
 pub mod delivery;
 
+use std::collections::HashMap;
+
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, Set, Statement};
 use serde::{Deserialize, Serialize};
@@ -73,6 +75,47 @@ pub async fn progress<C: ConnectionTrait>(
             total: u32::try_from(r.total).unwrap_or(0),
         },
     ))
+}
+
+#[derive(FromQueryResult)]
+struct CoveredRow {
+    person_id: Uuid,
+    covered: i64,
+}
+
+/// The same rule for many people at once: the link's competence count
+/// and, per person with any activity on them, how many are covered.
+pub async fn progress_of_many<C: ConnectionTrait>(
+    db: &C,
+    resource_link_id: Uuid,
+    person_ids: &[Uuid],
+) -> Result<(u32, HashMap<Uuid, u32>), DbErr> {
+    let total = progress(db, resource_link_id, Uuid::nil()).await?.total;
+    let mut covered = HashMap::new();
+    let backend = db.get_database_backend();
+    for chunk in person_ids.chunks(500) {
+        let placeholders: Vec<String> = (2..chunk.len() + 2).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT a.person_id AS person_id, COUNT(*) AS covered \
+             FROM competence_activity a \
+             JOIN resource_link_competences t ON t.competence_id = a.competence_id \
+             WHERE t.resource_link_id = $1 AND a.person_id IN ({}) \
+             GROUP BY a.person_id",
+            placeholders.join(", ")
+        );
+        let values = std::iter::once(resource_link_id.into())
+            .chain(chunk.iter().map(|id| (*id).into()))
+            .collect::<Vec<sea_orm::Value>>();
+        let rows =
+            CoveredRow::find_by_statement(Statement::from_sql_and_values(backend, &sql, values))
+                .all(db)
+                .await?;
+        covered.extend(
+            rows.into_iter()
+                .map(|row| (row.person_id, u32::try_from(row.covered).unwrap_or(0))),
+        );
+    }
+    Ok((total, covered))
 }
 
 /// (person, competence) pairs known to have activity already, so that the

@@ -13,6 +13,7 @@ use super::templates;
 use crate::lti::deep_linking::DeepLinkingError;
 use crate::lti::LtiError;
 use crate::portfolio::PortfolioError;
+use crate::roster::RosterError;
 use crate::xapi::XapiError;
 
 /// Header carrying the stable error code, for machines reading an HTML error page.
@@ -215,6 +216,27 @@ impl ResponseError for DeepLinkingError {
             self.to_string(),
             "Close this window and choose \"Add an activity\" (or your LMS's equivalent) in your course again.",
         )
+    }
+}
+
+impl ResponseError for RosterError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            RosterError::NotAnAssessor => StatusCode::FORBIDDEN,
+            RosterError::NoCourse => StatusCode::NOT_FOUND,
+            RosterError::NotOffered => StatusCode::CONFLICT,
+            RosterError::Platform(_) => StatusCode::BAD_GATEWAY,
+            RosterError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let RosterError::Platform(e) = self {
+            // The platform's answer helps the LMS administrator; it holds no token.
+            tracing::warn!(code = self.code(), error = %e, "roster unavailable");
+            return problem(self.status_code(), self.code(), &self.to_string());
+        }
+        logged_problem(self, self.status_code(), self.code())
     }
 }
 

@@ -18,6 +18,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         // The widget and its API
         .route("/widget/{file}", web::get().to(widget::asset))
         .route("/api/v1/portfolio", web::get().to(api::portfolio))
+        .route("/api/v1/learners", web::get().to(api::learners))
         // xAPI
         .route("/xapi/about", web::get().to(xapi::about))
         .route("/xapi/statements", web::get().to(xapi::get_statements))

@@ -9,6 +9,7 @@ use crate::grades::delivery::GradeDelivery;
 use crate::grades::KnownActivity;
 use crate::lti::platform_keys::PlatformKeyCache;
 use crate::lti::platforms::PlatformCache;
+use crate::lti::services::ServiceClient;
 use crate::lti::tool_keys::CurrentKey;
 use crate::signing::Signer;
 
@@ -30,6 +31,8 @@ pub struct AppState {
     /// Sends queued grades; woken after a launch queues one.
     pub grades: Arc<GradeDelivery>,
     pub known_activity: Arc<KnownActivity>,
+    /// Calls platform services (rosters, grades) with cached access tokens.
+    pub services: Arc<ServiceClient>,
 }
 
 impl AppState {

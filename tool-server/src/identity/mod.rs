@@ -29,15 +29,28 @@ pub struct Person {
 impl Person {
     /// The best name to greet the person with, if the platform shared any.
     pub fn display_name(&self) -> Option<String> {
-        self.name.clone().or_else(|| {
-            let joined = [self.given_name.as_deref(), self.family_name.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            (!joined.is_empty()).then_some(joined)
-        })
+        display_name(
+            self.name.clone(),
+            self.given_name.clone(),
+            self.family_name.clone(),
+        )
     }
+}
+
+/// The full name, else the given and family names joined, else nothing.
+pub fn display_name(
+    name: Option<String>,
+    given_name: Option<String>,
+    family_name: Option<String>,
+) -> Option<String> {
+    name.or_else(|| {
+        let joined = [given_name, family_name]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        (!joined.is_empty()).then_some(joined)
+    })
 }
 
 impl From<person::Model> for Person {

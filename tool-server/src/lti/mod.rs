@@ -9,6 +9,7 @@ pub mod login;
 pub mod platform_keys;
 pub mod platforms;
 pub mod roles;
+pub mod services;
 pub mod tool_keys;
 
 pub use error::LtiError;

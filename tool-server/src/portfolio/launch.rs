@@ -88,6 +88,10 @@ async fn enter<C: sea_orm::ConnectionTrait>(
                     person_id: person.id.0,
                     claim,
                     roles: &message.roles,
+                    memberships_url: message
+                        .roster
+                        .as_ref()
+                        .map(|r| r.context_memberships_url.as_str()),
                     now,
                 },
                 known.course,
@@ -301,6 +305,8 @@ struct CourseUpdate<'a> {
     person_id: Uuid,
     claim: &'a ContextClaim,
     roles: &'a [String],
+    /// The roster service the launch offered; the latest launch's wins.
+    memberships_url: Option<&'a str>,
     now: i64,
 }
 
@@ -319,10 +325,17 @@ async fn upsert_course<C: sea_orm::ConnectionTrait>(
         person_id,
         claim,
         roles,
+        memberships_url,
         now,
     } = update;
     let course = match existing {
-        Some(row) if row.label == claim.label && row.title == claim.title => row,
+        Some(row)
+            if row.label == claim.label
+                && row.title == claim.title
+                && row.memberships_url.as_deref() == memberships_url =>
+        {
+            row
+        }
         _ => {
             context::Entity::insert(context::ActiveModel {
                 id: Set(Uuid::new_v4()),
@@ -331,6 +344,8 @@ async fn upsert_course<C: sea_orm::ConnectionTrait>(
                 label: Set(claim.label.clone()),
                 title: Set(claim.title.clone()),
                 updated_at: Set(now),
+                memberships_url: Set(memberships_url.map(str::to_owned)),
+                roster_fetched_at: Set(None),
             })
             .on_conflict(
                 OnConflict::columns([context::Column::PlatformId, context::Column::ContextId])
@@ -338,6 +353,7 @@ async fn upsert_course<C: sea_orm::ConnectionTrait>(
                         context::Column::Label,
                         context::Column::Title,
                         context::Column::UpdatedAt,
+                        context::Column::MembershipsUrl,
                     ])
                     .to_owned(),
             )

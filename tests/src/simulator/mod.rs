@@ -19,6 +19,9 @@ use rsa::RsaPrivateKey;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+mod roster;
+pub use roster::{member as roster_member, ROSTER_SCOPE};
+
 pub const LTI: &str = "https://purl.imsglobal.org/spec/lti/claim/";
 pub const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
 pub const INSTRUCTOR: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor";
@@ -133,6 +136,7 @@ struct SimulatorState {
     deep_link_returns: Vec<DeepLinkReturn>,
     seen_response_nonces: Vec<String>,
     ags: AgsState,
+    roster: roster::RosterState,
 }
 
 /// The platform's gradebook and its OAuth2 token endpoint.
@@ -229,6 +233,7 @@ impl PlatformSimulator {
                 deep_link_returns: Vec::new(),
                 seen_response_nonces: Vec::new(),
                 ags: AgsState::default(),
+                roster: roster::RosterState::default(),
             })),
         };
         let data = web::Data::new(simulator.clone());
@@ -245,6 +250,10 @@ impl PlatformSimulator {
                 .route("/ags/lineitems", web::post().to(create_line_item))
                 .route("/ags/lineitem/{n}/scores", web::post().to(post_score))
                 .route("/ags/lineitem/{n}/results", web::get().to(results))
+                .route(
+                    "/nrps/{context}/memberships",
+                    web::get().to(roster::memberships),
+                )
                 .route("/", web::get().to(home))
         })
         .workers(1)
@@ -667,9 +676,9 @@ fn unavailable() -> HttpResponse {
     HttpResponse::ServiceUnavailable().body("the platform is down for maintenance")
 }
 
-/// What a gradebook endpoint answers before looking at the request: 503
+/// What a service endpoint (gradebook, roster) answers before looking at the request: 503
 /// while down, 401 without a bearer token granting `scope`.
-fn refuse_ags(
+fn refuse_service(
     simulator: &PlatformSimulator,
     request: &actix_web::HttpRequest,
     scope: &str,
@@ -742,7 +751,7 @@ async fn list_line_items(
     request: actix_web::HttpRequest,
     query: web::Query<LineItemQuery>,
 ) -> HttpResponse {
-    if let Some(refusal) = refuse_ags(&simulator, &request, LINEITEM_SCOPE) {
+    if let Some(refusal) = refuse_service(&simulator, &request, LINEITEM_SCOPE) {
         return refusal;
     }
     let items: Vec<Value> = simulator
@@ -765,7 +774,7 @@ async fn create_line_item(
     request: actix_web::HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    if let Some(refusal) = refuse_ags(&simulator, &request, LINEITEM_SCOPE) {
+    if let Some(refusal) = refuse_service(&simulator, &request, LINEITEM_SCOPE) {
         return refusal;
     }
     let Ok(item) = serde_json::from_slice::<Value>(&body) else {
@@ -807,7 +816,7 @@ async fn post_score(
     query: web::Query<TypeQuery>,
     body: web::Bytes,
 ) -> HttpResponse {
-    if let Some(refusal) = refuse_ags(&simulator, &request, SCORE_SCOPE) {
+    if let Some(refusal) = refuse_service(&simulator, &request, SCORE_SCOPE) {
         return refusal;
     }
     let n = path.into_inner();
@@ -848,7 +857,7 @@ async fn results(
     request: actix_web::HttpRequest,
     path: web::Path<usize>,
 ) -> HttpResponse {
-    if let Some(refusal) = refuse_ags(&simulator, &request, RESULT_SCOPE) {
+    if let Some(refusal) = refuse_service(&simulator, &request, RESULT_SCOPE) {
         return refusal;
     }
     let n = path.into_inner();
