@@ -23,12 +23,21 @@ pub const CLAIMS: &[&str] = &[
 ];
 
 /// OAuth2 scopes for LTI Advantage services the tool uses: Assignment and
-/// Grade Services (line items, scores, results).
+/// Grade Services (line items, scores, results) and Names and Role
+/// Provisioning (course rosters).
 pub const SCOPES: &[&str] = &[
     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
     "https://purl.imsglobal.org/spec/lti-ags/scope/score",
     "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
 ];
+
+/// The claim holding the tool's LTI configuration in a dynamic registration.
+pub const TOOL_CONFIGURATION: &str = "https://purl.imsglobal.org/spec/lti-tool-configuration";
+/// The claim holding the platform's LTI configuration in its OpenID configuration.
+pub const PLATFORM_CONFIGURATION: &str =
+    "https://purl.imsglobal.org/spec/lti-platform-configuration";
+const CANVAS: &str = "https://canvas.instructure.com/lti/";
 
 /// The custom parameter tying an activity to competences, with an example.
 pub const COMPETENCES_PARAMETER: &str = "competences";
@@ -60,6 +69,18 @@ impl ToolUrls {
 
     pub fn jwks(&self) -> String {
         format!("{}/.well-known/jwks.json", self.base)
+    }
+
+    /// Where an LMS administrator starts a dynamic registration.
+    pub fn register(&self) -> String {
+        format!("{}/lti/register", self.base)
+    }
+
+    fn host(&self) -> String {
+        url::Url::parse(&self.base)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default()
     }
 
     /// Every redirect URI a platform must accept for this tool.
@@ -108,7 +129,7 @@ pub fn moodle_manual_fields(base_url: &str) -> Vec<(&'static str, String)> {
         ),
         (
             "IMS LTI Names and Role Provisioning",
-            "Do not use this service".to_owned(),
+            "Use this service to retrieve members' information as per privacy settings".to_owned(),
         ),
         ("Tool Settings", "Do not use this service".to_owned()),
         ("Share launcher's name with tool", "Always".to_owned()),
@@ -132,10 +153,7 @@ pub fn moodle_manual_markdown(base_url: &str) -> String {
 /// A Canvas LTI 1.3 developer key (paste JSON), built from the same values.
 pub fn canvas_developer_key(base_url: &str) -> Value {
     let urls = ToolUrls::new(base_url);
-    let host = url::Url::parse(urls.base())
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default();
+    let host = urls.host();
     json!({
         "title": TOOL_NAME,
         "description": TOOL_DESCRIPTION,
@@ -178,6 +196,92 @@ pub fn canvas_developer_key(base_url: &str) -> Value {
     })
 }
 
+/// What the platform's OpenID configuration says about it, as far as the
+/// registration request depends on it.
+#[derive(Debug, Clone, Default)]
+pub struct RegistrationTarget {
+    /// `product_family_code`: `canvas` gets Canvas's placements and privacy level.
+    pub product_family_code: Option<String>,
+    /// `messages_supported` types; deep linking is asked for only when listed.
+    pub messages_supported: Vec<String>,
+    /// `scopes_supported`, when the platform lists them; else every scope is asked for.
+    pub scopes_supported: Option<Vec<String>>,
+}
+
+impl RegistrationTarget {
+    pub fn is_canvas(&self) -> bool {
+        self.product_family_code.as_deref() == Some("canvas")
+    }
+}
+
+/// The tool's registration request for LTI Dynamic Registration 1.0 §3.4:
+/// an OpenID Connect client registration with the LTI tool configuration.
+pub fn dynamic_registration(base_url: &str, target: &RegistrationTarget) -> Value {
+    let urls = ToolUrls::new(base_url);
+    let scopes: Vec<&str> = SCOPES
+        .iter()
+        .copied()
+        .filter(|scope| {
+            target
+                .scopes_supported
+                .as_ref()
+                .is_none_or(|supported| supported.iter().any(|s| s == scope))
+        })
+        .collect();
+    let canvas = target.is_canvas();
+    let mut messages = vec![json!({
+        "type": "LtiResourceLinkRequest",
+        "target_link_uri": urls.launch(),
+        "label": TOOL_NAME,
+    })];
+    if canvas {
+        messages[0]["placements"] = json!([format!("{CANVAS}course_navigation")]);
+    }
+    if target
+        .messages_supported
+        .iter()
+        .any(|m| m == "LtiDeepLinkingRequest")
+    {
+        let mut deep_linking = json!({
+            "type": "LtiDeepLinkingRequest",
+            "target_link_uri": urls.launch(),
+            "label": format!("{TOOL_NAME}: choose competences"),
+        });
+        deep_linking["placements"] = if canvas {
+            json!([
+                format!("{CANVAS}assignment_selection"),
+                format!("{CANVAS}link_selection")
+            ])
+        } else {
+            json!(["ContentArea"])
+        };
+        messages.push(deep_linking);
+    }
+    let mut configuration = json!({
+        "domain": urls.host(),
+        "target_link_uri": urls.launch(),
+        "description": TOOL_DESCRIPTION,
+        "claims": CLAIMS,
+        "messages": messages,
+    });
+    if canvas {
+        configuration[format!("{CANVAS}privacy_level")] = json!("public");
+        configuration[format!("{CANVAS}tool_id")] = json!("carefolio");
+    }
+    json!({
+        "application_type": "web",
+        "response_types": ["id_token"],
+        "grant_types": ["implicit", "client_credentials"],
+        "initiate_login_uri": urls.login(),
+        "redirect_uris": urls.redirect_uris(),
+        "client_name": TOOL_NAME,
+        "jwks_uri": urls.jwks(),
+        "token_endpoint_auth_method": "private_key_jwt",
+        "scope": scopes.join(" "),
+        TOOL_CONFIGURATION: configuration,
+    })
+}
+
 /// The base URL the committed files under `generated/` are made for.
 pub const EXAMPLE_BASE_URL: &str = "https://carefolio.example.org";
 
@@ -186,9 +290,19 @@ pub fn generated_files() -> Vec<(&'static str, String)> {
     let canvas = serde_json::to_string_pretty(&canvas_developer_key(EXAMPLE_BASE_URL))
         .unwrap_or_default()
         + "\n";
+    let everything = RegistrationTarget {
+        product_family_code: Some("moodle".into()),
+        messages_supported: MESSAGE_TYPES.iter().map(|m| m.to_string()).collect(),
+        scopes_supported: None,
+    };
+    let registration =
+        serde_json::to_string_pretty(&dynamic_registration(EXAMPLE_BASE_URL, &everything))
+            .unwrap_or_default()
+            + "\n";
     vec![
         ("moodle.md", moodle_manual_markdown(EXAMPLE_BASE_URL)),
         ("canvas-developer-key.json", canvas),
+        ("dynamic-registration.json", registration),
     ]
 }
 
@@ -206,6 +320,42 @@ mod tests {
                 "lti-config/generated/{name} is out of date: run `cargo run -p lti-config --bin lti-config-generate`"
             );
         }
+    }
+
+    #[test]
+    fn canvas_gets_its_placements_and_only_supported_scopes() {
+        let target = RegistrationTarget {
+            product_family_code: Some("canvas".into()),
+            messages_supported: vec![
+                "LtiResourceLinkRequest".into(),
+                "LtiDeepLinkingRequest".into(),
+            ],
+            scopes_supported: Some(vec![
+                SCOPES[1].to_owned(),
+                "https://other.example/scope".into(),
+            ]),
+        };
+        let registration = dynamic_registration("https://tool.example", &target);
+        assert_eq!(registration["scope"], SCOPES[1]);
+        let configuration = &registration[TOOL_CONFIGURATION];
+        assert_eq!(
+            configuration["https://canvas.instructure.com/lti/privacy_level"],
+            "public"
+        );
+        assert_eq!(
+            configuration["messages"][1]["placements"][0],
+            "https://canvas.instructure.com/lti/assignment_selection"
+        );
+        let moodle = dynamic_registration("https://tool.example", &RegistrationTarget::default());
+        let messages = moodle[TOOL_CONFIGURATION]["messages"]
+            .as_array()
+            .expect("messages");
+        assert_eq!(
+            messages.len(),
+            1,
+            "no deep linking unless the platform supports it"
+        );
+        assert!(messages[0].get("placements").is_none());
     }
 
     #[test]

@@ -18,5 +18,6 @@ mod launch;
 mod launch_rejections;
 mod login;
 mod portfolio_api;
+mod registration;
 mod roster;
 mod xapi;

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{PlatformRegistration, Settings};
 use crate::grades::delivery::GradeDelivery;
 use crate::lti::services::ServiceClient;
-use crate::lti::{platforms, tool_keys};
+use crate::lti::{platforms, registration, tool_keys};
 use crate::startup::{prepare, Application};
 use crate::util::rfc3339_ms;
 use crate::{db, frameworks, grades, outbox, xapi};
@@ -88,6 +88,14 @@ pub enum PlatformCommand {
     Add(PlatformRegistration),
     /// List registered platforms.
     List,
+    /// Print a registration URL for LTI Dynamic Registration, to enter in
+    /// the LMS (Moodle: "Tool URL" under Manage tools; Canvas: "Install a
+    /// new app" by dynamic registration). Each URL registers one platform.
+    Invite {
+        /// Hours the URL stays usable.
+        #[arg(long, default_value_t = crate::lti::registration::DEFAULT_INVITE_HOURS)]
+        hours: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -138,6 +146,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 platform.issuer,
                 platform.client_id,
                 platform.deployment_ids.join(", ")
+            );
+        }
+        Command::Platform(PlatformCommand::Invite { hours }) => {
+            anyhow::ensure!(hours > 0, "--hours must be at least 1");
+            let database = prepare(&settings).await?;
+            let signer = crate::signing::Signer::load_or_create(&database).await?;
+            let invitation = registration::invite(&signer, hours);
+            println!(
+                "Registration URL (usable once, for {hours} hour(s)):\n\n  {}\n\nEnter it in the LMS: Moodle: Site administration > Plugins > Activity modules > External tool > Manage tools > \"Tool URL\", then \"Add LTI Advantage\". Canvas: Admin > Developer Keys > + Developer Key > LTI Registration.",
+                registration::invitation_url(&settings.base_url(), &invitation)
             );
         }
         Command::Platform(PlatformCommand::List) => {

@@ -25,6 +25,7 @@ pub enum Purpose {
     LoginNonce,
     LaunchToken,
     DeepLinkingSession,
+    RegistrationInvite,
 }
 
 impl Purpose {
@@ -34,6 +35,7 @@ impl Purpose {
             Purpose::LoginNonce => b"carefolio login nonce\0",
             Purpose::LaunchToken => b"carefolio launch token\0",
             Purpose::DeepLinkingSession => b"carefolio deep linking session\0",
+            Purpose::RegistrationInvite => b"carefolio registration invite\0",
         }
     }
 }

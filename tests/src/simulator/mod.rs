@@ -19,7 +19,9 @@ use rsa::RsaPrivateKey;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+mod registration;
 mod roster;
+pub use registration::REGISTRATION_TOKEN;
 pub use roster::{member as roster_member, ROSTER_SCOPE};
 
 pub const LTI: &str = "https://purl.imsglobal.org/spec/lti/claim/";
@@ -137,6 +139,7 @@ struct SimulatorState {
     seen_response_nonces: Vec<String>,
     ags: AgsState,
     roster: roster::RosterState,
+    registration: registration::RegistrationState,
 }
 
 /// The platform's gradebook and its OAuth2 token endpoint.
@@ -234,6 +237,7 @@ impl PlatformSimulator {
                 seen_response_nonces: Vec::new(),
                 ags: AgsState::default(),
                 roster: roster::RosterState::default(),
+                registration: registration::RegistrationState::default(),
             })),
         };
         let data = web::Data::new(simulator.clone());
@@ -254,6 +258,11 @@ impl PlatformSimulator {
                     "/nrps/{context}/memberships",
                     web::get().to(roster::memberships),
                 )
+                .route(
+                    "/.well-known/openid-configuration",
+                    web::get().to(registration::openid_configuration),
+                )
+                .route("/register", web::post().to(registration::register))
                 .route("/", web::get().to(home))
         })
         .workers(1)

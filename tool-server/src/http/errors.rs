@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::templates;
 use crate::lti::deep_linking::DeepLinkingError;
+use crate::lti::registration::DynamicRegistrationError;
 use crate::lti::LtiError;
 use crate::portfolio::PortfolioError;
 use crate::roster::RosterError;
@@ -237,6 +238,55 @@ impl ResponseError for RosterError {
             return problem(self.status_code(), self.code(), &self.to_string());
         }
         logged_problem(self, self.status_code(), self.code())
+    }
+}
+
+impl ResponseError for DynamicRegistrationError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            DynamicRegistrationError::InviteRequired | DynamicRegistrationError::InviteExpired => {
+                StatusCode::FORBIDDEN
+            }
+            DynamicRegistrationError::InviteUsed => StatusCode::CONFLICT,
+            DynamicRegistrationError::MissingParameter(_) => StatusCode::BAD_REQUEST,
+            DynamicRegistrationError::ConfigurationUnreachable { .. }
+            | DynamicRegistrationError::InvalidConfiguration(_)
+            | DynamicRegistrationError::Refused(_) => StatusCode::BAD_GATEWAY,
+            DynamicRegistrationError::Storage(_) | DynamicRegistrationError::Database(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// The LMS administrator is looking at the tool's page in the LMS.
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(code = self.code(), error = %log_chain(self), "dynamic registration failed");
+            return error_page(
+                status,
+                "internal_error",
+                "An unexpected error occurred while registering.".into(),
+                "Please try again in a moment.",
+            );
+        }
+        tracing::warn!(code = self.code(), reason = %self, "dynamic registration refused");
+        let advice = match self {
+            DynamicRegistrationError::InviteRequired
+            | DynamicRegistrationError::InviteExpired
+            | DynamicRegistrationError::InviteUsed => {
+                "Ask the Carefolio operator for a registration URL (`carefolio platform invite`) and enter that URL in the LMS."
+            }
+            _ => "Check the LMS's LTI settings, then start the registration again with a new registration URL.",
+        };
+        let mut response = error_page(status, self.code(), self.to_string(), advice);
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *",
+            ),
+        );
+        response
     }
 }
 

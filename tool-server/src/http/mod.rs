@@ -7,6 +7,7 @@ pub mod errors;
 pub mod extractors;
 pub mod lti;
 pub mod pages;
+pub mod registration;
 pub mod routes;
 pub mod state;
 pub mod templates;

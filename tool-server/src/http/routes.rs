@@ -2,7 +2,7 @@
 
 use actix_web::web;
 
-use super::{api, deep_linking, errors, lti, pages, widget, xapi};
+use super::{api, deep_linking, errors, lti, pages, registration, widget, xapi};
 
 pub fn configure(config: &mut web::ServiceConfig) {
     config
@@ -13,6 +13,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/lti/login", web::post().to(lti::login))
         .route("/lti/launch", web::post().to(lti::launch))
         .route("/lti/deep-linking", web::post().to(deep_linking::respond))
+        .route("/lti/register", web::get().to(registration::start))
         .route("/.well-known/jwks.json", web::get().to(lti::jwks))
         .route("/lti/config/canvas.json", web::get().to(lti::canvas_config))
         // The widget and its API

@@ -16,6 +16,7 @@ static TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
             "deep_linking",
             include_str!("../../templates/deep_linking.hbs"),
         ),
+        ("registered", include_str!("../../templates/registered.hbs")),
         (
             "deep_linking_return",
             include_str!("../../templates/deep_linking_return.hbs"),

@@ -11,6 +11,7 @@ use super::AppState;
 const BOOT_JS: &str = include_str!("../../static/boot.js");
 const PICKER_JS: &str = include_str!("../../static/picker.js");
 const AUTOSUBMIT_JS: &str = include_str!("../../static/autosubmit.js");
+const REGISTRATION_CLOSE_JS: &str = include_str!("../../static/registration-close.js");
 
 pub struct WidgetAssets {
     js: Option<Vec<u8>>,
@@ -51,6 +52,10 @@ pub async fn asset(state: web::Data<AppState>, file: web::Path<String>) -> HttpR
         ),
         "autosubmit.js" => (
             Some(AUTOSUBMIT_JS.as_bytes().to_vec()),
+            "text/javascript; charset=utf-8",
+        ),
+        "registration-close.js" => (
+            Some(REGISTRATION_CLOSE_JS.as_bytes().to_vec()),
             "text/javascript; charset=utf-8",
         ),
         "portfolio_wasm.js" => (state.widget.js.clone(), "text/javascript; charset=utf-8"),

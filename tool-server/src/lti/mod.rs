@@ -8,6 +8,7 @@ pub mod launch;
 pub mod login;
 pub mod platform_keys;
 pub mod platforms;
+pub mod registration;
 pub mod roles;
 pub mod services;
 pub mod tool_keys;
