@@ -10,6 +10,7 @@ mod helpers;
 mod browser;
 mod cli;
 mod configuration;
+mod cookieless;
 mod deep_linking;
 mod frameworks;
 mod grades;

@@ -38,6 +38,24 @@ impl Browser {
     /// Starts chromedriver and a headless Chromium session; `extra_args` are
     /// added to Chromium's command line.
     pub async fn start(extra_args: &[&str]) -> Result<Browser, BrowserError> {
+        Self::start_with_prefs(extra_args, json!({})).await
+    }
+
+    /// Starts a browser that refuses third-party cookies, as Safari and
+    /// Firefox do by default and Chrome does where users or policy say so.
+    pub async fn start_blocking_third_party_cookies() -> Result<Browser, BrowserError> {
+        Self::start_with_prefs(
+            &[],
+            json!({ "profile.block_third_party_cookies": true, "profile.cookie_controls_mode": 1 }),
+        )
+        .await
+    }
+
+    /// Starts a browser with these Chromium preferences.
+    pub async fn start_with_prefs(
+        extra_args: &[&str],
+        prefs: Value,
+    ) -> Result<Browser, BrowserError> {
         let port = free_port();
         let driver = Command::new(
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned()),
@@ -86,7 +104,7 @@ impl Browser {
         args.extend(extra_args.iter().map(|a| (*a).to_owned()));
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": { "binary": chromium_binary(), "args": args }
+            "goog:chromeOptions": { "binary": chromium_binary(), "args": args, "prefs": prefs }
         }}});
         let mut browser = Browser {
             driver,
@@ -133,6 +151,28 @@ impl Browser {
             "POST",
             &format!("/session/{}/url", self.session),
             json!({ "url": url }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Runs the next commands in the page's `index`th frame.
+    pub async fn enter_frame(&self, index: u32) -> Result<(), BrowserError> {
+        self.call(
+            "POST",
+            &format!("/session/{}/frame", self.session),
+            json!({ "id": index }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Runs the next commands in the top-level page again.
+    pub async fn leave_frames(&self) -> Result<(), BrowserError> {
+        self.call(
+            "POST",
+            &format!("/session/{}/frame", self.session),
+            json!({ "id": null }),
         )
         .await?;
         Ok(())

@@ -19,6 +19,7 @@ use rsa::RsaPrivateKey;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+mod course_page;
 mod registration;
 mod roster;
 pub use registration::REGISTRATION_TOKEN;
@@ -140,6 +141,8 @@ struct SimulatorState {
     ags: AgsState,
     roster: roster::RosterState,
     registration: registration::RegistrationState,
+    /// Login hints whose launches run in a page offering storage.
+    storage_hints: std::collections::HashSet<String>,
 }
 
 /// The platform's gradebook and its OAuth2 token endpoint.
@@ -238,6 +241,7 @@ impl PlatformSimulator {
                 ags: AgsState::default(),
                 roster: roster::RosterState::default(),
                 registration: registration::RegistrationState::default(),
+                storage_hints: Default::default(),
             })),
         };
         let data = web::Data::new(simulator.clone());
@@ -263,6 +267,7 @@ impl PlatformSimulator {
                     web::get().to(registration::openid_configuration),
                 )
                 .route("/register", web::post().to(registration::register))
+                .route("/course", web::get().to(course_page::course))
                 .route("/", web::get().to(home))
         })
         .workers(1)
@@ -594,14 +599,21 @@ impl PlatformSimulator {
     /// The parameters of a login initiation for `login_hint`.
     pub fn login_initiation(&self, login_hint: &str) -> Vec<(String, String)> {
         let state = self.lock();
-        vec![
+        let mut fields: Vec<(String, String)> = vec![
             ("iss".into(), self.issuer.clone()),
             ("login_hint".into(), login_hint.to_owned()),
             ("target_link_uri".into(), state.tool_launch_url.clone()),
             ("lti_message_hint".into(), format!("msg-{login_hint}")),
             ("client_id".into(), self.client_id.clone()),
             ("lti_deployment_id".into(), self.deployment_id.clone()),
-        ]
+        ];
+        if state.storage_hints.contains(login_hint) {
+            fields.push((
+                "lti_storage_target".into(),
+                course_page::STORAGE_TARGET.into(),
+            ));
+        }
+        fields
     }
 }
 
@@ -889,12 +901,19 @@ async fn results(
 
 fn respond(simulator: &PlatformSimulator, request: &AuthenticationRequest) -> HttpResponse {
     match simulator.answer(request) {
-        Ok((token, state, launch_url)) => HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(auto_submit_form(
-                &launch_url,
-                &[("id_token".into(), token), ("state".into(), state)],
-            )),
+        Ok((token, state, launch_url)) => {
+            let mut fields = vec![("id_token".into(), token), ("state".into(), state)];
+            let hint = request.login_hint.as_deref().unwrap_or("");
+            if simulator.offers_storage(hint) {
+                fields.push((
+                    "lti_storage_target".into(),
+                    course_page::STORAGE_TARGET.into(),
+                ));
+            }
+            HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(auto_submit_form(&launch_url, &fields))
+        }
         Err(reason) => {
             HttpResponse::BadRequest().body(format!("invalid authentication request: {reason}"))
         }

@@ -9,7 +9,7 @@ use super::errors::LaunchPageError;
 use super::{templates, AppState};
 use crate::frameworks::Competence;
 use crate::lti::claims::MessageKind;
-use crate::lti::launch::{self, LaunchRequest};
+use crate::lti::launch::{self, LaunchRequest, StateProof};
 use crate::lti::login::{self, LoginInitiation};
 use crate::lti::{state_cookie_name, tool_keys, LtiError, LOGIN_TTL_MS};
 use crate::portfolio::launch::{record, LaunchSettings};
@@ -47,17 +47,91 @@ pub async fn login(
         })
         .secure(state.is_https())
         .finish();
-    Ok(HttpResponse::Found()
-        .insert_header((header::LOCATION, request.location.to_string()))
+    let storage_target = initiation.storage_target();
+    if storage_target.is_none() && !in_cross_site_frame(&req) {
+        return Ok(HttpResponse::Found()
+            .insert_header((header::LOCATION, request.location.to_string()))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .cookie(cookie)
+            .finish());
+    }
+    // In another site's frame the cookie may be refused: a page keeps the
+    // state in the platform's storage when offered, else checks that
+    // cookies work here and otherwise offers a window of its own.
+    let page = templates::render(
+        "login",
+        &LoginPage {
+            auth_url: request.location.as_str(),
+            platform_origin: request.location.origin().ascii_serialization(),
+            storage_target,
+            state_key: storage_key(&request.state),
+            state: &request.state,
+            cookie_attributes: if state.is_https() {
+                "SameSite=None; Secure"
+            } else {
+                "SameSite=Lax"
+            },
+            new_window_url: format!("{}?{}", state.login_url(), initiation.as_query()),
+            asset_base: &state.base_url,
+        },
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, FRAMED_PAGE_POLICY))
         .cookie(cookie)
-        .finish())
+        .body(page))
+}
+
+/// Pages the LMS frames: own scripts only, any LMS may frame them.
+const FRAMED_PAGE_POLICY: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors *";
+
+/// The key a login's state is kept under in the platform's storage.
+fn storage_key(state: &str) -> String {
+    format!("carefolio_state_{state}")
+}
+
+/// Whether the browser says this request loads a frame inside another
+/// site's page (Fetch Metadata), where the tool's cookies are third-party.
+fn in_cross_site_frame(req: &HttpRequest) -> bool {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    header("sec-fetch-dest") == "iframe" && header("sec-fetch-site") == "cross-site"
+}
+
+#[derive(Serialize)]
+struct LoginPage<'a> {
+    auth_url: &'a str,
+    platform_origin: String,
+    storage_target: Option<&'a str>,
+    state_key: String,
+    state: &'a str,
+    cookie_attributes: &'a str,
+    new_window_url: String,
+    asset_base: &'a str,
+}
+
+/// The platform storage check the launch page runs before showing anything.
+#[derive(Serialize)]
+struct StorageCheck {
+    target: String,
+    origin: String,
+    key: String,
+    value: String,
 }
 
 #[derive(Deserialize)]
 pub struct LaunchForm {
     id_token: Option<String>,
     state: Option<String>,
+    /// Sent by platforms that offer their storage (LTI Platform Storage).
+    lti_storage_target: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -70,6 +144,7 @@ struct LaunchPage<'a> {
     token: &'a str,
     api_base: &'a str,
     widget_available: bool,
+    storage_check: Option<StorageCheck>,
 }
 
 /// POST `/lti/launch`.
@@ -78,10 +153,17 @@ pub async fn launch(
     state: web::Data<AppState>,
     form: web::Form<LaunchForm>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let browser_holds_state = form
-        .state
-        .as_deref()
-        .is_some_and(|s| req.cookie(&state_cookie_name(s)).is_some());
+    let storage_target = LoginInitiation {
+        lti_storage_target: form.lti_storage_target.clone(),
+        ..LoginInitiation::default()
+    }
+    .storage_target()
+    .map(str::to_owned);
+    let state_proof = match form.state.as_deref() {
+        Some(s) if req.cookie(&state_cookie_name(s)).is_some() => StateProof::Cookie,
+        Some(_) if storage_target.is_some() => StateProof::PlatformStorage,
+        _ => StateProof::Missing,
+    };
     let validated = launch::validate(
         &state.db,
         &state.platforms,
@@ -90,13 +172,17 @@ pub async fn launch(
         LaunchRequest {
             id_token: form.id_token.as_deref(),
             state: form.state.as_deref(),
-            browser_holds_state,
+            state_proof,
         },
     )
     .await
     .map_err(|e| LaunchPageError(e.into()))?;
     let link = match &validated.message.kind {
         MessageKind::ResourceLink(link) => link,
+        // The picker has no storage check of its own yet: it needs the cookie.
+        MessageKind::DeepLinking(_) if state_proof != StateProof::Cookie => {
+            return Err(LaunchPageError(LtiError::StateMismatch.into()).into());
+        }
         MessageKind::DeepLinking(settings) => {
             return super::deep_linking::begin(&state, &validated, settings).await;
         }
@@ -135,15 +221,18 @@ pub async fn launch(
             token: &recorded.session_token,
             api_base: &state.base_url,
             widget_available: state.widget.is_available(),
+            storage_check: (state_proof == StateProof::PlatformStorage).then(|| StorageCheck {
+                target: storage_target.clone().unwrap_or_default(),
+                origin: validated.platform.auth_url.origin().ascii_serialization(),
+                key: storage_key(&validated.login.state),
+                value: validated.login.state.clone(),
+            }),
         },
     );
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
-        ))
+        .insert_header((header::CONTENT_SECURITY_POLICY, FRAMED_PAGE_POLICY))
         .cookie(spent_state_cookie(&validated.login.state))
         .body(page))
 }

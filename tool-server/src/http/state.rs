@@ -36,6 +36,10 @@ pub struct AppState {
 }
 
 impl AppState {
+    pub fn login_url(&self) -> String {
+        lti_config::ToolUrls::new(&self.base_url).login()
+    }
+
     pub fn launch_url(&self) -> String {
         lti_config::ToolUrls::new(&self.base_url).launch()
     }

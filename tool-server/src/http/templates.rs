@@ -17,6 +17,7 @@ static TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
             include_str!("../../templates/deep_linking.hbs"),
         ),
         ("registered", include_str!("../../templates/registered.hbs")),
+        ("login", include_str!("../../templates/login.hbs")),
         (
             "deep_linking_return",
             include_str!("../../templates/deep_linking_return.hbs"),

@@ -12,6 +12,8 @@ const BOOT_JS: &str = include_str!("../../static/boot.js");
 const PICKER_JS: &str = include_str!("../../static/picker.js");
 const AUTOSUBMIT_JS: &str = include_str!("../../static/autosubmit.js");
 const REGISTRATION_CLOSE_JS: &str = include_str!("../../static/registration-close.js");
+const LOGIN_JS: &str = include_str!("../../static/login.js");
+const PLATFORM_STORAGE_JS: &str = include_str!("../../static/platform-storage.js");
 
 pub struct WidgetAssets {
     js: Option<Vec<u8>>,
@@ -52,6 +54,14 @@ pub async fn asset(state: web::Data<AppState>, file: web::Path<String>) -> HttpR
         ),
         "autosubmit.js" => (
             Some(AUTOSUBMIT_JS.as_bytes().to_vec()),
+            "text/javascript; charset=utf-8",
+        ),
+        "login.js" => (
+            Some(LOGIN_JS.as_bytes().to_vec()),
+            "text/javascript; charset=utf-8",
+        ),
+        "platform-storage.js" => (
+            Some(PLATFORM_STORAGE_JS.as_bytes().to_vec()),
             "text/javascript; charset=utf-8",
         ),
         "registration-close.js" => (

@@ -19,8 +19,21 @@ use crate::util::now_ms;
 pub struct LaunchRequest<'a> {
     pub id_token: Option<&'a str>,
     pub state: Option<&'a str>,
-    /// Whether the browser presented the state cookie set at login.
-    pub browser_holds_state: bool,
+    /// How the browser shows it is the one that started the login.
+    pub state_proof: StateProof,
+}
+
+/// Where the login's state was kept in the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateProof {
+    /// The state cookie set at login came back.
+    Cookie,
+    /// No cookie (blocked in the LMS's frame), but the platform offered its
+    /// storage (LTI Platform Storage): the launch page checks the state
+    /// there before it shows anything.
+    PlatformStorage,
+    /// Neither: the launch cannot be tied to this browser's login.
+    Missing,
 }
 
 /// A launch whose every check passed; nothing has been stored yet.
@@ -189,7 +202,7 @@ async fn check_state<C: ConnectionTrait>(
     if login.platform_id != platform.id.0 {
         return Err(LtiError::StateMismatch);
     }
-    if !request.browser_holds_state {
+    if request.state_proof == StateProof::Missing {
         // A used nonce is reported as a replay even when the browser has
         // since dropped the state cookie (it is cleared after a launch).
         return Err(if login.nonce_used(db).await? {

@@ -14,7 +14,7 @@ use crate::util::{now_ms, random_token};
 
 /// The login initiation parameters, from a GET query or a POST form
 /// (Moodle 4.5 POSTs).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct LoginInitiation {
     pub iss: Option<String>,
     pub login_hint: Option<String>,
@@ -22,6 +22,42 @@ pub struct LoginInitiation {
     pub lti_message_hint: Option<String>,
     pub client_id: Option<String>,
     pub lti_deployment_id: Option<String>,
+    /// The frame holding the platform's storage (LTI Platform Storage),
+    /// when the platform offers it.
+    pub lti_storage_target: Option<String>,
+}
+
+impl LoginInitiation {
+    /// The storage frame's name when it is one a page may address:
+    /// `_parent` or a plain frame name.
+    pub fn storage_target(&self) -> Option<&str> {
+        self.lti_storage_target.as_deref().filter(|target| {
+            !target.is_empty()
+                && target.len() <= 64
+                && target
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+    }
+
+    /// This login again as a query string, for opening it in a window of
+    /// its own (where the tool's cookies are first-party).
+    pub fn as_query(&self) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("iss", &self.iss),
+            ("login_hint", &self.login_hint),
+            ("target_link_uri", &self.target_link_uri),
+            ("lti_message_hint", &self.lti_message_hint),
+            ("client_id", &self.client_id),
+            ("lti_deployment_id", &self.lti_deployment_id),
+        ] {
+            if let Some(value) = value {
+                query.append_pair(name, value);
+            }
+        }
+        query.finish()
+    }
 }
 
 #[derive(Debug)]
