@@ -83,9 +83,9 @@ pub async fn login(
         .body(page))
 }
 
-/// Pages the LMS frames: own scripts only, any LMS may frame them.
+/// Pages the LMS frames: own scripts only; no frame-ancestors, so any LMS may frame them.
 const FRAMED_PAGE_POLICY: &str =
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors *";
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:";
 
 /// The key a login's state is kept under in the platform's storage.
 fn storage_key(state: &str) -> String {
