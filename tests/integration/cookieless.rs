@@ -43,6 +43,41 @@ async fn platform_on_another_site(app: &TestApp) -> PlatformSimulator {
     platform
 }
 
+/// Chromium without third-party cookies, inside the tool's frame of the
+/// platform's course page.
+async fn framed_course_page(platform: &PlatformSimulator, query: &str) -> Browser {
+    let browser = Browser::start_blocking_third_party_cookies()
+        .await
+        .expect("headless Chromium");
+    browser
+        .goto(&format!("{}/course?{query}", platform.issuer))
+        .await
+        .unwrap();
+    browser.enter_frame(0).await.unwrap();
+    browser
+}
+
+/// Posts a launch as a browser holding no cookie would.
+async fn post_launch_without_cookie(
+    app: &TestApp,
+    answer: &PlatformAnswer,
+    storage_target: Option<&str>,
+) -> reqwest::Response {
+    let mut form = vec![
+        ("id_token", answer.id_token.as_str()),
+        ("state", answer.state.as_str()),
+    ];
+    if let Some(target) = storage_target {
+        form.push(("lti_storage_target", target));
+    }
+    reqwest::Client::new()
+        .post(app.url("/lti/launch"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
 both_databases!(
     a_framed_launch_without_cookies_succeeds_through_platform_storage,
     |app| async move {
@@ -94,14 +129,7 @@ both_databases!(
     |app| async move {
         let platform = platform_on_another_site(&app).await;
         platform.prepare_launch("kari", json!({}));
-        let browser = Browser::start_blocking_third_party_cookies()
-            .await
-            .expect("headless Chromium");
-        browser
-            .goto(&format!("{}/course?login_hint=kari", platform.issuer))
-            .await
-            .unwrap();
-        browser.enter_frame(0).await.unwrap();
+        let browser = framed_course_page(&platform, "login_hint=kari").await;
         browser
             .wait_for(
                 "const w = document.getElementById('cf-new-window'); return w !== null && !w.hidden",
@@ -126,19 +154,9 @@ both_databases!(
 both_databases!(
     a_launch_without_cookie_is_gated_on_the_platform_storage_check,
     |app| async move {
-        // The platform offers storage; this client keeps no cookie.
-        let cookieless = reqwest::Client::new();
+        // The platform offers storage; the browser holds no cookie.
         let answer = app.begin_launch("kari", json!({})).await;
-        let response = cookieless
-            .post(app.url("/lti/launch"))
-            .form(&[
-                ("id_token", answer.id_token.as_str()),
-                ("state", answer.state.as_str()),
-                ("lti_storage_target", "_parent"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = post_launch_without_cookie(&app, &answer, Some("_parent")).await;
         assert_eq!(response.status(), 200);
         let page = response.text().await.unwrap();
         // Nothing shows until the page has found the state in the platform's storage.
@@ -155,43 +173,17 @@ both_databases!(
 
         // Without a cookie and without platform storage the launch is refused.
         let answer = app.begin_launch("ola", json!({})).await;
-        let refused = cookieless
-            .post(app.url("/lti/launch"))
-            .form(&[
-                ("id_token", answer.id_token.as_str()),
-                ("state", answer.state.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let refused = post_launch_without_cookie(&app, &answer, None).await;
         assert_eq!(error_code(&refused), "state_mismatch");
         // A storage target that is no frame name does not count.
         let answer = app.begin_launch("per", json!({})).await;
-        let odd = cookieless
-            .post(app.url("/lti/launch"))
-            .form(&[
-                ("id_token", answer.id_token.as_str()),
-                ("state", answer.state.as_str()),
-                ("lti_storage_target", "javascript:alert(1)"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let odd = post_launch_without_cookie(&app, &answer, Some("javascript:alert(1)")).await;
         assert_eq!(error_code(&odd), "state_mismatch");
         // Deep linking needs the cookie: its picker has no storage check.
         let answer = app
             .begin_launch("teacher", app.simulator.deep_linking_overrides())
             .await;
-        let picker = cookieless
-            .post(app.url("/lti/launch"))
-            .form(&[
-                ("id_token", answer.id_token.as_str()),
-                ("state", answer.state.as_str()),
-                ("lti_storage_target", "_parent"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let picker = post_launch_without_cookie(&app, &answer, Some("_parent")).await;
         assert_eq!(error_code(&picker), "state_mismatch");
         assert_eq!(app.count("xapi_statements").await, 1);
     }

@@ -481,17 +481,7 @@ impl PlatformSimulator {
             return Err(format!("alg must be RS256, got {:?}", header.alg));
         }
         let kid = header.kid.ok_or("the header has no kid")?;
-        let jwks_url = self.lock().tool_jwks_url.clone();
-        let jwks: jsonwebtoken::jwk::JwkSet = reqwest::get(&jwks_url)
-            .await
-            .map_err(|e| format!("tool JWKS: {e}"))?
-            .json()
-            .await
-            .map_err(|e| format!("tool JWKS: {e}"))?;
-        let jwk = jwks
-            .find(&kid)
-            .ok_or(format!("the tool publishes no key {kid}"))?;
-        let key = jsonwebtoken::DecodingKey::from_jwk(jwk).map_err(|e| e.to_string())?;
+        let key = self.tool_key(&kid).await?;
         let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
         validation.set_audience(&[&self.issuer]);
         validation.set_issuer(&[&self.client_id]);

@@ -7,6 +7,7 @@ pub mod nrps;
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     Set, TransactionTrait,
@@ -126,7 +127,25 @@ pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let batch: Vec<_> = rows.by_ref().take(INSERT_BATCH).collect();
+        // A concurrent refresh of the same course may have stored a row
+        // first; the newer fetch's values win either way.
         roster_member::Entity::insert_many(batch)
+            .on_conflict(
+                OnConflict::columns([
+                    roster_member::Column::ContextId,
+                    roster_member::Column::UserId,
+                ])
+                .update_columns([
+                    roster_member::Column::Roles,
+                    roster_member::Column::Status,
+                    roster_member::Column::Name,
+                    roster_member::Column::GivenName,
+                    roster_member::Column::FamilyName,
+                    roster_member::Column::Email,
+                    roster_member::Column::FetchedAt,
+                ])
+                .to_owned(),
+            )
             .exec_without_returning(&txn)
             .await?;
     }
