@@ -13,11 +13,14 @@ pub mod delivery;
 use std::collections::HashMap;
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, Set, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, Set, Statement,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entities::{competence_activity, grade_link, grade_sync};
+use crate::entities::{competence_activity, grade_link, grade_sync, resource_link_competence};
 use crate::lti::claims::GradeService;
 use crate::outbox::{self, NewMessage};
 
@@ -90,7 +93,11 @@ pub async fn progress_of_many<C: ConnectionTrait>(
     resource_link_id: Uuid,
     person_ids: &[Uuid],
 ) -> Result<(u32, HashMap<Uuid, u32>), DbErr> {
-    let total = progress(db, resource_link_id, Uuid::nil()).await?.total;
+    let total = resource_link_competence::Entity::find()
+        .filter(resource_link_competence::Column::ResourceLinkId.eq(resource_link_id))
+        .count(db)
+        .await?;
+    let total = u32::try_from(total).unwrap_or(u32::MAX);
     let mut covered = HashMap::new();
     let backend = db.get_database_backend();
     for chunk in person_ids.chunks(500) {

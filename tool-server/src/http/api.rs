@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::extractors::Launched;
 use super::AppState;
 use crate::portfolio::{view, PortfolioError};
-use crate::roster::{self, Refresh, RosterError, RosterService};
+use crate::roster::{self, Refresh, RosterAccess, RosterError};
 
 /// GET `/api/v1/portfolio`.
 pub async fn portfolio(
@@ -32,7 +32,7 @@ pub async fn learners(
     state: web::Data<AppState>,
     query: web::Query<LearnersQuery>,
 ) -> Result<HttpResponse, RosterError> {
-    let service = RosterService {
+    let service = RosterAccess {
         services: &state.services,
         key: &state.tool_key,
     };

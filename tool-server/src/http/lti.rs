@@ -153,12 +153,7 @@ pub async fn launch(
     state: web::Data<AppState>,
     form: web::Form<LaunchForm>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let storage_target = LoginInitiation {
-        lti_storage_target: form.lti_storage_target.clone(),
-        ..LoginInitiation::default()
-    }
-    .storage_target()
-    .map(str::to_owned);
+    let storage_target = login::storage_target(form.lti_storage_target.as_deref());
     let state_proof = match form.state.as_deref() {
         Some(s) if req.cookie(&state_cookie_name(s)).is_some() => StateProof::Cookie,
         Some(_) if storage_target.is_some() => StateProof::PlatformStorage,
@@ -222,7 +217,7 @@ pub async fn launch(
             api_base: &state.base_url,
             widget_available: state.widget.is_available(),
             storage_check: (state_proof == StateProof::PlatformStorage).then(|| StorageCheck {
-                target: storage_target.clone().unwrap_or_default(),
+                target: storage_target.unwrap_or_default().to_owned(),
                 origin: validated.platform.auth_url.origin().ascii_serialization(),
                 key: storage_key(&validated.login.state),
                 value: validated.login.state.clone(),

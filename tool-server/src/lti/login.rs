@@ -14,7 +14,7 @@ use crate::util::{now_ms, random_token};
 
 /// The login initiation parameters, from a GET query or a POST form
 /// (Moodle 4.5 POSTs).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct LoginInitiation {
     pub iss: Option<String>,
     pub login_hint: Option<String>,
@@ -28,16 +28,9 @@ pub struct LoginInitiation {
 }
 
 impl LoginInitiation {
-    /// The storage frame's name when it is one a page may address:
-    /// `_parent` or a plain frame name.
+    /// The storage frame's name, when it is one a page may address.
     pub fn storage_target(&self) -> Option<&str> {
-        self.lti_storage_target.as_deref().filter(|target| {
-            !target.is_empty()
-                && target.len() <= 64
-                && target
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        })
+        storage_target(self.lti_storage_target.as_deref())
     }
 
     /// This login again as a query string, for opening it in a window of
@@ -58,6 +51,18 @@ impl LoginInitiation {
         }
         query.finish()
     }
+}
+
+/// An `lti_storage_target` a page may address: `_parent` or a plain frame
+/// name; anything else is ignored.
+pub fn storage_target(target: Option<&str>) -> Option<&str> {
+    target.filter(|target| {
+        !target.is_empty()
+            && target.len() <= 64
+            && target
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    })
 }
 
 #[derive(Debug)]

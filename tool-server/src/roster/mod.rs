@@ -58,19 +58,19 @@ impl RosterError {
 }
 
 /// What the caller needs to reach a platform's services.
-pub struct RosterService<'a> {
+pub struct RosterAccess<'a> {
     pub services: &'a ServiceClient,
     pub key: &'a CurrentKey,
 }
 
 /// Fetches the course's whole roster and replaces the stored one in one
-/// transaction; returns how many members were stored.
+/// transaction; returns when it was fetched.
 pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
     db: &C,
-    service: &RosterService<'_>,
+    service: &RosterAccess<'_>,
     platform: &Platform,
     course: &context::Model,
-) -> Result<usize, RosterError> {
+) -> Result<i64, RosterError> {
     let url = course
         .memberships_url
         .as_deref()
@@ -80,25 +80,22 @@ pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
         .get(db)
         .await
         .map_err(|e| RosterError::Platform(e.into()))?;
-    let fetch = |token: String| async move { nrps::fetch_all(service.services, &token, url).await };
-    let token = service
-        .services
-        .token(platform, &key, &[ROSTER_SCOPE])
-        .await
-        .map_err(RosterError::Platform)?;
-    let members = match fetch(token).await {
-        Err(e) if e.is_unauthorized() => {
-            service.services.forget_tokens(platform.id.0);
-            let token = service
-                .services
-                .token(platform, &key, &[ROSTER_SCOPE])
-                .await
-                .map_err(RosterError::Platform)?;
-            fetch(token).await
+    // A token the platform no longer accepts is renewed once.
+    let mut renewed = false;
+    let members = loop {
+        let token = service
+            .services
+            .token(platform, &key, &[ROSTER_SCOPE])
+            .await
+            .map_err(RosterError::Platform)?;
+        match nrps::fetch_all(service.services, &token, url).await {
+            Err(e) if e.is_unauthorized() && !renewed => {
+                service.services.forget_tokens(platform.id.0);
+                renewed = true;
+            }
+            fetched => break fetched.map_err(RosterError::Platform)?,
         }
-        other => other,
-    }
-    .map_err(RosterError::Platform)?;
+    };
 
     let now = now_ms();
     let mut seen = std::collections::HashSet::new();
@@ -158,7 +155,7 @@ pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
     .await?;
     txn.commit().await?;
     tracing::info!(course = %course.id, members = count, "roster refreshed");
-    Ok(count)
+    Ok(now)
 }
 
 /// Whether to ask the platform even when the stored roster is fresh.
@@ -209,7 +206,7 @@ pub struct Learner {
 /// is shown with a warning.
 pub async fn learners_of<C: ConnectionTrait + TransactionTrait>(
     db: &C,
-    service: &RosterService<'_>,
+    service: &RosterAccess<'_>,
     session: &LaunchSession,
     refresh_when: Refresh,
 ) -> Result<LearnerList, RosterError> {
@@ -235,12 +232,7 @@ pub async fn learners_of<C: ConnectionTrait + TransactionTrait>(
     let mut warning = None;
     if stale || refresh_when == Refresh::Now {
         match refresh(db, service, &platform, &course).await {
-            Ok(_) => {
-                course = context::Entity::find_by_id(course.id)
-                    .one(db)
-                    .await?
-                    .ok_or(RosterError::NoCourse)?;
-            }
+            Ok(fetched_at) => course.roster_fetched_at = Some(fetched_at),
             Err(RosterError::Platform(e)) if course.roster_fetched_at.is_some() => {
                 tracing::warn!(course = %course.id, error = %e, "roster refresh failed; showing the stored roster");
                 warning = Some(format!(
