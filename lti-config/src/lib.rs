@@ -40,8 +40,23 @@ pub const PLATFORM_CONFIGURATION: &str =
 const CANVAS: &str = "https://canvas.instructure.com/lti/";
 
 /// The custom parameter tying an activity to competences, with an example.
+/// It belongs to each activity: a platform's tool-level custom parameters
+/// override an activity's of the same name (Moodle does), so the tool's
+/// registration leaves it empty.
 pub const COMPETENCES_PARAMETER: &str = "competences";
 pub const COMPETENCES_EXAMPLE: &str = "carerplus:10.2,pat:5.1";
+/// The competence picker writes its choice twice: as `competences`, and
+/// under this name, which no tool-level setting is told to use. A launch
+/// whose two values differ shows the teacher that something overrode the
+/// choice.
+pub const PICKED_COMPETENCES_PARAMETER: &str = "picked_competences";
+/// Written by the picker: `yes` when the teacher asked for a grade, `no`
+/// when not. A link marked `no` gets no score even where the platform made
+/// a grade column for it anyway (Moodle with "Accept grades: Always").
+pub const GRADED_PARAMETER: &str = "graded";
+/// What an administrator enters as the tool's own custom parameters.
+pub const TOOL_LEVEL_CUSTOM_PARAMETERS: &str =
+    "(leave empty: each activity names its competences, through the picker or its own custom parameters)";
 
 /// The tool's endpoints under a public base URL.
 pub struct ToolUrls {
@@ -83,6 +98,22 @@ impl ToolUrls {
             .unwrap_or_default()
     }
 
+    /// The host with its port when the port is not the scheme's default:
+    /// the `domain` of a dynamic registration. Moodle compares it with the
+    /// host and port of `target_link_uri`.
+    fn authority(&self) -> String {
+        url::Url::parse(&self.base)
+            .ok()
+            .and_then(|u| {
+                let host = u.host_str()?.to_owned();
+                Some(match u.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host,
+                })
+            })
+            .unwrap_or_default()
+    }
+
     /// Every redirect URI a platform must accept for this tool.
     pub fn redirect_uris(&self) -> Vec<String> {
         vec![self.launch()]
@@ -106,10 +137,7 @@ pub fn moodle_manual_fields(base_url: &str) -> Vec<(&'static str, String)> {
         ("Public keyset", urls.jwks()),
         ("Initiate login URL", urls.login()),
         ("Redirection URI(s)", urls.redirect_uris().join("\n")),
-        (
-            "Custom parameters",
-            format!("{COMPETENCES_PARAMETER}={COMPETENCES_EXAMPLE}"),
-        ),
+        ("Custom parameters", TOOL_LEVEL_CUSTOM_PARAMETERS.to_owned()),
         (
             "Tool configuration usage",
             "Show in activity chooser and as a preconfigured tool".to_owned(),
@@ -190,7 +218,7 @@ pub fn blackboard_fields(base_url: &str) -> Vec<(&'static str, String)> {
         ("Developer Portal: Signing Algorithm", "RS256".to_owned()),
         (
             "Developer Portal: Custom parameters",
-            format!("{COMPETENCES_PARAMETER}={COMPETENCES_EXAMPLE}"),
+            TOOL_LEVEL_CUSTOM_PARAMETERS.to_owned(),
         ),
         (
             "Learn: Administrator Panel → LTI Tool Providers → Register LTI 1.3/Advantage Tool",
@@ -222,10 +250,7 @@ pub fn sakai_fields(base_url: &str) -> Vec<(&'static str, String)> {
             "Allow the tool to be used from the rich content editor / Content Item",
             "Yes (deep linking)".to_owned(),
         ),
-        (
-            "Custom Parameters",
-            format!("{COMPETENCES_PARAMETER}={COMPETENCES_EXAMPLE}"),
-        ),
+        ("Custom Parameters", TOOL_LEVEL_CUSTOM_PARAMETERS.to_owned()),
         ("LTI 1.3", "Yes".to_owned()),
         ("LTI 1.3 Tool Keyset URL", urls.jwks()),
         (
@@ -359,7 +384,7 @@ pub fn dynamic_registration(base_url: &str, target: &RegistrationTarget) -> Valu
         messages.push(deep_linking);
     }
     let mut configuration = json!({
-        "domain": urls.host(),
+        "domain": urls.authority(),
         "target_link_uri": urls.launch(),
         "description": TOOL_DESCRIPTION,
         "claims": CLAIMS,
@@ -481,6 +506,15 @@ mod tests {
             "no deep linking unless the platform supports it"
         );
         assert!(messages[0].get("placements").is_none());
+    }
+
+    #[test]
+    fn the_registration_domain_carries_a_non_default_port() {
+        let target = RegistrationTarget::default();
+        let on_port = dynamic_registration("http://127.0.0.1:9000", &target);
+        assert_eq!(on_port[TOOL_CONFIGURATION]["domain"], "127.0.0.1:9000");
+        let default_port = dynamic_registration("https://tool.example:443/", &target);
+        assert_eq!(default_port[TOOL_CONFIGURATION]["domain"], "tool.example");
     }
 
     #[test]

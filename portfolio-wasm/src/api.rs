@@ -11,6 +11,9 @@ pub type LanguageMap = BTreeMap<String, String>;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Portfolio {
+    /// The person looking teaches the course: show its learners.
+    #[serde(default)]
+    pub teacher_view: bool,
     pub learner: Learner,
     pub course: Option<Course>,
     pub activity: ActivityLink,
@@ -49,8 +52,40 @@ pub struct RecordedActivity {
     pub timestamp: Option<String>,
 }
 
+/// The course's learners, for its teachers (`/api/v1/learners`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct LearnerList {
+    pub roster: RosterState,
+    pub learners: Vec<RosterLearner>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RosterState {
+    pub fetched_at: Option<String>,
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RosterLearner {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub status: String,
+    pub started: bool,
+    pub competences_covered: u32,
+    pub competences_total: u32,
+}
+
+/// Why a request failed: the server's stable code (when it sent one) and
+/// its explanation.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: Option<String>,
+    pub detail: String,
+}
+
 #[derive(Deserialize)]
 struct Problem {
+    code: Option<String>,
     detail: Option<String>,
 }
 
@@ -59,18 +94,44 @@ pub struct ApiClient {
     pub token: String,
 }
 
-fn describe(error: JsValue) -> String {
-    error.as_string().unwrap_or_else(|| format!("{error:?}"))
+fn describe(error: JsValue) -> ApiError {
+    ApiError {
+        code: None,
+        detail: error.as_string().unwrap_or_else(|| format!("{error:?}")),
+    }
+}
+
+impl From<&str> for ApiError {
+    fn from(detail: &str) -> ApiError {
+        ApiError {
+            code: None,
+            detail: detail.to_owned(),
+        }
+    }
 }
 
 impl ApiClient {
-    pub async fn portfolio(&self) -> Result<Portfolio, String> {
+    pub async fn portfolio(&self) -> Result<Portfolio, ApiError> {
+        self.get("portfolio").await
+    }
+
+    /// The course's learners; `refresh` asks the LMS again at once.
+    pub async fn learners(&self, refresh: bool) -> Result<LearnerList, ApiError> {
+        self.get(if refresh {
+            "learners?refresh=true"
+        } else {
+            "learners"
+        })
+        .await
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
         let init = RequestInit::new();
         init.set_method("GET");
         init.set_mode(RequestMode::SameOrigin);
         // The token travels in a header; no cookies are needed or sent.
         init.set_credentials(RequestCredentials::Omit);
-        let url = format!("{}/api/v1/portfolio", self.base_url.trim_end_matches('/'));
+        let url = format!("{}/api/v1/{path}", self.base_url.trim_end_matches('/'));
         let request = Request::new_with_str_and_init(&url, &init).map_err(describe)?;
         let headers = request.headers();
         headers
@@ -92,13 +153,17 @@ impl ApiClient {
             .as_string()
             .unwrap_or_default();
         if !response.ok() {
-            let detail = serde_json::from_str::<Problem>(&text)
-                .ok()
-                .and_then(|p| p.detail);
-            return Err(
-                detail.unwrap_or_else(|| format!("the server answered {}", response.status()))
-            );
+            let problem = serde_json::from_str::<Problem>(&text).ok();
+            return Err(ApiError {
+                code: problem.as_ref().and_then(|p| p.code.clone()),
+                detail: problem
+                    .and_then(|p| p.detail)
+                    .unwrap_or_else(|| format!("the server answered {}", response.status())),
+            });
         }
-        serde_json::from_str(&text).map_err(|e| format!("unexpected answer from the server: {e}"))
+        serde_json::from_str(&text).map_err(|e| ApiError {
+            code: None,
+            detail: format!("unexpected answer from the server: {e}"),
+        })
     }
 }

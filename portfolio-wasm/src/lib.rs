@@ -45,16 +45,34 @@ pub fn mount(element: Element, config: JsValue) -> Result<PortfolioWidget, JsVal
         base_url: config_string(&config, "apiBase")?,
         token: config_string(&config, "token")?,
     };
-    let inner = Rc::new(RefCell::new(Widget::new(element)));
+    let inner = Rc::new(RefCell::new(Widget::new(element, client)));
     views::render(&inner);
     let loading = inner.clone();
     wasm_bindgen_futures::spawn_local(async move {
+        let client = loading.borrow().client.clone();
         let next = match client.portfolio().await {
             Ok(portfolio) => WidgetState::Loaded(portfolio),
             Err(error) => WidgetState::Failed(error),
         };
+        let teacher_view = matches!(&next, WidgetState::Loaded(p) if p.teacher_view);
         loading.borrow_mut().show(next);
         views::render(&loading);
+        if teacher_view {
+            load_roster(loading, false).await;
+        }
     });
     Ok(PortfolioWidget { inner })
+}
+
+/// Loads the course's learners into a teacher's widget; `refresh` asks the
+/// LMS again instead of using the list Carefolio keeps.
+pub(crate) async fn load_roster(widget: Rc<RefCell<Widget>>, refresh: bool) {
+    widget.borrow_mut().roster = state::RosterState::Loading;
+    views::render(&widget);
+    let client = widget.borrow().client.clone();
+    widget.borrow_mut().roster = match client.learners(refresh).await {
+        Ok(list) => state::RosterState::Loaded(list),
+        Err(error) => state::RosterState::Failed(error),
+    };
+    views::render(&widget);
 }

@@ -3,17 +3,30 @@
 use gloo_events::EventListener;
 use web_sys::Element;
 
-use crate::api::{LanguageMap, Portfolio};
+use std::rc::Rc;
+
+use crate::api::{ApiClient, ApiError, LanguageMap, LearnerList, Portfolio};
 
 pub enum WidgetState {
     Loading,
     Loaded(Portfolio),
-    Failed(String),
+    Failed(ApiError),
+}
+
+/// The course's learners, shown to its teachers.
+pub enum RosterState {
+    /// Not a teacher's view, or not asked for yet.
+    NotShown,
+    Loading,
+    Loaded(LearnerList),
+    Failed(ApiError),
 }
 
 pub struct Widget {
     pub root: Element,
+    pub client: Rc<ApiClient>,
     pub state: WidgetState,
+    pub roster: RosterState,
     /// BCP 47 primary language the competences are shown in.
     pub language: String,
     /// Listeners of the current rendering; replaced (and so removed) on re-render.
@@ -21,10 +34,12 @@ pub struct Widget {
 }
 
 impl Widget {
-    pub fn new(root: Element) -> Widget {
+    pub fn new(root: Element, client: ApiClient) -> Widget {
         Widget {
             root,
+            client: Rc::new(client),
             state: WidgetState::Loading,
+            roster: RosterState::NotShown,
             language: "en".to_owned(),
             listeners: Vec::new(),
         }

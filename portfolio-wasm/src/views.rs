@@ -6,7 +6,8 @@ use std::rc::Rc;
 use gloo_events::EventListener;
 use web_sys::{Document, Element};
 
-use crate::state::{localised, Widget, WidgetState};
+use crate::api::{ApiError, LearnerList, Portfolio};
+use crate::state::{localised, RosterState, Widget, WidgetState};
 
 fn language_name(tag: &str) -> &str {
     match tag {
@@ -57,20 +58,24 @@ pub fn render(widget: &Rc<RefCell<Widget>>) {
                     ),
                 );
             }
-            WidgetState::Failed(message) => {
+            WidgetState::Failed(error) => {
                 let alert = element(
                     &document,
                     "div",
                     "cf-error notice",
-                    Some(&format!("Your portfolio could not be loaded: {message}")),
+                    Some(&format!(
+                        "Your portfolio could not be loaded: {}",
+                        error.detail
+                    )),
                 );
                 let _ = alert.set_attribute("role", "alert");
                 append(&container, &alert);
             }
             WidgetState::Loaded(portfolio) => {
-                let heading = match &portfolio.learner.name {
-                    Some(name) => format!("{name}'s portfolio"),
-                    None => "Your portfolio".to_owned(),
+                let heading = match (&portfolio.learner.name, portfolio.teacher_view) {
+                    (_, true) => "Your learners' progress".to_owned(),
+                    (Some(name), false) => format!("{name}'s portfolio"),
+                    (None, false) => "Your portfolio".to_owned(),
                 };
                 append(
                     &container,
@@ -172,34 +177,18 @@ pub fn render(widget: &Rc<RefCell<Widget>>) {
                 }
                 append(&container, &list);
 
-                append(
-                    &container,
-                    &element(&document, "h2", "", Some("Your recorded activity")),
-                );
-                let history = element(&document, "ol", "cf-recorded", None);
-                for entry in &portfolio.recorded {
-                    let object = entry
-                        .object
-                        .as_ref()
-                        .and_then(|o| localised(o, &current.language))
-                        .unwrap_or("an activity");
-                    let when = entry
-                        .timestamp
-                        .as_deref()
-                        .map(|t| t.replace('T', " "))
-                        .unwrap_or_default();
-                    let when = when.get(..16).unwrap_or(&when);
-                    append(
-                        &history,
-                        &element(
-                            &document,
-                            "li",
-                            "cf-entry",
-                            Some(&format!("{when} — {} {object}", entry.verb)),
-                        ),
+                if portfolio.teacher_view {
+                    roster_section(
+                        &document,
+                        &container,
+                        widget,
+                        &current.roster,
+                        portfolio,
+                        &mut listeners,
                     );
+                } else {
+                    recorded_section(&document, &container, portfolio, &current.language);
                 }
-                append(&container, &history);
             }
         }
     }
@@ -216,4 +205,186 @@ pub fn render(widget: &Rc<RefCell<Widget>>) {
     );
     // Dropping the previous rendering's listeners detaches them.
     current.listeners = listeners;
+}
+
+fn recorded_section(
+    document: &Document,
+    container: &Element,
+    portfolio: &Portfolio,
+    language: &str,
+) {
+    append(
+        container,
+        &element(document, "h2", "", Some("Your recorded activity")),
+    );
+    let history = element(document, "ol", "cf-recorded", None);
+    for entry in &portfolio.recorded {
+        let object = entry
+            .object
+            .as_ref()
+            .and_then(|o| localised(o, language))
+            .unwrap_or("an activity");
+        let when = entry
+            .timestamp
+            .as_deref()
+            .map(|t| t.replace('T', " "))
+            .unwrap_or_default();
+        let when = when.get(..16).unwrap_or(&when);
+        append(
+            &history,
+            &element(
+                document,
+                "li",
+                "cf-entry",
+                Some(&format!("{when} — {} {object}", entry.verb)),
+            ),
+        );
+    }
+    append(container, &history);
+}
+
+/// The course's learners with their progress on this activity's
+/// competences, for its teachers.
+fn roster_section(
+    document: &Document,
+    container: &Element,
+    widget: &Rc<RefCell<Widget>>,
+    roster: &RosterState,
+    portfolio: &Portfolio,
+    listeners: &mut Vec<EventListener>,
+) {
+    let section = element(document, "section", "cf-roster-section", None);
+    append(
+        &section,
+        &element(document, "h2", "", Some("Learners in this course")),
+    );
+    match roster {
+        RosterState::NotShown | RosterState::Loading => {
+            append(
+                &section,
+                &element(
+                    document,
+                    "p",
+                    "cf-roster-loading muted",
+                    Some("Getting the list of learners from the course…"),
+                ),
+            );
+        }
+        RosterState::Failed(error) => {
+            let alert = element(
+                document,
+                "div",
+                "cf-roster-error notice",
+                Some(&roster_problem(error)),
+            );
+            let _ = alert.set_attribute("role", "alert");
+            append(&section, &alert);
+        }
+        RosterState::Loaded(list) => roster_list(document, &section, list, portfolio),
+    }
+    if !matches!(roster, RosterState::Loading | RosterState::NotShown) {
+        let button = element(
+            document,
+            "button",
+            "cf-roster-refresh button-secondary",
+            Some("Update the list"),
+        );
+        let _ = button.set_attribute("type", "button");
+        let target = widget.clone();
+        listeners.push(EventListener::new(&button, "click", move |_| {
+            let target = target.clone();
+            wasm_bindgen_futures::spawn_local(crate::load_roster(target, true));
+        }));
+        append(&section, &button);
+    }
+    append(container, &section);
+}
+
+fn roster_problem(error: &ApiError) -> String {
+    match error.code.as_deref() {
+        Some("roster_not_offered") => "The course's list of learners is not available: the LMS does not share it with Carefolio. Ask your LMS administrator to switch on the roster service (in Moodle: \"IMS LTI Names and Role Provisioning\") for Carefolio.".to_owned(),
+        Some("roster_unavailable") => "The LMS could not be reached to get the list of learners. Try again in a few minutes.".to_owned(),
+        Some("not_an_assessor") => "Only the course's teachers can see its learners.".to_owned(),
+        _ => format!("The list of learners could not be loaded: {}", error.detail),
+    }
+}
+
+fn roster_list(document: &Document, section: &Element, list: &LearnerList, portfolio: &Portfolio) {
+    if let Some(warning) = &list.roster.warning {
+        let notice = element(document, "div", "cf-roster-warning notice", Some(warning));
+        let _ = notice.set_attribute("role", "status");
+        append(section, &notice);
+    }
+    let total = portfolio.competences.len();
+    let summary = match (list.learners.len(), total) {
+        (0, _) => "No learners are enrolled in this course yet.".to_owned(),
+        (n, 0) => format!("{n} learner(s). This activity is not tied to any competence, so there is no progress to show."),
+        (n, t) => format!("{n} learner(s). Progress counts this activity's {t} competence(s) on which each learner has recorded activity."),
+    };
+    let updated = list
+        .roster
+        .fetched_at
+        .as_deref()
+        .map(|at| {
+            let time = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(at))
+                .to_locale_time_string("default")
+                .as_string()
+                .unwrap_or_default();
+            format!(" List from the course, updated at {time}.")
+        })
+        .unwrap_or_default();
+    append(
+        section,
+        &element(
+            document,
+            "p",
+            "cf-roster-summary muted",
+            Some(&format!("{summary}{updated}")),
+        ),
+    );
+    let items = element(document, "ul", "cf-roster", None);
+    for learner in &list.learners {
+        let item = element(document, "li", "cf-roster-learner", None);
+        let name = learner
+            .name
+            .as_deref()
+            .or(learner.email.as_deref())
+            .unwrap_or("A learner without a name");
+        append(
+            &item,
+            &element(document, "span", "cf-roster-name", Some(name)),
+        );
+        let progress_text = if !learner.started {
+            "Has not opened Carefolio yet".to_owned()
+        } else if learner.competences_total == 0 {
+            "Has opened Carefolio".to_owned()
+        } else {
+            format!(
+                "{} of {} competences",
+                learner.competences_covered, learner.competences_total
+            )
+        };
+        let line = element(document, "span", "cf-roster-progress", Some(&progress_text));
+        append(&item, &line);
+        if learner.competences_total > 0 {
+            let bar = element(document, "progress", "cf-roster-bar", None);
+            let _ = bar.set_attribute("max", &learner.competences_total.to_string());
+            let _ = bar.set_attribute("value", &learner.competences_covered.to_string());
+            let _ = bar.set_attribute("aria-label", &format!("{name}: {progress_text}"));
+            append(&item, &bar);
+        }
+        if learner.status != "Active" {
+            append(
+                &item,
+                &element(
+                    document,
+                    "span",
+                    "cf-roster-inactive",
+                    Some("Not active in the course"),
+                ),
+            );
+        }
+        append(&items, &item);
+    }
+    append(section, &items);
 }

@@ -23,6 +23,10 @@ use crate::lti::tool_keys::{self, CurrentKey};
 use crate::signing::Signer;
 use crate::{db, frameworks};
 
+/// The largest form body accepted (LTI launches carry one id_token of a
+/// few kilobytes).
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -91,13 +95,20 @@ impl Application {
             HttpServer::new(move || {
                 App::new()
                     .app_data(web::Data::new(state.clone()))
-                    .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(
+                    .app_data(web::FormConfig::default().limit(MAX_FORM_BYTES).error_handler(
                         |err, _| {
-                            let response = problem(
-                                actix_web::http::StatusCode::BAD_REQUEST,
-                                "invalid_form",
-                                &err.to_string(),
-                            );
+                            let response = match err {
+                                error::UrlencodedError::Overflow { size, .. } => problem(
+                                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                                    "payload_too_large",
+                                    &format!("The form has {size} bytes; at most {MAX_FORM_BYTES} are accepted."),
+                                ),
+                                ref other => problem(
+                                    actix_web::http::StatusCode::BAD_REQUEST,
+                                    "invalid_form",
+                                    &other.to_string(),
+                                ),
+                            };
                             error::InternalError::from_response(err, response).into()
                         },
                     ))

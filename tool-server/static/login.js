@@ -13,7 +13,12 @@ function cookiesWork() {
 }
 
 function cookieOrNewWindow() {
-  if (cookiesWork()) {
+  if (page.dataset.cookieUsable === "false") {
+    // Plain http from another site: the cookie would not come back, and a
+    // window of its own would fail the same way.
+    document.getElementById("cf-opening").hidden = true;
+    document.getElementById("cf-needs-https").hidden = false;
+  } else if (cookiesWork()) {
     proceed();
   } else {
     document.getElementById("cf-opening").hidden = true;

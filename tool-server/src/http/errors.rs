@@ -64,19 +64,32 @@ fn logged_problem(
 #[derive(Serialize)]
 struct ErrorPage<'a> {
     title: &'a str,
-    code: &'a str,
-    message: String,
+    lead: &'a str,
     advice: &'a str,
+    detail: &'a str,
+    code: &'a str,
 }
 
-pub fn error_page(status: StatusCode, code: &str, message: String, advice: &str) -> HttpResponse {
+/// The words of an error page: a title naming what failed, a first
+/// sentence anyone understands, and what to do. The technical detail and
+/// the code follow them, for administrators.
+pub struct PageText<'a> {
+    pub title: &'a str,
+    pub lead: &'a str,
+    pub advice: &'a str,
+}
+
+pub const LAUNCH_FAILED: &str = "Carefolio could not open this activity";
+
+pub fn error_page(status: StatusCode, code: &str, text: PageText<'_>, detail: &str) -> HttpResponse {
     let body = templates::render(
         "error",
         &ErrorPage {
-            title: "Carefolio could not open this activity",
+            title: text.title,
+            lead: text.lead,
+            advice: text.advice,
+            detail,
             code,
-            message,
-            advice,
         },
     );
     HttpResponse::build(status)
@@ -96,17 +109,17 @@ impl ResponseError for LtiError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status();
+        let text = PageText {
+            title: LAUNCH_FAILED,
+            lead: self.lead(),
+            advice: self.advice(),
+        };
         if status.is_server_error() {
             tracing::error!(code = self.code(), error = %log_chain(self), "LTI request failed");
-            return error_page(
-                status,
-                self.code(),
-                "An unexpected error occurred.".into(),
-                self.advice(),
-            );
+            return error_page(status, self.code(), text, "An unexpected error occurred.");
         }
         tracing::warn!(code = self.code(), reason = %self, "LTI request rejected");
-        error_page(status, self.code(), self.to_string(), self.advice())
+        error_page(status, self.code(), text, &self.to_string())
     }
 }
 
@@ -173,8 +186,12 @@ impl ResponseError for LaunchPageError {
                 error_page(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal_error",
-                    "An unexpected error occurred while recording the launch.".into(),
-                    "Please open the activity again in a moment.",
+                    PageText {
+                        title: LAUNCH_FAILED,
+                        lead: "Carefolio could not save your visit to this activity.",
+                        advice: "Please open the activity again in a moment.",
+                    },
+                    "An unexpected error occurred while recording the launch.",
                 )
             }
         }
@@ -201,21 +218,35 @@ impl ResponseError for DeepLinkingError {
     /// The instructor is in the LMS's content picker: a page, not JSON.
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
+        const TITLE: &str = "Carefolio could not add the activity";
         if status.is_server_error() {
             tracing::error!(code = self.code(), error = %log_chain(self), "deep linking failed");
             return error_page(
                 status,
                 "internal_error",
-                "An unexpected error occurred while adding the activity.".into(),
-                "Please try again in a moment.",
+                PageText {
+                    title: TITLE,
+                    lead: "Something went wrong in Carefolio while adding the activity.",
+                    advice: "Please try again in a moment.",
+                },
+                "An unexpected error occurred while adding the activity.",
             );
         }
         tracing::warn!(code = self.code(), reason = %self, "deep linking refused");
+        let lead = match self {
+            DeepLinkingError::SessionUsed => "These competences were already sent to your course.",
+            DeepLinkingError::SessionExpired => "The competence picker was open for more than an hour.",
+            _ => "The choice of competences could not be sent to your course.",
+        };
         error_page(
             status,
             self.code(),
-            self.to_string(),
-            "Close this window and choose \"Add an activity\" (or your LMS's equivalent) in your course again.",
+            PageText {
+                title: TITLE,
+                lead,
+                advice: "Close this window and choose \"Add an activity\" (or your LMS's equivalent) in your course again.",
+            },
+            &self.to_string(),
         )
     }
 }
@@ -261,13 +292,18 @@ impl ResponseError for DynamicRegistrationError {
     /// The LMS administrator is looking at the tool's page in the LMS.
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
+        const TITLE: &str = "Carefolio could not be registered with this LMS";
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(code = self.code(), error = %log_chain(self), "dynamic registration failed");
             return error_page(
                 status,
                 "internal_error",
-                "An unexpected error occurred while registering.".into(),
-                "Please try again in a moment.",
+                PageText {
+                    title: TITLE,
+                    lead: "Something went wrong in Carefolio while registering.",
+                    advice: "Please try again in a moment.",
+                },
+                "An unexpected error occurred while registering.",
             );
         }
         tracing::warn!(code = self.code(), reason = %self, "dynamic registration refused");
@@ -279,7 +315,27 @@ impl ResponseError for DynamicRegistrationError {
             }
             _ => "Check the LMS's LTI settings, then start the registration again with a new registration URL.",
         };
-        let mut response = error_page(status, self.code(), self.to_string(), advice);
+        let lead = match self {
+            DynamicRegistrationError::InviteRequired
+            | DynamicRegistrationError::InviteExpired
+            | DynamicRegistrationError::InviteUsed => {
+                "The registration URL entered in the LMS is not a valid, unused Carefolio invitation."
+            }
+            DynamicRegistrationError::MissingParameter(_) => {
+                "The LMS did not send what a registration needs."
+            }
+            _ => "The LMS's registration details were refused or could not be read.",
+        };
+        let mut response = error_page(
+            status,
+            self.code(),
+            PageText {
+                title: TITLE,
+                lead,
+                advice,
+            },
+            &self.to_string(),
+        );
         response.headers_mut().insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(

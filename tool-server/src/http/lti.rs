@@ -19,11 +19,14 @@ pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<LoginInitiation>,
-    form: Option<web::Form<LoginInitiation>>,
-) -> Result<HttpResponse, LtiError> {
-    let initiation = match form {
-        Some(form) if req.method() == actix_web::http::Method::POST => form.into_inner(),
-        _ => query.into_inner(),
+    form: Result<web::Form<LoginInitiation>, actix_web::Error>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let initiation = if req.method() == actix_web::http::Method::POST {
+        // A body too large or not a form is refused as such, not read as
+        // a login without parameters.
+        form?.into_inner()
+    } else {
+        query.into_inner()
     };
     let request = login::initiate(
         &state.db,
@@ -48,6 +51,13 @@ pub async fn login(
         .secure(state.is_https())
         .finish();
     let storage_target = initiation.storage_target();
+    // Over plain http the state cookie is SameSite=Lax, which no browser
+    // sends with another site's form_post: without the platform's storage,
+    // a login from another site cannot end in a launch, framed or not.
+    let cookie_usable = state.is_https() || !from_another_site(&req);
+    if storage_target.is_none() && !cookie_usable {
+        return Err(LtiError::InsecureCrossSite.into());
+    }
     if storage_target.is_none() && !in_cross_site_frame(&req) {
         return Ok(HttpResponse::Found()
             .insert_header((header::LOCATION, request.location.to_string()))
@@ -66,6 +76,7 @@ pub async fn login(
             storage_target,
             state_key: storage_key(&request.state),
             state: &request.state,
+            cookie_usable,
             cookie_attributes: if state.is_https() {
                 "SameSite=None; Secure"
             } else {
@@ -92,17 +103,22 @@ fn storage_key(state: &str) -> String {
     format!("carefolio_state_{state}")
 }
 
+fn fetch_metadata<'a>(req: &'a HttpRequest, name: &str) -> &'a str {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// Whether the browser says another site sent it here (Fetch Metadata).
+fn from_another_site(req: &HttpRequest) -> bool {
+    fetch_metadata(req, "sec-fetch-site") == "cross-site"
+}
+
 /// Whether the browser says this request loads a frame inside another
-/// site's page (Fetch Metadata), where the tool's cookies are third-party.
+/// site's page, where the tool's cookies are third-party.
 fn in_cross_site_frame(req: &HttpRequest) -> bool {
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned()
-    };
-    header("sec-fetch-dest") == "iframe" && header("sec-fetch-site") == "cross-site"
+    fetch_metadata(req, "sec-fetch-dest") == "iframe" && from_another_site(req)
 }
 
 #[derive(Serialize)]
@@ -112,6 +128,9 @@ struct LoginPage<'a> {
     storage_target: Option<&'a str>,
     state_key: String,
     state: &'a str,
+    /// `false` where the state cookie cannot come back (plain http, another
+    /// site): only the platform's storage can work.
+    cookie_usable: bool,
     cookie_attributes: &'a str,
     new_window_url: String,
     asset_base: &'a str,
@@ -141,6 +160,8 @@ struct LaunchPage<'a> {
     link_title: Option<String>,
     competences: &'a [Competence],
     unknown_competences: &'a [String],
+    /// Shown to teachers only: the `competences` value the picker's choice overrode.
+    overridden_competences: Option<&'a str>,
     token: &'a str,
     api_base: &'a str,
     widget_available: bool,
@@ -213,6 +234,10 @@ pub async fn launch(
             link_title: recorded.link_title.clone(),
             competences: &recorded.competences,
             unknown_competences: &recorded.unknown_competences,
+            overridden_competences: recorded
+                .overridden_competences
+                .as_deref()
+                .filter(|_| crate::lti::roles::is_instructor(&validated.message.roles)),
             token: &recorded.session_token,
             api_base: &state.base_url,
             widget_available: state.widget.is_available(),

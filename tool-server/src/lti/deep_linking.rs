@@ -215,7 +215,11 @@ fn content_item(
     item.insert("url".into(), json!(launch_url));
     item.insert(
         "custom".into(),
-        json!({ crate::portfolio::launch::COMPETENCES_PARAMETER: activity.competences }),
+        json!({
+            lti_config::COMPETENCES_PARAMETER: activity.competences,
+            lti_config::PICKED_COMPETENCES_PARAMETER: activity.competences,
+            lti_config::GRADED_PARAMETER: if activity.score_maximum.is_some() { "yes" } else { "no" },
+        }),
     );
     // A platform that said it ignores line items gets none.
     if let (Some(maximum), false) = (activity.score_maximum, accept_lineitem == Some(false)) {
@@ -312,9 +316,14 @@ mod tests {
             "u",
             &Answer::Activities(vec![activity(None)]),
         );
-        assert!(ungraded[format!("{DL}content_items")][0]
-            .get("lineItem")
-            .is_none());
+        let item = &ungraded[format!("{DL}content_items")][0];
+        assert!(item.get("lineItem").is_none());
+        assert_eq!(item["custom"]["graded"], "no");
+        assert_eq!(item["custom"]["picked_competences"], "pat:5.1");
+        assert_eq!(
+            accepted[format!("{DL}content_items")][0]["custom"]["graded"],
+            "yes"
+        );
     }
 
     #[test]

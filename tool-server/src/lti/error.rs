@@ -40,6 +40,8 @@ pub enum LtiError {
     MissingState,
     #[error("the state does not match a login started in this browser")]
     StateMismatch,
+    #[error("the login came from another site to Carefolio over plain http, where browsers do not send Carefolio's cookie back with the platform's launch")]
+    InsecureCrossSite,
     #[error("the nonce was not issued by this tool")]
     UnknownNonce,
     #[error("the nonce has already been used: the launch was replayed")]
@@ -74,6 +76,7 @@ impl LtiError {
             LtiError::UnknownDeployment(_) => "unknown_deployment",
             LtiError::MissingState => "missing_state",
             LtiError::StateMismatch => "state_mismatch",
+            LtiError::InsecureCrossSite => "insecure_cross_site",
             LtiError::UnknownNonce => "unknown_nonce",
             LtiError::NonceReplayed => "nonce_replayed",
             LtiError::LoginExpired => "login_expired",
@@ -90,6 +93,7 @@ impl LtiError {
             | LtiError::InvalidClaim { .. }
             | LtiError::WrongVersion(_)
             | LtiError::UnsupportedMessageType(_)
+            | LtiError::InsecureCrossSite
             | LtiError::AmbiguousClient(_) => StatusCode::BAD_REQUEST,
             LtiError::UnknownIssuer(_) | LtiError::UnknownDeployment(_) => StatusCode::FORBIDDEN,
             LtiError::PlatformKeysUnavailable(_) => StatusCode::BAD_GATEWAY,
@@ -98,8 +102,34 @@ impl LtiError {
         }
     }
 
+    /// What happened, in a sentence a learner or teacher understands.
+    pub fn lead(&self) -> &'static str {
+        match self {
+            LtiError::Expired | LtiError::IssuedInFuture | LtiError::LoginExpired => {
+                "Opening Carefolio from your course took too long, or the two servers' clocks disagree."
+            }
+            LtiError::NonceReplayed => "This page was already used once to open the activity.",
+            LtiError::StateMismatch | LtiError::MissingState => {
+                "Your browser did not bring back the sign-in Carefolio started for you."
+            }
+            LtiError::InsecureCrossSite => {
+                "Carefolio cannot open from this course page: it is on another site than the LMS and is not served over https."
+            }
+            _ => match self.status() {
+                StatusCode::FORBIDDEN => "This LMS is not registered with Carefolio yet.",
+                StatusCode::BAD_GATEWAY | StatusCode::INTERNAL_SERVER_ERROR => {
+                    "Carefolio could not finish opening the activity."
+                }
+                _ => "Your course sent Carefolio a sign-in that it could not accept.",
+            },
+        }
+    }
+
     /// What the person in front of the LMS can do about it.
     pub fn advice(&self) -> &'static str {
+        if let LtiError::InsecureCrossSite = self {
+            return "Browsers send Carefolio's sign-in cookie back from another site only over https. Ask your LMS administrator to serve Carefolio over https, or from the same site (host name) as the LMS.";
+        }
         match self.status() {
             StatusCode::FORBIDDEN => "This LMS is not (fully) registered with Carefolio. Ask your site administrator to complete the registration.",
             StatusCode::BAD_GATEWAY | StatusCode::INTERNAL_SERVER_ERROR => "Carefolio could not complete the launch. Please try again in a moment.",

@@ -22,8 +22,7 @@ use crate::util::now_ms;
 use crate::xapi::statements::{self, AccountActor, Activity, LaunchedStatement};
 use crate::xapi::{store as statement_store, VERB_LAUNCHED};
 
-/// The LTI custom parameter that ties a resource link to competences.
-pub const COMPETENCES_PARAMETER: &str = "competences";
+use lti_config::{COMPETENCES_PARAMETER, GRADED_PARAMETER, PICKED_COMPETENCES_PARAMETER};
 
 pub struct RecordedLaunch {
     pub person: Person,
@@ -32,6 +31,8 @@ pub struct RecordedLaunch {
     pub competences: Vec<Competence>,
     /// References in the custom parameter that match no competence, or do not parse.
     pub unknown_competences: Vec<String>,
+    /// A `competences` value the launch ignored because the picker chose otherwise.
+    pub overridden_competences: Option<String>,
     pub statement_id: Uuid,
     pub session_token: String,
     /// Grades this launch queued for the LMS.
@@ -129,7 +130,8 @@ pub async fn record<C: TransactionTrait>(
 ) -> Result<RecordedLaunch, PortfolioError> {
     let message = &launch.message;
     let platform = &launch.platform;
-    let (references, mut unknown_competences) = match message.custom.get(COMPETENCES_PARAMETER) {
+    let chosen = LinkCompetences::from_custom(&message.custom);
+    let (references, mut unknown_competences) = match &chosen.codes {
         Some(list) => CompetenceRef::parse_list(list),
         None => (Vec::new(), Vec::new()),
     };
@@ -142,7 +144,7 @@ pub async fn record<C: TransactionTrait>(
         link: previous,
     } = enter(&txn, launch, Some(&link_claim.id), now).await?;
 
-    let competence_codes = message.custom.get(COMPETENCES_PARAMETER).cloned();
+    let competence_codes = chosen.codes.clone();
     let ties_changed = previous
         .as_ref()
         .is_none_or(|p| p.competence_codes != competence_codes);
@@ -225,7 +227,10 @@ pub async fn record<C: TransactionTrait>(
             person_id: person.id.0,
             subject: &message.subject,
             is_learner: roles::is_learner(&message.roles),
-            service: message.grades.as_ref(),
+            service: message
+                .grades
+                .as_ref()
+                .filter(|_| link_is_graded(&message.custom)),
             newly_active,
         },
         now,
@@ -294,10 +299,104 @@ pub async fn record<C: TransactionTrait>(
         link_title: link.title,
         competences,
         unknown_competences,
+        overridden_competences: chosen.overridden,
         statement_id,
         session_token,
         grades_queued,
     })
+}
+
+/// Which competences a link names, from its custom parameters.
+#[derive(Debug, PartialEq)]
+pub struct LinkCompetences {
+    /// The references the launch counts: the picker's choice when there is one.
+    pub codes: Option<String>,
+    /// The other value of `competences` when it differs from the picker's
+    /// choice: a tool-level setting (which Moodle lets win over an
+    /// activity's) or an edit made after picking.
+    pub overridden: Option<String>,
+}
+
+impl LinkCompetences {
+    pub fn from_custom(custom: &std::collections::BTreeMap<String, String>) -> LinkCompetences {
+        let named = custom.get(COMPETENCES_PARAMETER);
+        match custom.get(PICKED_COMPETENCES_PARAMETER) {
+            Some(picked) => LinkCompetences {
+                codes: Some(picked.clone()),
+                overridden: named.filter(|named| !same_references(named, picked)).cloned(),
+            },
+            None => LinkCompetences {
+                codes: named.cloned(),
+                overridden: None,
+            },
+        }
+    }
+}
+
+/// Whether two `competences` values name the same references, ignoring
+/// spaces and order.
+fn same_references(a: &str, b: &str) -> bool {
+    let normalise = |list: &str| {
+        let mut references: Vec<String> = list
+            .split(',')
+            .map(|r| r.trim().to_ascii_lowercase())
+            .filter(|r| !r.is_empty())
+            .collect();
+        references.sort();
+        references.dedup();
+        references
+    };
+    normalise(a) == normalise(b)
+}
+
+/// Whether the link wants a grade: every link does unless the picker
+/// marked it ungraded.
+pub fn link_is_graded(custom: &std::collections::BTreeMap<String, String>) -> bool {
+    custom
+        .get(GRADED_PARAMETER)
+        .is_none_or(|graded| !graded.trim().eq_ignore_ascii_case("no"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn custom(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_pickers_choice_wins_and_a_different_competences_value_is_reported() {
+        let overridden = LinkCompetences::from_custom(&custom(&[
+            ("competences", "carerplus:10.2,pat:5.1"),
+            ("picked_competences", "pat:2.4"),
+        ]));
+        assert_eq!(overridden.codes.as_deref(), Some("pat:2.4"));
+        assert_eq!(
+            overridden.overridden.as_deref(),
+            Some("carerplus:10.2,pat:5.1")
+        );
+        let same = LinkCompetences::from_custom(&custom(&[
+            ("competences", "pat:5.1, carerplus:10.2"),
+            ("picked_competences", "carerplus:10.2,pat:5.1"),
+        ]));
+        assert_eq!(same.overridden, None);
+        let manual = LinkCompetences::from_custom(&custom(&[("competences", "pat:5.1")]));
+        assert_eq!(manual.codes.as_deref(), Some("pat:5.1"));
+        assert_eq!(manual.overridden, None);
+    }
+
+    #[test]
+    fn only_a_link_marked_ungraded_is_not_graded() {
+        assert!(link_is_graded(&custom(&[])));
+        assert!(link_is_graded(&custom(&[("graded", "yes")])));
+        assert!(!link_is_graded(&custom(&[("graded", "no")])));
+    }
 }
 
 struct CourseUpdate<'a> {

@@ -13,6 +13,10 @@ use crate::identity;
 
 #[derive(Debug, Serialize)]
 pub struct PortfolioView {
+    /// Whether the person looking teaches this course: the widget then
+    /// shows the course's learners (`/api/v1/learners`) instead of a
+    /// portfolio of their own.
+    pub teacher_view: bool,
     pub learner: Learner,
     pub course: Option<Course>,
     pub activity: ActivityLink,
@@ -78,6 +82,7 @@ pub async fn load<C: ConnectionTrait>(
         .map(recorded_activity)
         .collect();
     Ok(PortfolioView {
+        teacher_view: crate::lti::roles::is_instructor(&session.roles),
         learner: Learner {
             name: person.display_name(),
             locale: person.locale,
