@@ -16,7 +16,8 @@ wanted=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); pri
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$wanted" ]; then
   say "Installing wasm-bindgen-cli $wanted (found: ${have:-none})"
-  cargo install wasm-bindgen-cli --version "$wanted"
+  say "(a one-time build of a few minutes)"
+  cargo install wasm-bindgen-cli --version "$wanted" --locked
 fi
 
 missing=()

@@ -127,3 +127,112 @@ fn a_missing_configuration_file_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+both_databases!(
+    a_platform_with_people_is_removed_only_when_told_to_delete_them,
+    |app| async move {
+        assert_eq!(app.launch("remove", json!({})).await.status(), 200);
+        let issuer = app.simulator.issuer.clone();
+        let (ok, _, stderr) = run(app
+            .carefolio_command()
+            .args(["platform", "remove", "--issuer", &issuer]));
+        assert!(!ok);
+        assert!(
+            stderr.contains("has 1 person(s)") && stderr.contains("--delete-people"),
+            "{stderr}"
+        );
+        assert_eq!(app.count("platforms").await, 1, "nothing removed");
+        let (ok, stdout, stderr) = run(app.carefolio_command().args([
+            "platform",
+            "remove",
+            "--issuer",
+            &issuer,
+            "--delete-people",
+        ]));
+        assert!(ok, "{stderr}");
+        assert!(stdout.contains("Removed platform"), "{stdout}");
+        assert_eq!(app.count("platforms").await, 0);
+        let (ok, _, stderr) = run(app.carefolio_command().args([
+            "platform",
+            "remove",
+            "--issuer",
+            "https://nowhere.example",
+        ]));
+        assert!(!ok);
+        assert!(stderr.contains("no platform is registered"), "{stderr}");
+    }
+);
+
+#[test]
+fn read_only_commands_never_create_a_database() {
+    let dir = std::env::temp_dir().join(format!("carefolio-empty-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for args in [
+        &["framework", "list"][..],
+        &["platform", "list"],
+        &["keys", "list"],
+        &["grades", "status"],
+    ] {
+        let (ok, _, stderr) = run(carefolio_binary()
+            .current_dir(&dir)
+            .env_remove("CAREFOLIO__DATA_DIR")
+            .env_remove("CAREFOLIO__DATABASE__URL")
+            .env("RUST_LOG", "error")
+            .args(args));
+        assert!(!ok, "{args:?}");
+        assert!(
+            stderr.contains("there is no Carefolio database at data/carefolio.sqlite"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(
+        std::fs::read_dir(&dir).unwrap().next().is_none(),
+        "a read-only command wrote into the folder"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn start_up_errors_name_the_value_once_with_what_to_do() {
+    // A PostgreSQL that is not there: said at once, with its address.
+    let started = std::time::Instant::now();
+    let (ok, _, stderr) = run(carefolio_binary()
+        .env("RUST_LOG", "error")
+        .env(
+            "CAREFOLIO__DATABASE__URL",
+            "postgres://postgres@127.0.0.1:1/none",
+        )
+        .args(["migrate"]));
+    assert!(!ok);
+    assert!(
+        stderr.contains("PostgreSQL at 127.0.0.1:1 refused the connection"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(8));
+    assert_eq!(stderr.matches("refused").count(), 1, "{stderr}");
+
+    // A bad address to listen on shows the value.
+    let (ok, _, stderr) = run(carefolio_binary().env("RUST_LOG", "error").args([
+        "serve",
+        "--bind",
+        "not-an-address",
+    ]));
+    assert!(!ok);
+    assert!(stderr.contains("\"not-an-address\""), "{stderr}");
+
+    // A port in use is named.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let dir = std::env::temp_dir().join(format!("carefolio-port-{}", uuid::Uuid::new_v4()));
+    let (ok, _, stderr) = run(carefolio_binary()
+        .env("RUST_LOG", "error")
+        .env("CAREFOLIO__DATA_DIR", &dir)
+        .args(["serve", "--bind", &address]));
+    assert!(!ok);
+    assert!(
+        stderr.contains(&format!("cannot listen on {address}"))
+            && stderr.contains("another program uses this port"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -51,7 +51,7 @@ async fn return_to_platform(app: &TestApp, page: reqwest::Response) -> DeepLinkR
     };
     assert_eq!(action, app.simulator.deep_link_return_url());
     assert!(
-        html.contains("/widget/autosubmit.js"),
+        html.contains("/autosubmit.js\"></script>"),
         "the page submits itself"
     );
     let jwt = form_value(&html, "JWT").expect("a JWT field");

@@ -86,7 +86,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         std::env::temp_dir().join(format!("carefolio-test-{}", uuid::Uuid::new_v4().simple()));
     let mut settings = Settings::default();
     settings.server.bind = "127.0.0.1:0".to_owned();
-    settings.server.widget_dir = widget_dir();
+    settings.server.widget_dir = Some(widget_dir());
     settings.data_dir = data_dir.clone();
     settings.platforms = vec![PlatformRegistration {
         issuer: simulator.issuer.clone(),

@@ -114,3 +114,48 @@ both_databases!(
         assert_eq!(app.count("used_nonces").await, 0);
     }
 );
+
+both_databases!(
+    an_oversized_login_form_is_refused_as_too_large_and_a_cross_site_http_login_is_explained,
+    |app| async move {
+        let huge = format!(
+            "iss={}&login_hint=x&pad={}",
+            app.simulator.issuer,
+            "a".repeat(10 * 1024 * 1024)
+        );
+        let response = reqwest::Client::new()
+            .post(app.url("/lti/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(huge)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 413);
+        assert_eq!(response.headers()["x-carefolio-error"], "payload_too_large");
+
+        // Over plain http, a login sent by another site cannot end in a
+        // launch (the Lax state cookie stays behind): said at once.
+        let response = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(app.url("/lti/login"))
+            .header("sec-fetch-site", "cross-site")
+            .header("sec-fetch-dest", "document")
+            .form(&app.simulator.login_initiation("hint-1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+        assert_eq!(
+            response.headers()["x-carefolio-error"],
+            "insecure_cross_site"
+        );
+        let page = response.text().await.unwrap();
+        // The page leads with a sentence, then the technical detail and code.
+        let lead = page.find("class=\"lead\"").unwrap();
+        let code = page.find("data-code=\"insecure_cross_site\"").unwrap();
+        assert!(lead < code);
+        assert!(page.contains("over https"), "{page}");
+    }
+);

@@ -98,3 +98,61 @@ both_databases!(a_malformed_launch_form_is_a_400_problem, |app| async move {
     assert_eq!(response.status(), 400);
     assert_eq!(error_code(&response), "invalid_form");
 });
+
+both_databases!(
+    widget_files_are_compressed_versioned_and_revalidated,
+    |app| async move {
+        let page = app.launch("assets", json!({})).await.text().await.unwrap();
+        let start = page.find("/widget/").unwrap();
+        let path: String = page[start..].chars().take_while(|c| *c != '"').collect();
+        assert!(
+            path.ends_with("/boot.js") && path.matches('/').count() == 3,
+            "{path}"
+        );
+        let version = path.split('/').nth(2).unwrap().to_owned();
+
+        let client = reqwest::Client::new();
+        let wasm = client
+            .get(app.url(&format!("/widget/{version}/portfolio_wasm_bg.wasm")))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wasm.status(), 200);
+        assert_eq!(wasm.headers()["content-encoding"], "gzip");
+        assert_eq!(wasm.headers()["content-type"], "application/wasm");
+        assert!(wasm.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable"));
+        let etag = wasm.headers()["etag"].to_str().unwrap().to_owned();
+        let zipped = wasm.bytes().await.unwrap().len();
+        let plain = client
+            .get(app.url("/widget/portfolio_wasm_bg.wasm"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(plain.headers()["cache-control"], "no-cache");
+        assert!(plain.headers().get("content-encoding").is_none());
+        assert!(
+            zipped * 2 < plain.bytes().await.unwrap().len(),
+            "gzip saves at least half"
+        );
+
+        let again = client
+            .get(app.url("/widget/portfolio_wasm_bg.wasm"))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304);
+        // An old version's path is served, but not kept for a year.
+        let old = client
+            .get(app.url("/widget/0123456789abcdef/boot.js"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(old.status(), 200);
+        assert_eq!(old.headers()["cache-control"], "no-cache");
+    }
+);

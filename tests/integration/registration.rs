@@ -86,7 +86,7 @@ both_databases!(
         assert_eq!(response.status(), 200);
         let page = response.text().await.unwrap();
         assert!(page.contains("dynamic-client-7"), "{page}");
-        assert!(page.contains("/widget/registration-close.js"));
+        assert!(page.contains("/registration-close.js\"></script>"), "{page}");
         let close = app
             .client
             .get(app.url("/widget/registration-close.js"))

@@ -167,6 +167,90 @@ impl Browser {
         Ok(())
     }
 
+    /// The WebDriver reference of the first element matching `css`.
+    pub async fn find(&self, css: &str) -> Result<Value, BrowserError> {
+        let found = self
+            .call(
+                "POST",
+                &format!("/session/{}/element", self.session),
+                json!({ "using": "css selector", "value": css }),
+            )
+            .await?;
+        Ok(found)
+    }
+
+    /// Clicks the first element matching `css`, as a person would (the
+    /// browser scrolls to it and fires real pointer events).
+    pub async fn click(&self, css: &str) -> Result<(), BrowserError> {
+        let element = self.find(css).await?;
+        let id = element_id(&element)?;
+        self.call(
+            "POST",
+            &format!("/session/{}/element/{id}/click", self.session),
+            json!({}),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Types `text` into the first element matching `css`, after clearing it.
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<(), BrowserError> {
+        let element = self.find(css).await?;
+        let id = element_id(&element)?;
+        self.call(
+            "POST",
+            &format!("/session/{}/element/{id}/clear", self.session),
+            json!({}),
+        )
+        .await?;
+        self.call(
+            "POST",
+            &format!("/session/{}/element/{id}/value", self.session),
+            json!({ "text": text }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Runs the next commands inside the frame element matching `css`.
+    pub async fn enter_frame_of(&self, css: &str) -> Result<(), BrowserError> {
+        let element = self.find(css).await?;
+        self.call(
+            "POST",
+            &format!("/session/{}/frame", self.session),
+            json!({ "id": element }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Saves a PNG of the current viewport.
+    pub async fn screenshot(&self, path: &std::path::Path) -> Result<(), BrowserError> {
+        use base64::Engine;
+        let encoded = self
+            .call(
+                "GET",
+                &format!("/session/{}/screenshot", self.session),
+                json!({}),
+            )
+            .await?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().unwrap_or_default())
+            .map_err(|e| BrowserError(format!("screenshot: {e}")))?;
+        std::fs::write(path, png).map_err(|e| BrowserError(format!("screenshot: {e}")))
+    }
+
+    /// Resizes the window (a phone is about 390 × 844).
+    pub async fn resize(&self, width: u32, height: u32) -> Result<(), BrowserError> {
+        self.call(
+            "POST",
+            &format!("/session/{}/window/rect", self.session),
+            json!({ "width": width, "height": height }),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Runs the next commands in the top-level page again.
     pub async fn leave_frames(&self) -> Result<(), BrowserError> {
         self.call(
@@ -216,6 +300,15 @@ impl Browser {
             .await;
         self.session.clear();
     }
+}
+
+fn element_id(element: &Value) -> Result<String, BrowserError> {
+    element
+        .as_object()
+        .and_then(|o| o.values().next())
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| BrowserError(format!("not an element: {element}")))
 }
 
 impl Drop for Browser {

@@ -88,6 +88,20 @@ pub enum PlatformCommand {
     Add(PlatformRegistration),
     /// List registered platforms.
     List,
+    /// Remove a platform's registration: its launches are refused from
+    /// then on (running servers notice within 30 seconds).
+    Remove {
+        /// The platform's issuer, as `platform list` shows it.
+        #[arg(long)]
+        issuer: String,
+        /// Its client id, when the issuer has several registrations.
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Also delete the records of the people who launched from it
+        /// (required when there are any).
+        #[arg(long)]
+        delete_people: bool,
+    },
     /// Print a registration URL for LTI Dynamic Registration, to enter in
     /// the LMS (Moodle: "Tool URL" under Manage tools; Canvas: "Install a
     /// new app" by dynamic registration). Each URL registers one platform.
@@ -102,6 +116,7 @@ pub enum PlatformCommand {
 pub enum XapiClientCommand {
     /// Create credentials; prints the key and secret once.
     Add {
+        /// A name for whoever uses the credentials (e.g. "reporting").
         #[arg(long)]
         name: String,
     },
@@ -122,6 +137,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => {
             if let Some(bind) = args.bind {
                 settings.server.bind = bind;
+                settings.check_bind()?;
             }
             if let Some(url) = args.public_url {
                 settings.server.public_url = Some(url);
@@ -158,8 +174,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 registration::invitation_url(&settings.base_url(), &invitation)
             );
         }
+        Command::Platform(PlatformCommand::Remove {
+            issuer,
+            client_id,
+            delete_people,
+        }) => {
+            let database = db::open_existing(&settings).await?;
+            match platforms::remove(&database, &issuer, client_id.as_deref(), delete_people).await?
+            {
+                platforms::Removal::Removed { name } => {
+                    println!("Removed platform {name} ({issuer}).");
+                }
+                platforms::Removal::NotFound => {
+                    anyhow::bail!("no platform is registered with issuer {issuer}{}; `carefolio platform list` shows them", client_id.map(|c| format!(" and client id {c}")).unwrap_or_default());
+                }
+                platforms::Removal::HasPeople { name, people } => {
+                    anyhow::bail!("platform {name} ({issuer}) has {people} person(s) who launched from it; removing it deletes their courses, links and grades from it. Add --delete-people to remove it anyway");
+                }
+            }
+        }
         Command::Platform(PlatformCommand::List) => {
-            let database = prepare(&settings).await?;
+            let database = db::open_existing(&settings).await?;
             let list = platforms::list(&database).await?;
             if list.is_empty() {
                 println!("No platforms registered. Add one with `carefolio platform add`.");
@@ -188,7 +223,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("secret: {}", client.secret);
         }
         Command::Framework(FrameworkCommand::List) => {
-            let database = prepare(&settings).await?;
+            let database = db::open_existing(&settings).await?;
             for framework in frameworks::store::list(&database).await? {
                 println!(
                     "{:<10} {:>3} competences  {}",
@@ -232,7 +267,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Grades(GradesCommand::Status) => {
-            let database = prepare(&settings).await?;
+            let database = db::open_existing(&settings).await?;
             let counts = outbox::counts(&database, grades::OUTBOX_KIND).await?;
             println!(
                 "{} pending, {} failed, {} delivered",
@@ -245,7 +280,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Keys(KeysCommand::List) => {
-            let database = prepare(&settings).await?;
+            let database = db::open_existing(&settings).await?;
             for key in tool_keys::list(&database).await? {
                 match key.retired_at_ms {
                     None => println!(

@@ -28,8 +28,10 @@ pub struct ServerSettings {
     pub bind: String,
     /// The URL the LMS and browsers reach this server at; defaults to `http://{bind}`.
     pub public_url: Option<Url>,
-    /// The wasm-bindgen output of `portfolio-wasm` (`portfolio_wasm.js` and `portfolio_wasm_bg.wasm`).
-    pub widget_dir: PathBuf,
+    /// A folder with the wasm-bindgen output of `portfolio-wasm`
+    /// (`portfolio_wasm.js` and `portfolio_wasm_bg.wasm`) to serve instead
+    /// of the widget built into the binary.
+    pub widget_dir: Option<PathBuf>,
     /// How long the widget's launch token stays valid, in seconds.
     pub launch_token_ttl_secs: i64,
 }
@@ -77,7 +79,7 @@ impl Default for Settings {
             server: ServerSettings {
                 bind: DEFAULT_BIND.to_owned(),
                 public_url: None,
-                widget_dir: PathBuf::from("portfolio-wasm/pkg"),
+                widget_dir: None,
                 launch_token_ttl_secs: 3600,
             },
             database: DatabaseSettings {
@@ -96,7 +98,7 @@ pub enum ConfigError {
     Invalid(#[from] Box<figment::Error>),
     #[error("configuration file {0} does not exist")]
     MissingFile(PathBuf),
-    #[error("server.bind {0:?} is not a host:port address")]
+    #[error("the address to listen on, {0:?}, is not an IP address and port such as 127.0.0.1:8300 or 0.0.0.0:8300 (server.bind, --bind or CAREFOLIO__SERVER__BIND)")]
     BadBind(String),
 }
 
@@ -128,15 +130,16 @@ impl Settings {
             figment = figment.merge(Toml::file(file));
         }
         let settings: Settings = figment.merge(env).extract().map_err(Box::new)?;
-        if settings
-            .server
-            .bind
-            .parse::<std::net::SocketAddr>()
-            .is_err()
-        {
-            return Err(ConfigError::BadBind(settings.server.bind));
-        }
+        settings.check_bind()?;
         Ok(settings)
+    }
+
+    /// `server.bind` must be an IP address and port, such as `127.0.0.1:8300`.
+    pub fn check_bind(&self) -> Result<(), ConfigError> {
+        match self.server.bind.parse::<std::net::SocketAddr>() {
+            Ok(_) => Ok(()),
+            Err(_) => Err(ConfigError::BadBind(self.server.bind.clone())),
+        }
     }
 
     /// Names of `CAREFOLIO_*` variables that nothing reads: usually typos.

@@ -17,10 +17,63 @@ pub enum DbSetupError {
     },
     #[error("unsupported database URL (expected sqlite:// or postgres://): {0}")]
     UnsupportedUrl(String),
-    #[error("cannot open the database: {0}")]
-    Connect(#[source] DbErr),
-    #[error("database migration failed: {0}")]
+    #[error("cannot open the database {url}")]
+    Connect {
+        url: String,
+        #[source]
+        source: DbErr,
+    },
+    #[error("{what} at {address} refused the connection: start it, or set database.url (CAREFOLIO__DATABASE__URL) to where it runs")]
+    Refused { what: &'static str, address: String },
+    #[error("there is no Carefolio database at {0} yet: start the server (`carefolio serve`) or run `carefolio migrate` with the same data_dir (CAREFOLIO__DATA_DIR) or database.url first")]
+    Missing(String),
+    #[error("database migration failed")]
     Migrate(#[source] DbErr),
+}
+
+/// Opens an existing database for a command that only reads or changes
+/// what is there: it never creates a SQLite file, keys or frameworks.
+pub async fn open_existing(settings: &Settings) -> Result<DatabaseConnection, DbSetupError> {
+    if settings.database.url.is_none() {
+        let file = settings.data_dir.join("carefolio.sqlite");
+        if !file.exists() {
+            return Err(DbSetupError::Missing(file.display().to_string()));
+        }
+    }
+    let db = connect(settings).await?;
+    migrate(&db).await?;
+    Ok(db)
+}
+
+/// A PostgreSQL server that refuses connections is said so at once,
+/// rather than as a pool timeout seconds later.
+fn check_reachable(url: &str) -> Result<(), DbSetupError> {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return Ok(());
+    };
+    let host = parsed.host_str().unwrap_or("localhost").to_owned();
+    let port = parsed.port().unwrap_or(5432);
+    let address = format!("{host}:{port}");
+    let addresses: Vec<std::net::SocketAddr> =
+        match std::net::ToSocketAddrs::to_socket_addrs(&address) {
+            Ok(found) => found.collect(),
+            // Unresolvable names are left to the driver's own message.
+            Err(_) => return Ok(()),
+        };
+    let refused = !addresses.is_empty()
+        && addresses.iter().all(|a| {
+            matches!(
+                std::net::TcpStream::connect_timeout(a, Duration::from_secs(3)),
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused
+            )
+        });
+    if refused {
+        return Err(DbSetupError::Refused {
+            what: "PostgreSQL",
+            address,
+        });
+    }
+    Ok(())
 }
 
 /// Opens the configured database, creating the SQLite file and data
@@ -36,7 +89,10 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupE
             path: settings.data_dir.display().to_string(),
             source,
         })?;
+    } else {
+        check_reachable(&url)?;
     }
+    let shown = redact(&url);
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(settings.max_connections())
@@ -53,7 +109,7 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupE
     }
     Database::connect(options)
         .await
-        .map_err(DbSetupError::Connect)
+        .map_err(|source| DbSetupError::Connect { url: shown, source })
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbSetupError> {

@@ -20,7 +20,7 @@ async fn main() -> std::process::ExitCode {
     match carefolio::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", carefolio::util::error_chain(error.as_ref()));
             std::process::ExitCode::FAILURE
         }
     }

@@ -49,7 +49,18 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        let listener = TcpListener::bind(&settings.server.bind)?;
+        settings.check_bind()?;
+        let listener = TcpListener::bind(&settings.server.bind).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen on {}: {e}{}",
+                settings.server.bind,
+                if e.kind() == std::io::ErrorKind::AddrInUse {
+                    " (another program uses this port: stop it, or choose another address with --bind or server.bind)"
+                } else {
+                    ""
+                }
+            )
+        })?;
         let port = listener.local_addr()?.port();
         let mut settings = settings;
         // With port 0, the public URL can only be known once bound.
@@ -83,7 +94,7 @@ impl Application {
             services,
             known_activity: Arc::default(),
             competences: Arc::new(CompetenceCache::new(Duration::from_secs(600))),
-            widget: Arc::new(WidgetAssets::load(&settings.server.widget_dir)),
+            widget: Arc::new(WidgetAssets::load(settings.server.widget_dir.as_deref())),
             signer: Arc::new(Signer::load_or_create(&db).await?),
             tool_key,
             settings: Arc::new(settings),

@@ -33,7 +33,9 @@ async fn main() -> anyhow::Result<()> {
         &args.bind,
         &args.client_id,
         &args.deployment_id,
-        PlatformKey::generate("demo-key-1"),
+        // A new key each start needs a new key id: Carefolio keeps the
+        // platform keys it fetched and refetches only for an unknown id.
+        PlatformKey::generate(&format!("demo-key-{}", uuid::Uuid::new_v4().simple())),
     )?;
     simulator.set_tool(&args.tool);
     simulator.prepare_launch("ingrid", json!({
@@ -70,6 +72,24 @@ async fn main() -> anyhow::Result<()> {
         simulator.issuer
     );
     println!("  Press Ctrl-C to stop.");
-    std::future::pending::<()>().await;
+    stopped().await;
+    println!("demo platform: stopped.");
     Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
+async fn stopped() {
+    let mut terminate = match actix_web::rt::signal::unix::signal(
+        actix_web::rt::signal::unix::SignalKind::terminate(),
+    ) {
+        Ok(signal) => signal,
+        Err(_) => {
+            let _ = actix_web::rt::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = actix_web::rt::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
 }

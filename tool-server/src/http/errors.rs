@@ -20,17 +20,6 @@ use crate::xapi::XapiError;
 /// Header carrying the stable error code, for machines reading an HTML error page.
 pub const ERROR_CODE_HEADER: &str = "x-carefolio-error";
 
-fn log_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
 pub fn problem(status: StatusCode, code: &str, detail: &str) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, "application/problem+json"))
@@ -53,7 +42,7 @@ fn logged_problem(
     code: &str,
 ) -> HttpResponse {
     if status.is_server_error() {
-        tracing::error!(code, error = %log_chain(error), "request failed");
+        tracing::error!(code, error = %crate::util::error_chain(error), "request failed");
         problem(status, "internal_error", "An unexpected error occurred.")
     } else {
         tracing::info!(code, reason = %error, "request refused");
@@ -81,7 +70,12 @@ pub struct PageText<'a> {
 
 pub const LAUNCH_FAILED: &str = "Carefolio could not open this activity";
 
-pub fn error_page(status: StatusCode, code: &str, text: PageText<'_>, detail: &str) -> HttpResponse {
+pub fn error_page(
+    status: StatusCode,
+    code: &str,
+    text: PageText<'_>,
+    detail: &str,
+) -> HttpResponse {
     let body = templates::render(
         "error",
         &ErrorPage {
@@ -115,7 +109,7 @@ impl ResponseError for LtiError {
             advice: self.advice(),
         };
         if status.is_server_error() {
-            tracing::error!(code = self.code(), error = %log_chain(self), "LTI request failed");
+            tracing::error!(code = self.code(), error = %crate::util::error_chain(self), "LTI request failed");
             return error_page(status, self.code(), text, "An unexpected error occurred.");
         }
         tracing::warn!(code = self.code(), reason = %self, "LTI request rejected");
@@ -182,7 +176,7 @@ impl ResponseError for LaunchPageError {
         match &self.0 {
             PortfolioError::Lti(e) => e.error_response(),
             other => {
-                tracing::error!(code = other.code(), error = %log_chain(other), "recording a launch failed");
+                tracing::error!(code = other.code(), error = %crate::util::error_chain(other), "recording a launch failed");
                 error_page(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal_error",
@@ -220,7 +214,7 @@ impl ResponseError for DeepLinkingError {
         let status = self.status_code();
         const TITLE: &str = "Carefolio could not add the activity";
         if status.is_server_error() {
-            tracing::error!(code = self.code(), error = %log_chain(self), "deep linking failed");
+            tracing::error!(code = self.code(), error = %crate::util::error_chain(self), "deep linking failed");
             return error_page(
                 status,
                 "internal_error",
@@ -235,7 +229,9 @@ impl ResponseError for DeepLinkingError {
         tracing::warn!(code = self.code(), reason = %self, "deep linking refused");
         let lead = match self {
             DeepLinkingError::SessionUsed => "These competences were already sent to your course.",
-            DeepLinkingError::SessionExpired => "The competence picker was open for more than an hour.",
+            DeepLinkingError::SessionExpired => {
+                "The competence picker was open for more than an hour."
+            }
             _ => "The choice of competences could not be sent to your course.",
         };
         error_page(
@@ -294,7 +290,7 @@ impl ResponseError for DynamicRegistrationError {
         let status = self.status_code();
         const TITLE: &str = "Carefolio could not be registered with this LMS";
         if status == StatusCode::INTERNAL_SERVER_ERROR {
-            tracing::error!(code = self.code(), error = %log_chain(self), "dynamic registration failed");
+            tracing::error!(code = self.code(), error = %crate::util::error_chain(self), "dynamic registration failed");
             return error_page(
                 status,
                 "internal_error",

@@ -18,6 +18,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/lti/config/canvas.json", web::get().to(lti::canvas_config))
         // The widget and its API
         .route("/widget/{file}", web::get().to(widget::asset))
+        .route(
+            "/widget/{version}/{file}",
+            web::get().to(widget::versioned_asset),
+        )
         .route("/api/v1/portfolio", web::get().to(api::portfolio))
         .route("/api/v1/learners", web::get().to(api::learners))
         // xAPI

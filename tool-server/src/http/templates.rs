@@ -7,6 +7,25 @@ use serde::Serialize;
 
 static TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     let mut registry = Handlebars::new();
+    // `{{widget "boot.js"}}`: where a page links one of the widget's files.
+    registry.register_helper(
+        "widget",
+        Box::new(
+            |helper: &handlebars::Helper<'_>,
+             _: &Handlebars<'_>,
+             _: &handlebars::Context,
+             _: &mut handlebars::RenderContext<'_, '_>,
+             out: &mut dyn handlebars::Output|
+             -> handlebars::HelperResult {
+                let file = helper
+                    .param(0)
+                    .and_then(|p| p.value().as_str())
+                    .unwrap_or_default();
+                out.write(&super::widget::versioned_path(file))?;
+                Ok(())
+            },
+        ),
+    );
     for (name, source) in [
         ("layout", include_str!("../../templates/layout.hbs")),
         ("launch", include_str!("../../templates/launch.hbs")),

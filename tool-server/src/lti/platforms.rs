@@ -311,3 +311,53 @@ pub fn choose_for_token(
         .cloned()
         .ok_or(LtiError::InvalidAudience)
 }
+
+/// What removing a registration would take with it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Removal {
+    Removed {
+        name: String,
+    },
+    NotFound,
+    /// The registration has people; removing it deletes their records.
+    HasPeople {
+        name: String,
+        people: u64,
+    },
+}
+
+/// Removes the registration of `issuer` (and `client_id` when it has
+/// several). One with people is removed only when `delete_people` says so:
+/// their records from this platform go with it.
+pub async fn remove<C: TransactionTrait>(
+    db: &C,
+    issuer: &str,
+    client_id: Option<&str>,
+    delete_people: bool,
+) -> Result<Removal, LtiError> {
+    use sea_orm::PaginatorTrait;
+    let txn = db.begin().await?;
+    let mut rows = platform::Entity::find().filter(platform::Column::Issuer.eq(issuer));
+    if let Some(client_id) = client_id {
+        rows = rows.filter(platform::Column::ClientId.eq(client_id));
+    }
+    let found = rows.all(&txn).await?;
+    let row = match found.as_slice() {
+        [] => return Ok(Removal::NotFound),
+        [one] => one.clone(),
+        _ => return Err(LtiError::AmbiguousClient(issuer.to_owned())),
+    };
+    let people = crate::entities::lti_identity::Entity::find()
+        .filter(crate::entities::lti_identity::Column::PlatformId.eq(row.id))
+        .count(&txn)
+        .await?;
+    if people > 0 && !delete_people {
+        return Ok(Removal::HasPeople {
+            name: row.name,
+            people,
+        });
+    }
+    platform::Entity::delete_by_id(row.id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(Removal::Removed { name: row.name })
+}

@@ -323,7 +323,9 @@ impl LinkCompetences {
         match custom.get(PICKED_COMPETENCES_PARAMETER) {
             Some(picked) => LinkCompetences {
                 codes: Some(picked.clone()),
-                overridden: named.filter(|named| !same_references(named, picked)).cloned(),
+                overridden: named
+                    .filter(|named| !same_references(named, picked))
+                    .cloned(),
             },
             None => LinkCompetences {
                 codes: named.cloned(),

@@ -1,0 +1,748 @@
+//! The cases: what a learner, a teacher and an administrator do in Moodle,
+//! checked on both sides (Carefolio's API and statements, Moodle's tables).
+
+use std::time::Duration;
+
+use anyhow::{bail, ensure, Context};
+use carefolio_tests::webdriver::Browser;
+use serde_json::Value;
+
+use crate::carefolio::Carefolio;
+use crate::moodle::{screenshot_dir, MoodleSession};
+use crate::Suite;
+
+const STUDENT: (&str, &str, i64) = ("student1", "Student#12345", 4);
+const TEACHER: (&str, &str, i64) = ("teacher1", "Teacher#12345", 3);
+const ADMIN: (&str, &str, i64) = ("admin", "Admin#12345", 2);
+const WAIT: Duration = Duration::from_secs(30);
+
+/// Headless Chromium, signed in to Moodle through its login page.
+async fn browser_as(suite: &Suite, user: (&str, &str, i64)) -> anyhow::Result<Browser> {
+    let browser = Browser::start(&["--window-size=1280,1000"])
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let moodle = &suite.moodle.issuer;
+    b(browser.goto(&format!("{moodle}/login/index.php")).await)?;
+    b(browser.type_into("#username", user.0).await)?;
+    b(browser.type_into("#password", user.1).await)?;
+    b(browser.click("#loginbtn").await)?;
+    b(browser
+        .wait_for(
+            "return document.querySelector('a[href*=\"login/logout.php\"]') !== null",
+            WAIT,
+        )
+        .await)?;
+    Ok(browser)
+}
+
+/// WebDriver errors as anyhow errors.
+fn b<T>(result: Result<T, carefolio_tests::webdriver::BrowserError>) -> anyhow::Result<T> {
+    result.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+async fn shot(browser: &Browser, name: &str) {
+    let path = screenshot_dir().join(format!("{name}.png"));
+    if let Err(e) = browser.screenshot(&path).await {
+        eprintln!("screenshot {name}: {e}");
+    }
+}
+
+/// Opens an activity as a person does (its page in Moodle) and enters the
+/// frame Moodle shows Carefolio in.
+async fn open_activity_frame(suite: &Suite, browser: &Browser, cmid: i64) -> anyhow::Result<()> {
+    b(browser
+        .goto(&format!(
+            "{}/mod/lti/view.php?id={cmid}",
+            suite.moodle.issuer
+        ))
+        .await)?;
+    b(browser
+        .wait_for(
+            "return document.querySelector('iframe#contentframe') !== null",
+            WAIT,
+        )
+        .await)?;
+    b(browser.enter_frame_of("iframe#contentframe").await)
+}
+
+/// Launches `cmid` as `user` without a browser; returns the launch page.
+async fn launch(suite: &Suite, user: (&str, &str, i64), cmid: i64) -> anyhow::Result<String> {
+    let session = MoodleSession::log_in(&suite.moodle.issuer, user.0, user.1).await?;
+    let form = session.launch_form(cmid).await?;
+    let (status, code, page) = session.post_launch(&form).await?;
+    ensure!(status == 200, "launch answered {status} {code:?}: {page}");
+    Ok(page)
+}
+
+/// The claims of a JWT, unverified (Carefolio verifies; the test only reads).
+fn jwt_claims(token: &str) -> anyhow::Result<Value> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).context("not a JWT")?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload)?;
+    Ok(serde_json::from_slice(&bytes)?)
+}
+
+/// The widget's launch token on a launch page.
+fn launch_token(page: &str) -> anyhow::Result<String> {
+    let start = page
+        .find("data-token=\"")
+        .context("no launch token on the page")?
+        + "data-token=\"".len();
+    let end = page[start..].find('"').context("unterminated token")? + start;
+    Ok(page[start..end].to_owned())
+}
+
+async fn api(tool: &Carefolio, path: &str, token: &str) -> anyhow::Result<(u16, Value)> {
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/v1/{path}", tool.base))
+        .bearer_auth(token)
+        .send()
+        .await?;
+    Ok((response.status().as_u16(), response.json().await?))
+}
+
+/// Competence codes the portfolio API gives for a launch page's token.
+async fn portfolio_codes(suite: &Suite, page: &str) -> anyhow::Result<Vec<String>> {
+    let (status, view) = api(&suite.tool, "portfolio", &launch_token(page)?).await?;
+    ensure!(status == 200, "portfolio answered {status}: {view}");
+    Ok(view["competences"]
+        .as_array()
+        .context("no competences")?
+        .iter()
+        .filter_map(|c| c["code"].as_str().map(str::to_owned))
+        .collect())
+}
+
+/// Statements about the Moodle user `userid`, newest first.
+async fn statements_of(suite: &Suite, userid: i64) -> anyhow::Result<Vec<Value>> {
+    let agent = serde_json::json!({
+        "account": { "homePage": suite.moodle.issuer, "name": userid.to_string() }
+    });
+    let response = reqwest::Client::new()
+        .get(format!("{}/xapi/statements", suite.tool.base))
+        .basic_auth(&suite.xapi.0, Some(&suite.xapi.1))
+        .header("X-Experience-API-Version", "1.0.3")
+        .query(&[("limit", "100")])
+        .send()
+        .await?;
+    ensure!(
+        response.status() == 200,
+        "xAPI answered {}",
+        response.status()
+    );
+    let body: Value = response.json().await?;
+    Ok(body["statements"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| s["actor"]["account"] == agent["account"])
+        .collect())
+}
+
+/// `carefolio grades status` as (pending, failed, delivered).
+fn grade_counts(tool: &Carefolio) -> anyhow::Result<(u32, u32, u32)> {
+    let printed = tool.cli(&["grades", "status"])?;
+    let first = printed.lines().next().unwrap_or_default().to_owned();
+    let numbers: Vec<u32> = first
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    match numbers[..] {
+        [pending, failed, delivered] => Ok((pending, failed, delivered)),
+        _ => bail!("unexpected grades status: {printed}"),
+    }
+}
+
+pub async fn a_learner_launch_in_moodles_frame_shows_the_widget_records_the_statement_and_grades(
+    suite: &Suite,
+) -> anyhow::Result<()> {
+    let name = format!("Digital care records {}", suite.run);
+    let cmid = suite.kit.add_activity(
+        suite.moodle.typeid,
+        &name,
+        "competences=carerplus:10.2,pat:5.1",
+        100,
+    )?;
+    let browser = browser_as(suite, STUDENT).await?;
+    open_activity_frame(suite, &browser, cmid).await?;
+    b(browser
+        .wait_for(
+            "return document.querySelector('#carefolio-portfolio[data-state=\"loaded\"] .cf-widget') !== null",
+            WAIT,
+        )
+        .await)?;
+    let heading = b(browser
+        .eval("return document.querySelector('.cf-learner').textContent")
+        .await)?;
+    ensure!(heading == "Sam Student's portfolio", "heading {heading}");
+    let codes = b(browser
+        .eval("return [...document.querySelectorAll('.cf-competence .cf-code')].map(e => e.textContent)")
+        .await)?;
+    ensure!(codes == serde_json::json!(["10.2", "5.1"]), "codes {codes}");
+    let roster = b(browser
+        .eval("return document.querySelector('.cf-roster-section') !== null")
+        .await)?;
+    ensure!(roster == false, "a learner must not see the roster");
+    b(browser.leave_frames().await)?;
+    shot(&browser, "learner-widget-in-moodle").await;
+    b(browser.resize(390, 844).await)?;
+    shot(&browser, "learner-widget-in-moodle-phone").await;
+    browser.quit().await;
+
+    let statements = statements_of(suite, STUDENT.2).await?;
+    let launched = statements
+        .iter()
+        .find(|s| s["object"]["definition"]["name"]["en"] == name.as_str())
+        .context("no statement for the launch")?;
+    ensure!(
+        launched["verb"]["id"] == "http://adlnet.gov/expapi/verbs/launched",
+        "verb {}",
+        launched["verb"]
+    );
+    // Carefolio's rule: both competences have activity now, so 100 %.
+    let grade = suite.db.wait_for_grade(cmid, STUDENT.2, WAIT).await?;
+    ensure!((grade - 100.0).abs() < 1e-6, "grade {grade}");
+    Ok(())
+}
+
+/// Picks competences in Carefolio's picker inside Moodle's "Select
+/// content" dialog of the add-activity form, then saves the form.
+async fn select_content(
+    suite: &Suite,
+    browser: &Browser,
+    competences: &[&str],
+    title: &str,
+    one_per_competence: bool,
+    score_maximum: Option<u32>,
+    screenshot: Option<&str>,
+) -> anyhow::Result<()> {
+    // What the activity chooser's "Carefolio" tile opens.
+    b(browser
+        .goto(&format!(
+            "{}/course/modedit.php?add=lti&return=0&typeid={}&course={}&section=1",
+            suite.moodle.issuer, suite.moodle.typeid, suite.moodle.courseid
+        ))
+        .await)?;
+    b(browser.click("#id_selectcontent").await)?;
+    b(browser
+        .wait_for(
+            "const f = document.querySelector('#contentitem-page-iframe'); return f !== null && !f.classList.contains('hidden')",
+            WAIT,
+        )
+        .await)?;
+    b(browser.enter_frame_of("#contentitem-page-iframe").await)?;
+    b(browser
+        .wait_for("return document.getElementById('cf-picker') !== null", WAIT)
+        .await)?;
+    for competence in competences {
+        b(browser
+            .click(&format!("input[name=competence][value=\"{competence}\"]"))
+            .await)?;
+    }
+    if !title.is_empty() {
+        b(browser.type_into("#cf-title", title).await)?;
+    }
+    if one_per_competence {
+        b(browser.click("input[name=split][value=each]").await)?;
+    }
+    if let Some(maximum) = score_maximum {
+        b(browser.click("#cf-graded").await)?;
+        b(browser
+            .type_into("#cf-score-maximum", &maximum.to_string())
+            .await)?;
+    }
+    if let Some(name) = screenshot {
+        b(browser.leave_frames().await)?;
+        shot(browser, name).await;
+        b(browser.enter_frame_of("#contentitem-page-iframe").await)?;
+    }
+    b(browser.click("button[name=action][value=add]").await)?;
+    b(browser.leave_frames().await)?;
+    // Moodle's dialog closes and fills the form (or lists several items).
+    b(browser
+        .wait_for(
+            "const i = document.querySelector('#id_selectcontentindicator'); const m = document.querySelector('#id_multipleitems, .multiple-items, [data-region=\"multiple-items\"]'); return document.querySelector('#contentitem-page-iframe') === null && ((i && i.textContent.trim() !== '') || document.querySelector('input[name=name]').value === 'item')",
+            WAIT,
+        )
+        .await)?;
+    b(browser.click("#id_submitbutton2").await)?;
+    b(browser
+        .wait_for(
+            "return location.pathname.endsWith('/course/view.php')",
+            WAIT,
+        )
+        .await)?;
+    Ok(())
+}
+
+async fn newest_cmid(suite: &Suite) -> anyhow::Result<i64> {
+    Ok(suite
+        .db
+        .value(
+            "SELECT COALESCE(MAX(id), 0)::text AS a, NULL AS b, NULL AS c FROM mdl_course_modules",
+        )
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+async fn new_cmids(suite: &Suite, after: i64) -> anyhow::Result<Vec<(i64, String, String)>> {
+    let sql = format!(
+        "SELECT cm.id::text AS a, l.name AS b, l.instructorcustomparameters AS c \
+         FROM mdl_course_modules cm JOIN mdl_lti l ON l.id = cm.instance \
+         JOIN mdl_modules m ON m.id = cm.module AND m.name = 'lti' \
+         WHERE cm.id > {after} ORDER BY cm.id"
+    );
+    Ok(suite
+        .db
+        .rows(&sql)
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                r.a.and_then(|v| v.parse().ok()).unwrap_or(0),
+                r.b.unwrap_or_default(),
+                r.c.unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
+pub async fn select_content_creates_the_picked_activities_and_their_launches_carry_them(
+    suite: &Suite,
+) -> anyhow::Result<()> {
+    let browser = browser_as(suite, TEACHER).await?;
+    // One graded activity with two competences, out of 10 points.
+    let before = newest_cmid(suite).await?;
+    let title = format!("Safe care records {}", suite.run);
+    select_content(
+        suite,
+        &browser,
+        &["carerplus:3.1", "pat:2.4"],
+        &title,
+        false,
+        Some(10),
+        Some("picker-in-moodle-select-content"),
+    )
+    .await?;
+    let created = new_cmids(suite, before).await?;
+    ensure!(created.len() == 1, "created {created:?}");
+    let (graded_cmid, name, custom) = &created[0];
+    ensure!(name == &title, "name {name}");
+    for line in [
+        "competences=carerplus:3.1,pat:2.4",
+        "picked_competences=carerplus:3.1,pat:2.4",
+        "graded=yes",
+    ] {
+        ensure!(
+            custom.lines().any(|l| l.trim() == line),
+            "{line} not in {custom:?}"
+        );
+    }
+    let maximum = suite
+        .db
+        .value(&format!(
+            "SELECT gi.grademax::text AS a, NULL AS b, NULL AS c FROM mdl_course_modules cm \
+             JOIN mdl_grade_items gi ON gi.itemmodule = 'lti' AND gi.iteminstance = cm.instance \
+             WHERE cm.id = {graded_cmid}"
+        ))
+        .await?
+        .and_then(|v| v.parse::<f64>().ok());
+    ensure!(maximum == Some(10.0), "grade maximum {maximum:?}");
+
+    // Two ungraded activities at once, one per competence.
+    let before = newest_cmid(suite).await?;
+    select_content(
+        suite,
+        &browser,
+        &["pat:5.1", "carerplus:10.2"],
+        "",
+        true,
+        None,
+        None,
+    )
+    .await?;
+    browser.quit().await;
+    let several = new_cmids(suite, before).await?;
+    ensure!(several.len() == 2, "created {several:?}");
+    let mut picked: Vec<String> = several
+        .iter()
+        .map(|(_, _, custom)| {
+            ensure!(
+                custom.lines().any(|l| l.trim() == "graded=no"),
+                "not marked ungraded: {custom:?}"
+            );
+            custom
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("competences="))
+                .map(str::to_owned)
+                .context("no competences")
+        })
+        .collect::<anyhow::Result<_>>()?;
+    picked.sort();
+    ensure!(picked == ["carerplus:10.2", "pat:5.1"], "picked {picked:?}");
+
+    // The learner's launches carry the picked competences.
+    let page = launch(suite, STUDENT, *graded_cmid).await?;
+    ensure!(
+        portfolio_codes(suite, &page).await? == ["3.1", "2.4"],
+        "graded activity's competences"
+    );
+    // Carefolio's rule: both competences active, 100 % of 10 points.
+    let grade = suite
+        .db
+        .wait_for_grade(*graded_cmid, STUDENT.2, WAIT)
+        .await?;
+    ensure!((grade - 10.0).abs() < 1e-6, "grade {grade}");
+
+    // The teacher did not ask for a grade on the others: none is queued or
+    // sent, although Moodle ("Accept grades: Always") made a column.
+    let (pending_before, failed_before, delivered_before) = grade_counts(&suite.tool)?;
+    let ungraded = several[0].0;
+    let page = launch(suite, STUDENT, ungraded).await?;
+    ensure!(portfolio_codes(suite, &page).await?.len() == 1);
+    let after = grade_counts(&suite.tool)?;
+    ensure!(
+        after == (pending_before, failed_before, delivered_before),
+        "grades changed from {:?} to {after:?}",
+        (pending_before, failed_before, delivered_before)
+    );
+    ensure!(
+        suite.db.raw_grade(ungraded, STUDENT.2).await?.is_none(),
+        "an ungraded activity got a grade"
+    );
+
+    // A tool-level `competences` (which Moodle lets win over the
+    // activity's) is shown to the teacher, and the picker's choice counts.
+    let tool_custom = format!(
+        "UPDATE mdl_lti_types_config SET value = '{{}}' WHERE typeid = {} AND name = 'customparameters'",
+        suite.moodle.typeid
+    );
+    suite
+        .db
+        .execute(&tool_custom.replace("{}", "competences=carerplus:10.2,pat:5.1"))
+        .await?;
+    let overridden = async {
+        let teacher_page = launch(suite, TEACHER, *graded_cmid).await?;
+        ensure!(
+            teacher_page.contains("id=\"overridden-competences\""),
+            "the teacher was not told: {teacher_page}"
+        );
+        ensure!(teacher_page.contains("competences=carerplus:10.2,pat:5.1"));
+        let learner_page = launch(suite, STUDENT, *graded_cmid).await?;
+        ensure!(!learner_page.contains("overridden-competences"));
+        ensure!(
+            portfolio_codes(suite, &learner_page).await? == ["3.1", "2.4"],
+            "the picker's choice must count"
+        );
+        Ok(())
+    }
+    .await;
+    suite.db.execute(&tool_custom.replace("{}", "")).await?;
+    overridden
+}
+
+pub async fn the_teachers_widget_lists_moodles_learners(suite: &Suite) -> anyhow::Result<()> {
+    let cmid = suite.kit.add_activity(
+        suite.moodle.typeid,
+        &format!("Roster {}", suite.run),
+        "competences=pat:5.1,pat:5.2",
+        100,
+    )?;
+    // The learner has been active on one of the two competences.
+    launch(suite, STUDENT, cmid).await?;
+    let browser = browser_as(suite, TEACHER).await?;
+    open_activity_frame(suite, &browser, cmid).await?;
+    b(browser
+        .wait_for(
+            "return document.querySelectorAll('.cf-roster-learner').length > 0",
+            WAIT,
+        )
+        .await)?;
+    let rows = b(browser
+        .eval("return [...document.querySelectorAll('.cf-roster-learner')].map(e => [e.querySelector('.cf-roster-name').textContent, e.querySelector('.cf-roster-progress').textContent])")
+        .await)?;
+    ensure!(
+        rows == serde_json::json!([["Sam Student", "2 of 2 competences"]]),
+        "roster {rows}"
+    );
+    let heading = b(browser
+        .eval("return document.querySelector('.cf-learner').textContent")
+        .await)?;
+    ensure!(heading == "Your learners' progress", "heading {heading}");
+    b(browser.leave_frames().await)?;
+    shot(&browser, "teacher-roster-in-moodle").await;
+    browser.quit().await;
+
+    // A learner's token is refused the roster.
+    let page = launch(suite, STUDENT, cmid).await?;
+    let (status, body) = api(&suite.tool, "learners", &launch_token(&page)?).await?;
+    ensure!(
+        status == 403 && body["code"] == "not_an_assessor",
+        "{status} {body}"
+    );
+    Ok(())
+}
+
+pub async fn a_replayed_moodle_id_token_is_refused(suite: &Suite) -> anyhow::Result<()> {
+    let cmid = suite.kit.add_activity(
+        suite.moodle.typeid,
+        &format!("Replay {}", suite.run),
+        "competences=pat:1.1",
+        0,
+    )?;
+    let session = MoodleSession::log_in(&suite.moodle.issuer, STUDENT.0, STUDENT.1).await?;
+    let form = session.launch_form(cmid).await?;
+    let (status, _, _) = session.post_launch(&form).await?;
+    ensure!(status == 200, "first post answered {status}");
+    let count = statements_of(suite, STUDENT.2).await?.len();
+    let (status, code, _) = session.post_launch(&form).await?;
+    ensure!(
+        status == 401 && code.as_deref() == Some("nonce_replayed"),
+        "replay answered {status} {code:?}"
+    );
+    // From another browser (no state cookie) it is refused too.
+    let stranger = reqwest::Client::new()
+        .post(&form.action)
+        .form(&form.fields)
+        .send()
+        .await?;
+    ensure!(
+        stranger.status() == 401,
+        "stranger's replay {}",
+        stranger.status()
+    );
+    ensure!(statements_of(suite, STUDENT.2).await?.len() == count);
+    Ok(())
+}
+
+pub async fn a_score_waiting_while_moodle_is_down_lands_once_when_it_is_back(
+    suite: &Suite,
+) -> anyhow::Result<()> {
+    let cmid = suite.kit.add_activity(
+        suite.moodle.typeid,
+        &format!("Outage {}", suite.run),
+        "competences=pat:1.2",
+        100,
+    )?;
+    let session = MoodleSession::log_in(&suite.moodle.issuer, STUDENT.0, STUDENT.1).await?;
+    let form = session.launch_form(cmid).await?;
+    // Moodle goes down between its form_post and Carefolio's answer.
+    suite.kit.stop()?;
+    let outcome = async {
+        let (status, code, _) = session.post_launch(&form).await?;
+        ensure!(status == 200, "launch answered {status} {code:?}");
+        // The first attempt fails and the score waits.
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let printed = suite.tool.cli(&["grades", "status"])?;
+            if printed.contains("attempt(s)") {
+                break;
+            }
+            ensure!(
+                std::time::Instant::now() < deadline,
+                "no failed attempt: {printed}"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        Ok(())
+    }
+    .await;
+    suite.kit.start()?;
+    outcome?;
+    let grade = suite
+        .db
+        .wait_for_grade(cmid, STUDENT.2, Duration::from_secs(120))
+        .await?;
+    ensure!((grade - 100.0).abs() < 1e-6, "grade {grade}");
+    let history = suite
+        .db
+        .value(&format!(
+            "SELECT COUNT(*)::text AS a, NULL AS b, NULL AS c FROM mdl_grade_grades_history h \
+             JOIN mdl_grade_items gi ON gi.id = h.itemid \
+             JOIN mdl_course_modules cm ON cm.instance = gi.iteminstance AND gi.itemmodule = 'lti' \
+             WHERE cm.id = {cmid} AND h.userid = {} AND h.rawgrade IS NOT NULL",
+            STUDENT.2
+        ))
+        .await?;
+    ensure!(
+        history.as_deref() == Some("1"),
+        "grade written {history:?} times"
+    );
+    let (pending, failed, _) = grade_counts(&suite.tool)?;
+    ensure!(
+        (pending, failed) == (0, 0),
+        "still queued: {pending} pending, {failed} failed"
+    );
+    Ok(())
+}
+
+pub async fn a_grade_is_delivered_after_carefolio_rotates_its_keys(
+    suite: &Suite,
+) -> anyhow::Result<()> {
+    suite
+        .tool
+        .cli(&["keys", "rotate", "--keep-previous-hours", "1"])?;
+    let cmid = suite.kit.add_activity(
+        suite.moodle.typeid,
+        &format!("After rotation {}", suite.run),
+        "competences=pat:1.3",
+        100,
+    )?;
+    launch(suite, STUDENT, cmid).await?;
+    // Moodle checks the token request against the tool's keyset, which now
+    // signs with the new key.
+    let grade = suite.db.wait_for_grade(cmid, STUDENT.2, WAIT).await?;
+    ensure!((grade - 100.0).abs() < 1e-6, "grade {grade}");
+    Ok(())
+}
+
+pub async fn dynamic_registration_from_moodles_administration_to_a_non_default_port(
+    suite: &Suite,
+) -> anyhow::Result<()> {
+    let invitation = suite.tool.cli(&["platform", "invite"])?;
+    let url = invitation
+        .split_whitespace()
+        .find(|w| w.contains("/lti/register?"))
+        .context("no registration URL printed")?
+        .to_owned();
+    let before: i64 = suite
+        .db
+        .value("SELECT COALESCE(MAX(id), 0)::text AS a, NULL AS b, NULL AS c FROM mdl_lti_types")
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+
+    let browser = browser_as(suite, ADMIN).await?;
+    b(browser
+        .goto(&format!(
+            "{}/mod/lti/toolconfigure.php",
+            suite.moodle.issuer
+        ))
+        .await)?;
+    b(browser.type_into("#tool-url", &url).await)?;
+    b(browser.click("#tool-create-button").await)?;
+    // Carefolio's page closes Moodle's registration frame; the tool then
+    // waits in the list as pending.
+    let card = format!(".tool-card[data-type-id] a.activate");
+    let appeared = browser
+        .wait_for(
+            &format!(
+                "return [...document.querySelectorAll('{card}')].map(a => Number(a.closest('.tool-card').dataset.typeId)).filter(id => id > {before})[0] || null"
+            ),
+            WAIT,
+        )
+        .await;
+    let typeid = match appeared {
+        Ok(id) => id.as_i64().context("type id")?,
+        Err(e) => {
+            shot(&browser, "registration-failed").await;
+            bail!("no pending tool appeared: {e}");
+        }
+    };
+    shot(&browser, "registration-pending-in-moodle").await;
+    b(browser
+        .click(&format!(".tool-card[data-type-id=\"{typeid}\"] a.activate"))
+        .await)?;
+    // Moodle may ask to approve the capabilities first.
+    let state_sql = format!(
+        "SELECT state::text AS a, clientid AS b, NULL AS c FROM mdl_lti_types WHERE id = {typeid}"
+    );
+    let deadline = std::time::Instant::now() + WAIT;
+    let client_id = loop {
+        let row = suite.db.rows(&state_sql).await?.into_iter().next();
+        if let Some(row) = row.filter(|r| r.a.as_deref() == Some("1")) {
+            break row.b.unwrap_or_default();
+        }
+        let _ = browser
+            .eval("const b = document.querySelector('.modal.show button.btn-primary, .tool-card .capabilities-container button.btn-success'); if (b) b.click(); return true")
+            .await;
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "the tool was not activated"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    browser.quit().await;
+    let platforms = suite.tool.cli(&["platform", "list"])?;
+    ensure!(
+        platforms.contains(&client_id),
+        "Carefolio did not store client id {client_id}: {platforms}"
+    );
+
+    // Moodle makes registered tools delegate grades and hides them from the
+    // chooser; add_activity.php ticks "accept grades" as a teacher would.
+    let cmid = suite.kit.add_activity(
+        typeid,
+        &format!("Registered {}", suite.run),
+        "competences=pat:5.1",
+        100,
+    )?;
+    let session = MoodleSession::log_in(&suite.moodle.issuer, STUDENT.0, STUDENT.1).await?;
+    let form = session.launch_form(cmid).await?;
+    let id_token = form.field("id_token").context("no id_token")?;
+    let claims = jwt_claims(id_token)?;
+    ensure!(
+        claims["aud"] == client_id.as_str() || claims["aud"][0] == client_id.as_str(),
+        "aud {}",
+        claims["aud"]
+    );
+    let (status, code, page) = session.post_launch(&form).await?;
+    ensure!(
+        status == 200,
+        "launch with the new client id: {status} {code:?}"
+    );
+    ensure!(portfolio_codes(suite, &page).await? == ["5.1"]);
+    Ok(())
+}
+
+pub async fn over_http_from_another_site_the_frame_explains_instead_of_offering_a_window(
+    suite: &Suite,
+) -> anyhow::Result<()> {
+    // A second Carefolio, known to Moodle as `localhost`: another site than
+    // Moodle's 127.0.0.1, over plain http.
+    let mut other = Carefolio::new("localhost")?;
+    let printed = suite.kit.php(
+        "setup_moodle.php",
+        &[
+            format!("--toolbase={}", other.base),
+            "--toolname=Carefolio (localhost)".to_owned(),
+            "--activity=Carefolio via localhost".to_owned(),
+        ],
+    )?;
+    let json_start = printed
+        .find('{')
+        .context("setup_moodle.php printed no JSON")?;
+    let values: crate::moodle::PlatformValues = serde_json::from_str(&printed[json_start..])?;
+    let raw: Value = serde_json::from_str(&printed[json_start..])?;
+    let cmid = raw["cmid"].as_i64().context("no cmid")?;
+    other.register("Moodle via localhost", &values)?;
+    other.start().await?;
+
+    let browser = browser_as(suite, STUDENT).await?;
+    open_activity_frame(suite, &browser, cmid).await?;
+    let shown = browser
+        .wait_for(
+            "return document.querySelector('[data-code=\"insecure_cross_site\"]') !== null || document.getElementById('cf-new-window') !== null",
+            WAIT,
+        )
+        .await;
+    let offered_window = b(browser
+        .eval("const w = document.getElementById('cf-new-window'); return w !== null && !w.hidden")
+        .await)?;
+    let text = b(browser.eval("return document.body.innerText").await)?;
+    b(browser.leave_frames().await)?;
+    shot(&browser, "cross-site-http-in-moodle").await;
+    browser.quit().await;
+    b(shown)?;
+    ensure!(
+        offered_window == false,
+        "a window that cannot work was offered: {text}"
+    );
+    ensure!(
+        text.as_str().unwrap_or_default().contains("https"),
+        "the page does not say what to change: {text}"
+    );
+    Ok(())
+}

@@ -1,0 +1,137 @@
+//! Carefolio against a real Moodle 4.5: a release build of the server, the
+//! Moodle kit's Moodle, and headless Chromium clicking through Moodle's own
+//! pages where a person would. Run by `scripts/test.sh` (which finds the
+//! kit and builds the binary); on its own:
+//!
+//! ```sh
+//! MOODLE_KIT=<kit folder> CAREFOLIO_BIN=<release carefolio> \
+//!   cargo test -p carefolio-tests --test moodle
+//! ```
+//!
+//! The cases share one Moodle and run one after another; each makes its own
+//! activities, so runs against the same Moodle do not disturb each other.
+
+#![allow(clippy::unwrap_used)]
+
+mod carefolio;
+mod cases;
+mod moodle;
+
+use std::time::Instant;
+
+use carefolio::Carefolio;
+use moodle::{Kit, MoodleDb, PlatformValues};
+
+/// What every case can use.
+pub struct Suite {
+    pub kit: Kit,
+    pub moodle: PlatformValues,
+    pub db: MoodleDb,
+    pub tool: Carefolio,
+    pub xapi: (String, String),
+    /// Distinguishes this run's activities from earlier runs' in the same Moodle.
+    pub run: String,
+}
+
+type Case = for<'a> fn(
+    &'a Suite,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = anyhow::Result<()>> + 'a>,
+>;
+
+macro_rules! cases {
+    ($($name:ident),* $(,)?) => {
+        vec![$((stringify!($name), (|suite| Box::pin(cases::$name(suite))) as Case)),*]
+    };
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let suite = match prepare().await {
+        Ok(suite) => suite,
+        Err(error) => {
+            eprintln!("The Moodle suite could not start: {error:#}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let all = cases![
+        a_learner_launch_in_moodles_frame_shows_the_widget_records_the_statement_and_grades,
+        select_content_creates_the_picked_activities_and_their_launches_carry_them,
+        the_teachers_widget_lists_moodles_learners,
+        a_replayed_moodle_id_token_is_refused,
+        a_score_waiting_while_moodle_is_down_lands_once_when_it_is_back,
+        a_grade_is_delivered_after_carefolio_rotates_its_keys,
+        dynamic_registration_from_moodles_administration_to_a_non_default_port,
+        over_http_from_another_site_the_frame_explains_instead_of_offering_a_window,
+    ];
+    let started = Instant::now();
+    let (mut passed, mut failed) = (0, 0);
+    println!("\nrunning {} Moodle tests", all.len());
+    for (name, case) in all {
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        let case_started = Instant::now();
+        match case(&suite).await {
+            Ok(()) => {
+                passed += 1;
+                println!(
+                    "test moodle::{name} ... ok ({:.1} s)",
+                    case_started.elapsed().as_secs_f64()
+                );
+            }
+            Err(error) => {
+                failed += 1;
+                println!("test moodle::{name} ... FAILED\n{error:#}\n");
+            }
+        }
+    }
+    if failed > 0 {
+        println!(
+            "Carefolio's log of this run:\n{}",
+            tail(&suite.tool.log_text(), 60)
+        );
+    }
+    println!(
+        "\ntest result: {}. {passed} passed; {failed} failed; 0 ignored; 0 measured; 0 filtered out; finished in {:.2}s\n",
+        if failed == 0 { "ok" } else { "FAILED" },
+        started.elapsed().as_secs_f64()
+    );
+    if failed == 0 {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+async fn prepare() -> anyhow::Result<Suite> {
+    let kit = Kit::from_env()?;
+    let mut tool = Carefolio::new("127.0.0.1")?;
+    println!(
+        "Moodle suite: Carefolio {} on {}, Moodle runtime {}",
+        tool.binary.display(),
+        tool.base,
+        kit.root.display()
+    );
+    let moodle = kit.set_up(&tool.base)?;
+    tool.register("Moodle 4.5", &moodle)?;
+    let xapi = tool.xapi_credentials()?;
+    tool.start().await?;
+    Ok(Suite {
+        kit,
+        moodle,
+        db: MoodleDb::connect().await?,
+        tool,
+        xapi,
+        run: uuid::Uuid::new_v4().simple().to_string()[..8].to_owned(),
+    })
+}
