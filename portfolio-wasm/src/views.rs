@@ -129,6 +129,17 @@ pub fn render(widget: &Rc<RefCell<Widget>>) {
                     append(&container, &switcher);
                 }
 
+                // A teacher comes for the learners: they come first.
+                if portfolio.teacher_view {
+                    roster_section(
+                        &document,
+                        &container,
+                        widget,
+                        &current.roster,
+                        portfolio,
+                        &mut listeners,
+                    );
+                }
                 append(
                     &container,
                     &element(&document, "h2", "", Some("Competences of this activity")),
@@ -177,16 +188,7 @@ pub fn render(widget: &Rc<RefCell<Widget>>) {
                 }
                 append(&container, &list);
 
-                if portfolio.teacher_view {
-                    roster_section(
-                        &document,
-                        &container,
-                        widget,
-                        &current.roster,
-                        portfolio,
-                        &mut listeners,
-                    );
-                } else {
+                if !portfolio.teacher_view {
                     recorded_section(&document, &container, portfolio, &current.language);
                 }
             }
@@ -316,32 +318,40 @@ fn roster_list(document: &Document, section: &Element, list: &LearnerList, portf
         append(section, &notice);
     }
     let total = portfolio.competences.len();
+    let learners = match list.learners.len() {
+        1 => "1 learner".to_owned(),
+        n => format!("{n} learners"),
+    };
     let summary = match (list.learners.len(), total) {
         (0, _) => "No learners are enrolled in this course yet.".to_owned(),
-        (n, 0) => format!("{n} learner(s). This activity is not tied to any competence, so there is no progress to show."),
-        (n, t) => format!("{n} learner(s). Progress counts this activity's {t} competence(s) on which each learner has recorded activity."),
+        (_, 0) => format!(
+            "{learners}. This activity has no competences, so there is no progress to show."
+        ),
+        (_, 1) => format!("{learners}, with their progress on this activity's competence."),
+        (_, t) => format!("{learners}, with their progress on this activity's {t} competences."),
     };
-    let updated = list
-        .roster
-        .fetched_at
-        .as_deref()
-        .map(|at| {
-            let time = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(at))
-                .to_locale_time_string("default")
-                .as_string()
-                .unwrap_or_default();
-            format!(" List from the course, updated at {time}.")
-        })
-        .unwrap_or_default();
     append(
         section,
-        &element(
-            document,
-            "p",
-            "cf-roster-summary muted",
-            Some(&format!("{summary}{updated}")),
-        ),
+        &element(document, "p", "cf-roster-summary", Some(&summary)),
     );
+    if let Some(at) = &list.roster.fetched_at {
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
+        let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+        let time = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(at))
+            .to_locale_time_string_with_options("default", &options)
+            .as_string()
+            .unwrap_or_default();
+        append(
+            section,
+            &element(
+                document,
+                "p",
+                "cf-roster-updated muted",
+                Some(&format!("List from the course, updated at {time}.")),
+            ),
+        );
+    }
     let items = element(document, "ul", "cf-roster", None);
     for learner in &list.learners {
         let item = element(document, "li", "cf-roster-learner", None);

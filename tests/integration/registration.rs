@@ -86,7 +86,10 @@ both_databases!(
         assert_eq!(response.status(), 200);
         let page = response.text().await.unwrap();
         assert!(page.contains("dynamic-client-7"), "{page}");
-        assert!(page.contains("/registration-close.js\"></script>"), "{page}");
+        assert!(
+            page.contains("/registration-close.js\"></script>"),
+            "{page}"
+        );
         let close = app
             .client
             .get(app.url("/widget/registration-close.js"))
@@ -238,7 +241,14 @@ both_databases!(
             open_registration(&app, Some(&invite), Some(&elsewhere), REGISTRATION_TOKEN).await;
         assert_eq!(response.status(), 502);
         assert_eq!(error_code(&response), "platform_configuration_invalid");
-        assert!(response.text().await.unwrap().contains("is not a prefix"));
+        let page = response.text().await.unwrap();
+        assert!(page.contains("is not a prefix"));
+        // The page speaks of a registration, not of an activity.
+        assert!(
+            page.contains("<h1>Carefolio could not be registered with this LMS</h1>"),
+            "{page}"
+        );
+        assert!(!page.contains("open this activity"), "{page}");
 
         // Nothing was registered, and the invitation is still good.
         assert!(platform.registrations_received().is_empty());

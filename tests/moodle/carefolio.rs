@@ -61,6 +61,10 @@ impl Carefolio {
             )
             .env("CAREFOLIO__SERVER__PUBLIC_URL", &self.base)
             .env("RUST_LOG", "info,sqlx=warn,sea_orm=warn");
+        // Only to try a build that does not carry the widget inside.
+        if let Some(dir) = std::env::var_os("CAREFOLIO__SERVER__WIDGET_DIR") {
+            command.env("CAREFOLIO__SERVER__WIDGET_DIR", dir);
+        }
         command
     }
 

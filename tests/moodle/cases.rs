@@ -15,6 +15,8 @@ const STUDENT: (&str, &str, i64) = ("student1", "Student#12345", 4);
 const TEACHER: (&str, &str, i64) = ("teacher1", "Teacher#12345", 3);
 const ADMIN: (&str, &str, i64) = ("admin", "Admin#12345", 2);
 const WAIT: Duration = Duration::from_secs(30);
+/// The tool type for the second, `localhost` Carefolio, kept between runs.
+pub const LOCALHOST_TOOL: &str = "Carefolio (localhost)";
 
 /// Headless Chromium, signed in to Moodle through its login page.
 async fn browser_as(suite: &Suite, user: (&str, &str, i64)) -> anyhow::Result<Browser> {
@@ -187,6 +189,10 @@ pub async fn a_learner_launch_in_moodles_frame_shows_the_widget_records_the_stat
     b(browser.leave_frames().await)?;
     shot(&browser, "learner-widget-in-moodle").await;
     b(browser.resize(390, 844).await)?;
+    // On a phone Moodle's course index covers the page until closed.
+    b(browser
+        .eval("document.querySelectorAll('[data-action=\"closedrawer\"]').forEach(b => { if (b.offsetParent !== null) b.click(); }); return true")
+        .await)?;
     shot(&browser, "learner-widget-in-moodle-phone").await;
     browser.quit().await;
 
@@ -224,6 +230,12 @@ async fn select_content(
             suite.moodle.issuer, suite.moodle.typeid, suite.moodle.courseid
         ))
         .await)?;
+    b(browser
+        .wait_for(
+            "const s = document.querySelector('#id_selectcontent'); return s !== null && !s.disabled",
+            WAIT,
+        )
+        .await)?;
     b(browser.click("#id_selectcontent").await)?;
     b(browser
         .wait_for(
@@ -236,10 +248,13 @@ async fn select_content(
         .wait_for("return document.getElementById('cf-picker') !== null", WAIT)
         .await)?;
     for competence in competences {
+        // As a teacher would: search, which opens the matching branches, then tick.
+        b(browser.type_into("#cf-search", competence).await)?;
         b(browser
             .click(&format!("input[name=competence][value=\"{competence}\"]"))
             .await)?;
     }
+    b(browser.type_into("#cf-search", "").await)?;
     if !title.is_empty() {
         b(browser.type_into("#cf-title", title).await)?;
     }
@@ -266,6 +281,14 @@ async fn select_content(
             WAIT,
         )
         .await)?;
+    // With several items Moodle shows their summary and the buttons again
+    // once it has rendered it.
+    b(browser
+        .wait_for(
+            "const s = document.querySelector('#id_submitbutton2'); const g = document.querySelector('#fgroup_id_buttonar'); return s !== null && s.getClientRects().length > 0 && !(g && g.hasAttribute('hidden'))",
+            WAIT,
+        )
+        .await)?;
     b(browser.click("#id_submitbutton2").await)?;
     b(browser
         .wait_for(
@@ -277,14 +300,7 @@ async fn select_content(
 }
 
 async fn newest_cmid(suite: &Suite) -> anyhow::Result<i64> {
-    Ok(suite
-        .db
-        .value(
-            "SELECT COALESCE(MAX(id), 0)::text AS a, NULL AS b, NULL AS c FROM mdl_course_modules",
-        )
-        .await?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0))
+    suite.db.max_id("mdl_course_modules").await
 }
 
 async fn new_cmids(suite: &Suite, after: i64) -> anyhow::Result<Vec<(i64, String, String)>> {
@@ -607,12 +623,7 @@ pub async fn dynamic_registration_from_moodles_administration_to_a_non_default_p
         .find(|w| w.contains("/lti/register?"))
         .context("no registration URL printed")?
         .to_owned();
-    let before: i64 = suite
-        .db
-        .value("SELECT COALESCE(MAX(id), 0)::text AS a, NULL AS b, NULL AS c FROM mdl_lti_types")
-        .await?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let before = suite.db.max_id("mdl_lti_types").await?;
 
     let browser = browser_as(suite, ADMIN).await?;
     b(browser
@@ -707,7 +718,7 @@ pub async fn over_http_from_another_site_the_frame_explains_instead_of_offering_
         "setup_moodle.php",
         &[
             format!("--toolbase={}", other.base),
-            "--toolname=Carefolio (localhost)".to_owned(),
+            format!("--toolname={LOCALHOST_TOOL}"),
             "--activity=Carefolio via localhost".to_owned(),
         ],
     )?;

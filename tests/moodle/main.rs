@@ -31,6 +31,9 @@ pub struct Suite {
     pub xapi: (String, String),
     /// Distinguishes this run's activities from earlier runs' in the same Moodle.
     pub run: String,
+    /// What Moodle held before this run, to remove what the run added.
+    first_new_cm: i64,
+    first_new_type: i64,
 }
 
 type Case = for<'a> fn(
@@ -90,6 +93,21 @@ async fn main() -> std::process::ExitCode {
             }
         }
     }
+    // Leave the shared Moodle as it was (MOODLE_SUITE_KEEP keeps it all to look at).
+    if std::env::var_os("MOODLE_SUITE_KEEP").is_none() {
+        let removed = suite.kit.php_source(
+            include_str!("remove_activities.php"),
+            &[
+                format!("--after-cm={}", suite.first_new_cm),
+                format!("--after-type={}", suite.first_new_type),
+                format!("--keep-type={}", cases::LOCALHOST_TOOL),
+            ],
+        );
+        match removed {
+            Ok(said) => print!("Moodle: {said}"),
+            Err(e) => println!("Moodle: removing this run's activities failed: {e:#}"),
+        }
+    }
     if failed > 0 {
         println!(
             "Carefolio's log of this run:\n{}",
@@ -126,10 +144,13 @@ async fn prepare() -> anyhow::Result<Suite> {
     tool.register("Moodle 4.5", &moodle)?;
     let xapi = tool.xapi_credentials()?;
     tool.start().await?;
+    let db = MoodleDb::connect().await?;
     Ok(Suite {
         kit,
         moodle,
-        db: MoodleDb::connect().await?,
+        first_new_cm: db.max_id("mdl_course_modules").await?.max(1),
+        first_new_type: db.max_id("mdl_lti_types").await?.max(1),
+        db,
         tool,
         xapi,
         run: uuid::Uuid::new_v4().simple().to_string()[..8].to_owned(),

@@ -14,6 +14,8 @@ use serde::Deserialize;
 pub struct Kit {
     pub dir: PathBuf,
     pub root: PathBuf,
+    /// The Carefolio the kit's tool type points at, once set up.
+    tool_base: std::sync::OnceLock<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -49,11 +51,16 @@ impl Kit {
                 PathBuf::from(line.split_once(':').map_or("", |(_, v)| v).trim())
             }
         };
-        Ok(Kit { dir, root })
+        Ok(Kit {
+            dir,
+            root,
+            tool_base: std::sync::OnceLock::new(),
+        })
     }
 
     /// Installs or starts Moodle as needed and points its Carefolio tool at `tool_base`.
     pub fn set_up(&self, tool_base: &str) -> anyhow::Result<PlatformValues> {
+        let _ = self.tool_base.set(tool_base.to_owned());
         run(Command::new(self.dir.join("setup.sh"))
             .args(["--tool-base", tool_base])
             .env("MOODLE_ROOT", &self.root))?;
@@ -72,8 +79,13 @@ impl Kit {
         .map(drop)
     }
 
+    /// Starts Moodle again after [`Kit::stop`], its tool still pointing at this suite's Carefolio.
     pub fn start(&self) -> anyhow::Result<()> {
-        run(Command::new(self.dir.join("setup.sh")).env("MOODLE_ROOT", &self.root)).map(drop)
+        let mut command = Command::new(self.dir.join("setup.sh"));
+        if let Some(base) = self.tool_base.get() {
+            command.args(["--tool-base", base]);
+        }
+        run(command.env("MOODLE_ROOT", &self.root)).map(drop)
     }
 
     /// Runs one of the kit's PHP scripts as the web server's user, as Moodle requires.
@@ -91,6 +103,32 @@ impl Kit {
             .args(args)
             .env("MOODLE_DIR", self.root.join("moodle"));
         run(&mut command)
+    }
+
+    /// Runs PHP `source` (a script of this suite) as the web server's user.
+    pub fn php_source(&self, source: &str, args: &[String]) -> anyhow::Result<String> {
+        use std::io::Write;
+        let mut child = Command::new("runuser")
+            .args(["-u", "www-data", "--", "php8.2", "--"])
+            .args(args)
+            .env("MOODLE_DIR", self.root.join("moodle"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()?;
+        child
+            .stdin
+            .take()
+            .context("no stdin")?
+            .write_all(source.as_bytes())?;
+        let output = child.wait_with_output()?;
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        ensure!(
+            output.status.success(),
+            "PHP failed: {stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(stdout)
     }
 
     /// Adds an External tool activity to the course; returns its cmid.
@@ -201,6 +239,17 @@ impl MoodleDb {
             );
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
+    }
+
+    /// The largest id in `table` (`mdl_course_modules`, `mdl_lti_types`).
+    pub async fn max_id(&self, table: &str) -> anyhow::Result<i64> {
+        Ok(self
+            .value(&format!(
+                "SELECT COALESCE(MAX(id), 0)::text AS a, NULL AS b, NULL AS c FROM {table}"
+            ))
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
     }
 
     /// The External tool activities' custom parameters, by cmid.

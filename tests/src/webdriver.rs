@@ -189,7 +189,13 @@ impl Browser {
             &format!("/session/{}/element/{id}/click", self.session),
             json!({}),
         )
-        .await?;
+        .await
+        .map_err(|e| {
+            BrowserError(format!(
+                "clicking {css}: {}",
+                e.0.lines().next().unwrap_or("")
+            ))
+        })?;
         Ok(())
     }
 

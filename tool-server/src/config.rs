@@ -54,6 +54,7 @@ pub struct PlatformRegistration {
     /// The platform's issuer (Moodle: "Platform ID").
     #[arg(long)]
     pub issuer: String,
+    /// The client id the platform gave the tool (Moodle: "Client ID").
     #[arg(long)]
     pub client_id: String,
     /// OIDC authentication request URL.

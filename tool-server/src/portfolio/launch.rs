@@ -359,48 +359,6 @@ pub fn link_is_graded(custom: &std::collections::BTreeMap<String, String>) -> bo
         .is_none_or(|graded| !graded.trim().eq_ignore_ascii_case("no"))
 }
 
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use super::*;
-
-    fn custom(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    #[test]
-    fn the_pickers_choice_wins_and_a_different_competences_value_is_reported() {
-        let overridden = LinkCompetences::from_custom(&custom(&[
-            ("competences", "carerplus:10.2,pat:5.1"),
-            ("picked_competences", "pat:2.4"),
-        ]));
-        assert_eq!(overridden.codes.as_deref(), Some("pat:2.4"));
-        assert_eq!(
-            overridden.overridden.as_deref(),
-            Some("carerplus:10.2,pat:5.1")
-        );
-        let same = LinkCompetences::from_custom(&custom(&[
-            ("competences", "pat:5.1, carerplus:10.2"),
-            ("picked_competences", "carerplus:10.2,pat:5.1"),
-        ]));
-        assert_eq!(same.overridden, None);
-        let manual = LinkCompetences::from_custom(&custom(&[("competences", "pat:5.1")]));
-        assert_eq!(manual.codes.as_deref(), Some("pat:5.1"));
-        assert_eq!(manual.overridden, None);
-    }
-
-    #[test]
-    fn only_a_link_marked_ungraded_is_not_graded() {
-        assert!(link_is_graded(&custom(&[])));
-        assert!(link_is_graded(&custom(&[("graded", "yes")])));
-        assert!(!link_is_graded(&custom(&[("graded", "no")])));
-    }
-}
-
 struct CourseUpdate<'a> {
     platform_id: i32,
     person_id: Uuid,
@@ -480,4 +438,46 @@ async fn upsert_course<C: sea_orm::ConnectionTrait>(
         .await?;
     }
     Ok(course)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn custom(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_pickers_choice_wins_and_a_different_competences_value_is_reported() {
+        let overridden = LinkCompetences::from_custom(&custom(&[
+            ("competences", "carerplus:10.2,pat:5.1"),
+            ("picked_competences", "pat:2.4"),
+        ]));
+        assert_eq!(overridden.codes.as_deref(), Some("pat:2.4"));
+        assert_eq!(
+            overridden.overridden.as_deref(),
+            Some("carerplus:10.2,pat:5.1")
+        );
+        let same = LinkCompetences::from_custom(&custom(&[
+            ("competences", "pat:5.1, carerplus:10.2"),
+            ("picked_competences", "carerplus:10.2,pat:5.1"),
+        ]));
+        assert_eq!(same.overridden, None);
+        let manual = LinkCompetences::from_custom(&custom(&[("competences", "pat:5.1")]));
+        assert_eq!(manual.codes.as_deref(), Some("pat:5.1"));
+        assert_eq!(manual.overridden, None);
+    }
+
+    #[test]
+    fn only_a_link_marked_ungraded_is_not_graded() {
+        assert!(link_is_graded(&custom(&[])));
+        assert!(link_is_graded(&custom(&[("graded", "yes")])));
+        assert!(!link_is_graded(&custom(&[("graded", "no")])));
+    }
 }
