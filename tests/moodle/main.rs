@@ -31,6 +31,8 @@ pub struct Suite {
     pub xapi: (String, String),
     /// Distinguishes this run's activities from earlier runs' in the same Moodle.
     pub run: String,
+    /// The activities the Select content case made, for the cases after it.
+    pub picked: std::sync::OnceLock<cases::PickedActivities>,
     /// What Moodle held before this run, to remove what the run added.
     first_new_cm: i64,
     first_new_type: i64,
@@ -64,6 +66,8 @@ async fn main() -> std::process::ExitCode {
     let all = cases![
         a_learner_launch_in_moodles_frame_shows_the_widget_records_the_statement_and_grades,
         select_content_creates_the_picked_activities_and_their_launches_carry_them,
+        an_activity_picked_without_graded_gets_no_score,
+        a_tool_level_competences_parameter_is_shown_to_the_teacher_and_the_pick_counts,
         the_teachers_widget_lists_moodles_learners,
         a_replayed_moodle_id_token_is_refused,
         a_score_waiting_while_moodle_is_down_lands_once_when_it_is_back,
@@ -154,5 +158,6 @@ async fn prepare() -> anyhow::Result<Suite> {
         tool,
         xapi,
         run: uuid::Uuid::new_v4().simple().to_string()[..8].to_owned(),
+        picked: std::sync::OnceLock::new(),
     })
 }

@@ -19,9 +19,12 @@ if ($unrecognized || !$options['after-cm'] || !$options['after-type']) {
 $modules = $DB->get_records_sql(
     "SELECT cm.id FROM {course_modules} cm JOIN {modules} m ON m.id = cm.module AND m.name = 'lti'
       WHERE cm.id > ?", [(int)$options['after-cm']]);
+// Deleting goes through Moodle's recycle bin, which narrates its backups.
+ob_start();
 foreach ($modules as $module) {
     course_delete_module($module->id);
 }
+ob_end_clean();
 $types = $DB->get_records_select('lti_types', 'id > ? AND name <> ?',
     [(int)$options['after-type'], $options['keep-type']]);
 foreach ($types as $type) {
