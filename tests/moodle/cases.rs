@@ -438,15 +438,6 @@ pub async fn select_content_creates_the_picked_activities_and_their_launches_car
 
 pub async fn an_activity_picked_without_graded_gets_no_score(suite: &Suite) -> anyhow::Result<()> {
     let picked = picked(suite)?;
-    let graded_custom = suite.db.custom_parameters(picked.graded).await?;
-    ensure!(has_line(&graded_custom, "graded=yes"), "{graded_custom:?}");
-    for cmid in picked.ungraded {
-        let custom = suite.db.custom_parameters(cmid).await?;
-        ensure!(
-            has_line(&custom, "graded=no"),
-            "not marked ungraded: {custom:?}"
-        );
-    }
     // The teacher did not tick "Graded": nothing is queued or sent,
     // although Moodle ("Accept grades: Always") made a grade column.
     let ungraded = picked.ungraded[0];
@@ -472,6 +463,16 @@ pub async fn an_activity_picked_without_graded_gets_no_score(suite: &Suite) -> a
         suite.db.raw_grade(ungraded, STUDENT.2).await?.is_none(),
         "an ungraded activity got a grade"
     );
+    // The picker said which is which.
+    let graded_custom = suite.db.custom_parameters(picked.graded).await?;
+    ensure!(has_line(&graded_custom, "graded=yes"), "{graded_custom:?}");
+    for cmid in picked.ungraded {
+        let custom = suite.db.custom_parameters(cmid).await?;
+        ensure!(
+            has_line(&custom, "graded=no"),
+            "not marked ungraded: {custom:?}"
+        );
+    }
     Ok(())
 }
 
