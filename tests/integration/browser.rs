@@ -135,3 +135,86 @@ both_databases!(
         browser.quit().await;
     }
 );
+
+both_databases!(
+    a_teachers_widget_lists_the_learners_and_says_when_the_list_is_old,
+    |app| async move {
+        use carefolio_tests::simulator::{merge, roster_member as member, INSTRUCTOR, LTI};
+        app.simulator.set_roster(
+            "course-care-101",
+            vec![
+                member("learner-0001", "Ingrid Hansen", "Learner"),
+                member("teacher-0001", "Tove Berg", "Instructor"),
+                member("learner-0002", "Mateo Silva", "Learner"),
+            ],
+        );
+        // Ingrid has opened the activity; Mateo has not.
+        assert_eq!(
+            app.launch("ingrid", app.simulator.roster_claim())
+                .await
+                .status(),
+            200
+        );
+        let mut teacher = app.simulator.roster_claim();
+        merge(
+            &mut teacher,
+            &json!({ "sub": "teacher-0001", "name": "Tove Berg", format!("{LTI}roles"): [INSTRUCTOR] }),
+        );
+        app.simulator.prepare_launch("teacher", teacher);
+        let browser = Browser::start(&[]).await.expect("headless Chromium");
+        browser
+            .goto(&format!(
+                "{}/start?login_hint=teacher",
+                app.simulator.issuer
+            ))
+            .await
+            .unwrap();
+        browser
+            .wait_for(
+                "return document.querySelectorAll('.cf-roster-learner').length === 2",
+                Duration::from_secs(20),
+            )
+            .await
+            .unwrap();
+        let rows = "return [...document.querySelectorAll('.cf-roster-learner')].map(e => [e.querySelector('.cf-roster-name').textContent, e.querySelector('.cf-roster-progress').textContent])";
+        let expected = json!([
+            ["Ingrid Hansen", "2 of 2 competences"],
+            ["Mateo Silva", "Has not opened Carefolio yet"]
+        ]);
+        assert_eq!(browser.eval(rows).await.unwrap(), expected);
+        let heading = browser
+            .eval("return document.querySelector('.cf-learner').textContent")
+            .await
+            .unwrap();
+        assert_eq!(heading, "Your learners' progress");
+        assert_eq!(
+            browser
+                .eval("return document.querySelector('.cf-roster-warning') === null && document.querySelector('.cf-recorded') === null")
+                .await
+                .unwrap(),
+            true,
+            "no warning yet, and no history of the teacher's own"
+        );
+
+        // The LMS cannot be reached: the list stays, with a warning.
+        app.simulator.set_down(true);
+        browser.click(".cf-roster-refresh").await.unwrap();
+        browser
+            .wait_for(
+                "return document.querySelector('.cf-roster-warning') !== null",
+                Duration::from_secs(20),
+            )
+            .await
+            .unwrap();
+        assert_eq!(browser.eval(rows).await.unwrap(), expected);
+        let warning = browser
+            .eval("return document.querySelector('.cf-roster-warning').textContent")
+            .await
+            .unwrap();
+        assert!(
+            warning.as_str().unwrap().contains("as it was last fetched"),
+            "{warning}"
+        );
+        browser.quit().await;
+    }
+);

@@ -20,38 +20,31 @@ pub const LOCALHOST_TOOL: &str = "Carefolio (localhost)";
 
 /// Headless Chromium, signed in to Moodle through its login page.
 async fn browser_as(suite: &Suite, user: (&str, &str, i64)) -> anyhow::Result<Browser> {
-    let browser = Browser::start(&["--window-size=1280,1000"])
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let browser = Browser::start(&["--window-size=1280,1000"]).await?;
     let moodle = &suite.moodle.issuer;
     // A person who mistypes tries again; keystrokes sent while the login
     // page is still settling are sometimes lost.
     let mut attempts = 0;
     loop {
         attempts += 1;
-        b(browser.goto(&format!("{moodle}/login/index.php")).await)?;
-        b(browser
+        browser.goto(&format!("{moodle}/login/index.php")).await?;
+        browser
             .wait_for("return document.readyState === 'complete'", WAIT)
-            .await)?;
-        b(browser.type_into("#username", user.0).await)?;
-        b(browser.type_into("#password", user.1).await)?;
-        b(browser.click("#loginbtn").await)?;
-        let outcome = b(browser
+            .await?;
+        browser.type_into("#username", user.0).await?;
+        browser.type_into("#password", user.1).await?;
+        browser.click("#loginbtn").await?;
+        let outcome = browser
             .wait_for(
                 "return document.querySelector('a[href*=\"login/logout.php\"]') !== null ? 'in' : (document.getElementById('loginerrormessage') !== null ? 'refused' : null)",
                 WAIT,
             )
-            .await)?;
+            .await?;
         if outcome == "in" {
             return Ok(browser);
         }
         ensure!(attempts < 3, "Moodle refused {} three times", user.0);
     }
-}
-
-/// WebDriver errors as anyhow errors.
-fn b<T>(result: Result<T, carefolio_tests::webdriver::BrowserError>) -> anyhow::Result<T> {
-    result.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 async fn shot(browser: &Browser, name: &str) {
@@ -64,19 +57,19 @@ async fn shot(browser: &Browser, name: &str) {
 /// Opens an activity as a person does (its page in Moodle) and enters the
 /// frame Moodle shows Carefolio in.
 async fn open_activity_frame(suite: &Suite, browser: &Browser, cmid: i64) -> anyhow::Result<()> {
-    b(browser
+    browser
         .goto(&format!(
             "{}/mod/lti/view.php?id={cmid}",
             suite.moodle.issuer
         ))
-        .await)?;
-    b(browser
+        .await?;
+    browser
         .wait_for(
             "return document.querySelector('iframe#contentframe') !== null",
             WAIT,
         )
-        .await)?;
-    b(browser.enter_frame_of("iframe#contentframe").await)
+        .await?;
+    Ok(browser.enter_frame_of("iframe#contentframe").await?)
 }
 
 /// Launches `cmid` as `user` without a browser; returns the launch page.
@@ -180,31 +173,31 @@ pub async fn a_learner_launch_in_moodles_frame_shows_the_widget_records_the_stat
     )?;
     let browser = browser_as(suite, STUDENT).await?;
     open_activity_frame(suite, &browser, cmid).await?;
-    b(browser
+    browser
         .wait_for(
             "return document.querySelector('#carefolio-portfolio[data-state=\"loaded\"] .cf-widget') !== null",
             WAIT,
         )
-        .await)?;
-    let heading = b(browser
+        .await?;
+    let heading = browser
         .eval("return document.querySelector('.cf-learner').textContent")
-        .await)?;
+        .await?;
     ensure!(heading == "Sam Student's portfolio", "heading {heading}");
-    let codes = b(browser
+    let codes = browser
         .eval("return [...document.querySelectorAll('.cf-competence .cf-code')].map(e => e.textContent)")
-        .await)?;
+        .await?;
     ensure!(codes == serde_json::json!(["10.2", "5.1"]), "codes {codes}");
-    let roster = b(browser
+    let roster = browser
         .eval("return document.querySelector('.cf-roster-section') !== null")
-        .await)?;
+        .await?;
     ensure!(roster == false, "a learner must not see the roster");
-    b(browser.leave_frames().await)?;
+    browser.leave_frames().await?;
     shot(&browser, "learner-widget-in-moodle").await;
-    b(browser.resize(390, 844).await)?;
+    browser.resize(390, 844).await?;
     // On a phone Moodle's course index covers the page until closed.
-    b(browser
+    browser
         .eval("document.querySelectorAll('[data-action=\"closedrawer\"]').forEach(b => { if (b.offsetParent !== null) b.click(); }); return true")
-        .await)?;
+        .await?;
     shot(&browser, "learner-widget-in-moodle-phone").await;
     browser.quit().await;
 
@@ -236,78 +229,78 @@ async fn select_content(
     screenshot: Option<&str>,
 ) -> anyhow::Result<()> {
     // What the activity chooser's "Carefolio" tile opens.
-    b(browser
+    browser
         .goto(&format!(
             "{}/course/modedit.php?add=lti&return=0&typeid={}&course={}&section=1",
             suite.moodle.issuer, suite.moodle.typeid, suite.moodle.courseid
         ))
-        .await)?;
-    b(browser
+        .await?;
+    browser
         .wait_for(
             "const s = document.querySelector('#id_selectcontent'); return s !== null && !s.disabled",
             WAIT,
         )
-        .await)?;
-    b(browser.click("#id_selectcontent").await)?;
-    b(browser
+        .await?;
+    browser.click("#id_selectcontent").await?;
+    browser
         .wait_for(
             "const f = document.querySelector('#contentitem-page-iframe'); return f !== null && !f.classList.contains('hidden')",
             WAIT,
         )
-        .await)?;
-    b(browser.enter_frame_of("#contentitem-page-iframe").await)?;
-    b(browser
+        .await?;
+    browser.enter_frame_of("#contentitem-page-iframe").await?;
+    browser
         .wait_for("return document.getElementById('cf-picker') !== null", WAIT)
-        .await)?;
+        .await?;
     for competence in competences {
         // As a teacher would: search, which opens the matching branches, then tick.
-        b(browser.type_into("#cf-search", competence).await)?;
-        b(browser
+        browser.type_into("#cf-search", competence).await?;
+        browser
             .click(&format!("input[name=competence][value=\"{competence}\"]"))
-            .await)?;
+            .await?;
     }
-    b(browser.type_into("#cf-search", "").await)?;
+    browser.type_into("#cf-search", "").await?;
     if !title.is_empty() {
-        b(browser.type_into("#cf-title", title).await)?;
+        browser.type_into("#cf-title", title).await?;
     }
     if one_per_competence {
-        b(browser.click("input[name=split][value=each]").await)?;
+        browser.click("input[name=split][value=each]").await?;
     }
     if let Some(maximum) = score_maximum {
-        b(browser.click("#cf-graded").await)?;
-        b(browser
+        browser.click("#cf-graded").await?;
+        browser
             .type_into("#cf-score-maximum", &maximum.to_string())
-            .await)?;
+            .await?;
     }
     if let Some(name) = screenshot {
-        b(browser.leave_frames().await)?;
+        browser.leave_frames().await?;
         shot(browser, name).await;
-        b(browser.enter_frame_of("#contentitem-page-iframe").await)?;
+        browser.enter_frame_of("#contentitem-page-iframe").await?;
     }
-    b(browser.click("button[name=action][value=add]").await)?;
-    b(browser.leave_frames().await)?;
+    browser.click("button[name=action][value=add]").await?;
+    browser.leave_frames().await?;
     // Moodle's dialog closes and fills the form (or lists several items).
-    b(browser
+    browser
         .wait_for(
             "const i = document.querySelector('#id_selectcontentindicator'); const m = document.querySelector('#id_multipleitems, .multiple-items, [data-region=\"multiple-items\"]'); return document.querySelector('#contentitem-page-iframe') === null && ((i && i.textContent.trim() !== '') || document.querySelector('input[name=name]').value === 'item')",
             WAIT,
         )
-        .await)?;
+        .await?;
     // With several items Moodle shows their summary and the buttons again
     // once it has rendered it.
-    b(browser
+    browser
         .wait_for(
             "const s = document.querySelector('#id_submitbutton2'); const g = document.querySelector('#fgroup_id_buttonar'); return s !== null && s.getClientRects().length > 0 && !(g && g.hasAttribute('hidden'))",
             WAIT,
         )
-        .await)?;
-    b(browser.click("#id_submitbutton2").await)?;
-    b(browser
+        .await?;
+    browser.click("#id_submitbutton2").await?;
+    browser
         .wait_for(
             "return location.pathname.endsWith('/course/view.php')",
             WAIT,
         )
-        .await)?;
+        .await?;
     Ok(())
 }
 
@@ -526,24 +519,24 @@ pub async fn the_teachers_widget_lists_moodles_learners(suite: &Suite) -> anyhow
     launch(suite, STUDENT, cmid).await?;
     let browser = browser_as(suite, TEACHER).await?;
     open_activity_frame(suite, &browser, cmid).await?;
-    b(browser
+    browser
         .wait_for(
             "return document.querySelectorAll('.cf-roster-learner').length > 0",
             WAIT,
         )
-        .await)?;
-    let rows = b(browser
+        .await?;
+    let rows = browser
         .eval("return [...document.querySelectorAll('.cf-roster-learner')].map(e => [e.querySelector('.cf-roster-name').textContent, e.querySelector('.cf-roster-progress').textContent])")
-        .await)?;
+        .await?;
     ensure!(
         rows == serde_json::json!([["Sam Student", "2 of 2 competences"]]),
         "roster {rows}"
     );
-    let heading = b(browser
+    let heading = browser
         .eval("return document.querySelector('.cf-learner').textContent")
-        .await)?;
+        .await?;
     ensure!(heading == "Your learners' progress", "heading {heading}");
-    b(browser.leave_frames().await)?;
+    browser.leave_frames().await?;
     shot(&browser, "teacher-roster-in-moodle").await;
     browser.quit().await;
 
@@ -682,38 +675,40 @@ pub async fn dynamic_registration_from_moodles_administration_to_a_non_default_p
     let before = suite.db.max_id("mdl_lti_types").await?;
 
     let browser = browser_as(suite, ADMIN).await?;
-    b(browser
+    browser
         .goto(&format!(
             "{}/mod/lti/toolconfigure.php",
             suite.moodle.issuer
         ))
-        .await)?;
-    b(browser.type_into("#tool-url", &url).await)?;
-    b(browser.click("#tool-create-button").await)?;
+        .await?;
+    browser.type_into("#tool-url", &url).await?;
+    browser.click("#tool-create-button").await?;
     // When a tool of the same address exists (the suite's own Carefolio
     // type), Moodle asks first: register a new tool.
     let frame = "#external-registration-template-container iframe";
-    b(browser
+    browser
         .wait_for(
             &format!("return document.querySelector('{frame}') !== null"),
             WAIT,
         )
-        .await)?;
-    if b(browser.enter_frame_of(frame).await).is_ok() {
-        let choice = browser
-            .wait_for(
-                "return document.readyState === 'complete' && (document.querySelector('button[data-href$=\"type=0\"]') !== null ? 'choose' : (location.host !== '' && !location.pathname.endsWith('startltiadvregistration.php') ? 'tool' : null))",
-                WAIT,
-            )
-            .await;
-        if matches!(choice, Ok(ref c) if c == "choose") {
-            b(browser.click("button[data-href$=\"type=0\"]").await)?;
-        }
-        b(browser.leave_frames().await)?;
+        .await?;
+    // Without a choice to make, the frame may already be gone (registered
+    // and closed); the pending tool below is what counts.
+    let entered = browser.enter_frame_of(frame).await;
+    let choice = browser
+        .wait_for(
+            "return document.readyState === 'complete' && (document.querySelector('button[data-href$=\"type=0\"]') !== null ? 'choose' : (location.host !== '' && !location.pathname.endsWith('startltiadvregistration.php') ? 'tool' : null))",
+            WAIT,
+        )
+        .await;
+    if entered.is_ok() && matches!(choice, Ok(ref c) if c == "choose") {
+        browser.click("button[data-href$=\"type=0\"]").await?;
     }
+    browser.leave_frames().await?;
+
     // Carefolio's page closes Moodle's registration frame; the tool then
     // waits in the list as pending.
-    let card = format!(".tool-card[data-type-id] a.activate");
+    let card = ".tool-card[data-type-id] a.activate";
     let appeared = browser
         .wait_for(
             &format!(
@@ -730,9 +725,9 @@ pub async fn dynamic_registration_from_moodles_administration_to_a_non_default_p
         }
     };
     shot(&browser, "registration-pending-in-moodle").await;
-    b(browser
+    browser
         .click(&format!(".tool-card[data-type-id=\"{typeid}\"] a.activate"))
-        .await)?;
+        .await?;
     // Moodle may ask to approve the capabilities first.
     let state_sql = format!(
         "SELECT state::text AS a, clientid AS b, NULL AS c FROM mdl_lti_types WHERE id = {typeid}"
@@ -816,14 +811,14 @@ pub async fn over_http_from_another_site_the_frame_explains_instead_of_offering_
             WAIT,
         )
         .await;
-    let offered_window = b(browser
+    let offered_window = browser
         .eval("const w = document.getElementById('cf-new-window'); return w !== null && !w.hidden")
-        .await)?;
-    let text = b(browser.eval("return document.body.innerText").await)?;
-    b(browser.leave_frames().await)?;
+        .await?;
+    let text = browser.eval("return document.body.innerText").await?;
+    browser.leave_frames().await?;
     shot(&browser, "cross-site-http-in-moodle").await;
     browser.quit().await;
-    b(shown)?;
+    shown?;
     ensure!(
         offered_window == false,
         "a window that cannot work was offered: {text}"

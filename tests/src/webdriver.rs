@@ -17,6 +17,8 @@ pub struct Browser {
 #[derive(Debug)]
 pub struct BrowserError(pub String);
 
+impl std::error::Error for BrowserError {}
+
 impl std::fmt::Display for BrowserError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
