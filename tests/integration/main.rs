@@ -12,6 +12,7 @@ mod cli;
 mod configuration;
 mod cookieless;
 mod deep_linking;
+mod demo;
 mod frameworks;
 mod grades;
 mod keys;

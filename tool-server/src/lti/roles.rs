@@ -15,9 +15,12 @@ pub fn normalise(role: &str) -> String {
     }
 }
 
+/// Teachers of the course: instructors (with their sub-roles, such as
+/// teaching assistants), course designers and administrators.
 pub fn is_instructor(roles: &[String]) -> bool {
     roles.iter().any(|role| {
         role.ends_with("membership#Instructor")
+            || role.contains("membership/Instructor#")
             || role.ends_with("membership#Administrator")
             || role.ends_with("membership#ContentDeveloper")
             || role.ends_with("institution/person#Administrator")
@@ -47,6 +50,13 @@ mod tests {
     #[test]
     fn instructors_are_recognised_in_either_form() {
         assert!(is_instructor(&[normalise("Instructor")]));
+        assert!(is_instructor(&[
+            "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
+                .to_owned()
+        ]));
+        assert!(!is_instructor(&[
+            "http://purl.imsglobal.org/vocab/lis/v2/membership/Learner#NonCreditLearner".to_owned()
+        ]));
         assert!(!is_instructor(&[normalise("Learner")]));
     }
 }
