@@ -236,3 +236,19 @@ fn start_up_errors_name_the_value_once_with_what_to_do() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_widget_folder_without_the_widget_stops_the_start_and_says_so() {
+    let dir = std::env::temp_dir().join(format!("carefolio-nowidget-{}", uuid::Uuid::new_v4()));
+    let (ok, _, stderr) = run(carefolio_binary()
+        .env("RUST_LOG", "error")
+        .env("CAREFOLIO__DATA_DIR", dir.join("data"))
+        .env("CAREFOLIO__SERVER__WIDGET_DIR", dir.join("nowhere"))
+        .args(["serve", "--bind", "127.0.0.1:0"]));
+    assert!(!ok);
+    assert!(
+        stderr.contains("holds no portfolio widget") && stderr.contains("nowhere"),
+        "{stderr}"
+    );
+    assert!(!dir.join("data").exists(), "nothing was created");
+}

@@ -72,6 +72,8 @@ impl Application {
                 .map_or("127.0.0.1", |(h, _)| h);
             settings.server.public_url = Some(url::Url::parse(&format!("http://{host}:{port}"))?);
         }
+        // Checked before the database is touched: a wrong folder stops the start.
+        let widget = Arc::new(WidgetAssets::load(settings.server.widget_dir.as_deref())?);
         let db = prepare(&settings).await?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("Carefolio/", env!("CARGO_PKG_VERSION")))
@@ -94,7 +96,7 @@ impl Application {
             services,
             known_activity: Arc::default(),
             competences: Arc::new(CompetenceCache::new(Duration::from_secs(600))),
-            widget: Arc::new(WidgetAssets::load(settings.server.widget_dir.as_deref())),
+            widget,
             signer: Arc::new(Signer::load_or_create(&db).await?),
             tool_key,
             settings: Arc::new(settings),

@@ -67,6 +67,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// `server.widget_dir` names a folder without the widget.
+#[derive(Debug, thiserror::Error)]
+#[error("server.widget_dir {0:?} holds no portfolio widget (portfolio_wasm.js and portfolio_wasm_bg.wasm): build it there with scripts/build-widget.sh, or leave widget_dir unset to serve the widget built into the binary")]
+pub struct WidgetMissing(String);
+
 pub struct WidgetAssets {
     assets: Vec<Asset>,
     widget_available: bool,
@@ -87,8 +92,9 @@ pub fn versioned_path(file: &str) -> String {
 }
 
 impl WidgetAssets {
-    /// The widget from `dir` when given, else the one built into the binary.
-    pub fn load(dir: Option<&Path>) -> WidgetAssets {
+    /// The widget from `dir` when given (which must hold it), else the one
+    /// built into the binary (without which pages show a summary only).
+    pub fn load(dir: Option<&Path>) -> Result<WidgetAssets, WidgetMissing> {
         let (js, wasm, origin) = match dir {
             Some(dir) => (
                 std::fs::read(dir.join("portfolio_wasm.js")).ok(),
@@ -102,6 +108,9 @@ impl WidgetAssets {
             ),
         };
         let widget_available = js.is_some() && wasm.is_some();
+        if let (Some(dir), false) = (dir, widget_available) {
+            return Err(WidgetMissing(dir.display().to_string()));
+        }
         if !widget_available {
             tracing::warn!(
                 from = %origin,
@@ -126,11 +135,11 @@ impl WidgetAssets {
         }
         let version = hex(&hasher.finalize()[..8]);
         let _ = VERSION.set(version.clone());
-        WidgetAssets {
+        Ok(WidgetAssets {
             assets,
             widget_available,
             version,
-        }
+        })
     }
 
     pub fn is_available(&self) -> bool {
