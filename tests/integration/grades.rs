@@ -310,3 +310,31 @@ both_databases!(
         );
     }
 );
+
+both_databases!(
+    a_refusal_cut_inside_a_character_neither_stops_delivery_nor_shows_raw_text,
+    |app| async move {
+        // A Norwegian error page whose 300th byte falls inside "ø", with markup
+        // and control characters.
+        let page = format!(
+            "<html>\u{7}{}ø Tjenesten er midlertidig utilgjengelig, prøv igjen senere. {}</html>",
+            "a".repeat(292),
+            "ø".repeat(2000)
+        );
+        let lineitem = app
+            .simulator
+            .create_line_item("x", "link-peer-support", 10.0);
+        app.simulator.set_down_saying(&page);
+        let ags = app.simulator.ags_claim(Some(&lineitem));
+        assert_eq!(graded_launch(&app, "l", "learner-0001", ags).await, 200);
+        let (error, failed, _) = first_attempt(&app).await;
+        assert!(!failed);
+        assert!(error.contains("503"), "{error}");
+        assert!(error.chars().count() < 400, "a short excerpt: {error}");
+        assert!(!error.contains('\u{7}'), "no control characters: {error}");
+        // The server's own delivery loop is still alive: once the platform
+        // is back, it sends the grade without help.
+        app.simulator.set_down(false);
+        eventually("the score", || app.simulator.scores().len() == 1).await;
+    }
+);

@@ -13,6 +13,7 @@ pub mod grades;
 pub mod http;
 pub mod identity;
 pub mod lti;
+pub mod outbound;
 pub mod outbox;
 pub mod portfolio;
 pub mod roster;

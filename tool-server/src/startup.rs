@@ -101,8 +101,11 @@ impl Application {
             tool_key,
             settings: Arc::new(settings),
         };
-        actix_web::rt::spawn(sweep_periodically(db.clone()));
-        actix_web::rt::spawn(grades.run_forever());
+        let sweeping = db.clone();
+        supervise("nonce sweeper", move || {
+            sweep_periodically(sweeping.clone())
+        });
+        supervise("grade delivery", move || grades.clone().run_forever());
         tracing::info!(url = %state.base_url, "Carefolio listening");
         let server =
             HttpServer::new(move || {
@@ -154,6 +157,27 @@ impl Application {
     }
 }
 
+/// Runs a background loop for the life of the server: when it panics (or
+/// ends), the cause is logged and a fresh one starts a second later, so
+/// one bad answer from a platform cannot stop grade delivery.
+pub fn supervise<F, Fut>(name: &'static str, start: F)
+where
+    F: Fn() -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    actix_web::rt::spawn(async move {
+        loop {
+            match actix_web::rt::spawn(start()).await {
+                Err(e) if e.is_panic() => {
+                    tracing::error!(task = name, error = %e, "background task panicked; restarting it")
+                }
+                _ => tracing::warn!(task = name, "background task ended; restarting it"),
+            }
+            actix_web::rt::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+}
+
 /// Forgets used nonces of expired logins every few minutes. Every instance
 /// may run it; the deletes are idempotent.
 async fn sweep_periodically(db: DatabaseConnection) {
@@ -173,4 +197,32 @@ fn tracing_actix() -> actix_web::middleware::Logger {
     actix_web::middleware::Logger::new("%{r}a \"%{method}xi %U\" %s %T")
         .custom_request_replace("method", |req| req.method().to_string())
         .log_target("carefolio::http")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[actix_web::test]
+    async fn a_supervised_loop_that_panics_is_started_again() {
+        let starts = Arc::new(AtomicUsize::new(0));
+        let counter = starts.clone();
+        supervise("test loop", move || {
+            let counter = counter.clone();
+            async move {
+                if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                    panic!("a bad answer");
+                }
+                std::future::pending::<()>().await;
+            }
+        });
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while starts.load(Ordering::SeqCst) < 2 {
+            assert!(std::time::Instant::now() < deadline, "not restarted");
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }

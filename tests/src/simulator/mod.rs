@@ -157,6 +157,8 @@ struct AgsState {
     scores: Vec<(usize, Value)>,
     /// While true, the token and AGS endpoints answer 503.
     down: bool,
+    /// What they answer while down, when not the default sentence.
+    down_page: Option<String>,
     conflicts: usize,
 }
 
@@ -410,6 +412,13 @@ impl PlatformSimulator {
     /// Takes the gradebook down (503) or brings it back.
     pub fn set_down(&self, down: bool) {
         self.lock().ags.down = down;
+    }
+
+    /// Takes the gradebook down with `page` as the 503's body.
+    pub fn set_down_saying(&self, page: &str) {
+        let mut state = self.lock();
+        state.ags.down = true;
+        state.ags.down_page = Some(page.to_owned());
     }
 
     /// Fetches the tool's published keys.
@@ -683,8 +692,10 @@ async fn deep_link_return(
     }
 }
 
-fn unavailable() -> HttpResponse {
-    HttpResponse::ServiceUnavailable().body("the platform is down for maintenance")
+fn unavailable(simulator: &PlatformSimulator) -> HttpResponse {
+    let page = simulator.lock().ags.down_page.clone();
+    HttpResponse::ServiceUnavailable()
+        .body(page.unwrap_or_else(|| "the platform is down for maintenance".to_owned()))
 }
 
 /// What a service endpoint (gradebook, roster) answers before looking at the request: 503
@@ -695,7 +706,7 @@ fn refuse_service(
     scope: &str,
 ) -> Option<HttpResponse> {
     if simulator.lock().ags.down {
-        return Some(unavailable());
+        return Some(unavailable(simulator));
     }
     if !simulator.bearer_has(request, scope) {
         return Some(HttpResponse::Unauthorized().finish());
@@ -711,7 +722,7 @@ async fn token(
     body: web::Bytes,
 ) -> HttpResponse {
     if simulator.lock().ags.down {
-        return unavailable();
+        return unavailable(&simulator);
     }
     simulator.lock().ags.token_requests += 1;
     let form_encoded = request

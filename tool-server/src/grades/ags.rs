@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use url::Url;
 
 use crate::lti::services::{check, ServiceClient, ServiceError};
+use crate::outbound::{read_json, LINE_ITEMS_LIMIT};
 
 pub const SCORE_TYPE: &str = "application/vnd.ims.lis.v1.score+json";
 pub const LINEITEM_TYPE: &str = "application/vnd.ims.lis.v2.lineitem+json";
@@ -48,7 +49,8 @@ pub async fn find_or_create_lineitem(
         .header(ACCEPT, LINEITEMS_TYPE)
         .send()
         .await?;
-    let items: Vec<Value> = check(response, "line item search").await?.json().await?;
+    let items: Vec<Value> =
+        read_json(check(response, "line item search").await?, LINE_ITEMS_LIMIT).await?;
     // A platform may ignore the filter; check the link ourselves.
     let found = items
         .iter()
@@ -76,7 +78,11 @@ pub async fn find_or_create_lineitem(
         )
         .send()
         .await?;
-    let created: Value = check(response, "line item creation").await?.json().await?;
+    let created: Value = read_json(
+        check(response, "line item creation").await?,
+        LINE_ITEMS_LIMIT,
+    )
+    .await?;
     created
         .get("id")
         .and_then(Value::as_str)
@@ -121,7 +127,7 @@ pub async fn results(
         .header(ACCEPT, RESULTS_TYPE)
         .send()
         .await?;
-    Ok(check(response, "results").await?.json().await?)
+    Ok(read_json(check(response, "results").await?, LINE_ITEMS_LIMIT).await?)
 }
 
 #[cfg(test)]

@@ -210,7 +210,12 @@ impl PlatformKeyCache {
                 .get(reqwest::header::CACHE_CONTROL)
                 .and_then(|v| v.to_str().ok()),
         );
-        Ok((response.text().await.map_err(unavailable)?, lifetime))
+        let body = crate::outbound::read_capped(response, crate::outbound::KEYS_LIMIT)
+            .await
+            .map_err(|e| LtiError::PlatformKeysUnavailable(e.to_string()))?;
+        let text = String::from_utf8(body)
+            .map_err(|_| LtiError::PlatformKeysUnavailable("the keys are not UTF-8 text".into()))?;
+        Ok((text, lifetime))
     }
 
     fn cached_set(&self, platform: PlatformId) -> Option<Arc<KeySet>> {

@@ -283,16 +283,15 @@ pub async fn register<C: sea_orm::TransactionTrait + sea_orm::ConnectionTrait>(
     })?;
     if !response.status().is_success() {
         let status = response.status();
-        let mut body = response.text().await.unwrap_or_default();
-        body.truncate(300);
+        let body = crate::outbound::refusal_excerpt(response).await;
         return Err(DynamicRegistrationError::Refused(format!(
             "{status}: {body}"
         )));
     }
-    let registered: RegistrationResponse = response
-        .json()
-        .await
-        .map_err(|e| DynamicRegistrationError::Refused(format!("unreadable answer: {e}")))?;
+    let registered: RegistrationResponse =
+        crate::outbound::read_json(response, crate::outbound::CONFIGURATION_LIMIT)
+            .await
+            .map_err(|e| DynamicRegistrationError::Refused(format!("unreadable answer: {e}")))?;
 
     let platform = platforms::register(
         db,
@@ -344,8 +343,7 @@ async fn fetch_configuration(
             response.status()
         )));
     }
-    response
-        .json()
+    crate::outbound::read_json(response, crate::outbound::CONFIGURATION_LIMIT)
         .await
         .map_err(|e| DynamicRegistrationError::InvalidConfiguration(e.to_string()))
 }

@@ -23,6 +23,8 @@ const TOKEN_MARGIN: Duration = Duration::from_secs(30);
 pub enum ServiceError {
     #[error("the platform could not be reached: {0}")]
     Unreachable(#[from] reqwest::Error),
+    #[error("the platform's answer: {0}")]
+    Answer(#[from] crate::outbound::ReadError),
     #[error("{what}: the platform answered {status}: {body}")]
     Refused {
         what: &'static str,
@@ -43,6 +45,8 @@ impl ServiceError {
     pub fn is_transient(&self) -> bool {
         match self {
             ServiceError::Unreachable(_) | ServiceError::Key(_) => true,
+            // Cut off mid-answer can pass; too large or malformed will not.
+            ServiceError::Answer(e) => matches!(e, crate::outbound::ReadError::Read(_)),
             ServiceError::Refused { status, .. } => {
                 status.is_server_error()
                     || *status == StatusCode::TOO_MANY_REQUESTS
@@ -83,8 +87,7 @@ pub async fn check(
         return Ok(response);
     }
     let status = response.status();
-    let mut body = response.text().await.unwrap_or_default();
-    body.truncate(300);
+    let body = crate::outbound::refusal_excerpt(response).await;
     Err(ServiceError::Refused { what, status, body })
 }
 
@@ -147,7 +150,11 @@ impl ServiceClient {
             ])
             .send()
             .await?;
-        let answer: TokenResponse = check(response, "token request").await?.json().await?;
+        let answer: TokenResponse = crate::outbound::read_json(
+            check(response, "token request").await?,
+            crate::outbound::TOKEN_LIMIT,
+        )
+        .await?;
         let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3600));
         let until = Instant::now() + lifetime.saturating_sub(TOKEN_MARGIN);
         if let Ok(mut tokens) = self.tokens.lock() {

@@ -129,7 +129,8 @@ pub async fn fetch_all(
             .await?;
         let response = check(response, "roster").await?;
         next = next_page(response.headers());
-        let container: Container = response.json().await?;
+        let container: Container =
+            crate::outbound::read_json(response, crate::outbound::ROSTER_PAGE_LIMIT).await?;
         members.extend(container.members.into_iter().map(Member::from));
     }
     Ok(members)
