@@ -266,3 +266,41 @@ both_databases!(
         assert_eq!(response.status(), 200);
     }
 );
+
+both_databases!(
+    a_configuration_whose_issuer_prefixes_it_only_as_text_is_refused,
+    |app| async move {
+        let signer = Signer::load_or_create(&app.db).await.unwrap();
+        let platform = new_platform(&app);
+        let configuration = platform.openid_configuration_url();
+        // Served from 127.0.0.1:PORT, claiming 127.0.0.1:<PORT without its
+        // last digit>: a prefix of the text, another server.
+        let issuer = platform.issuer.clone();
+        platform.claim_issuer(&issuer[..issuer.len() - 1]);
+        let invite = registration::invite(&signer, 1);
+        let response = open_registration(
+            &app,
+            Some(&invite),
+            Some(&configuration),
+            REGISTRATION_TOKEN,
+        )
+        .await;
+        assert_eq!(response.status(), 502);
+        assert_eq!(error_code(&response), "platform_configuration_invalid");
+
+        // The configuration's address carries the claimed issuer as a user name.
+        platform.claim_issuer("http://localhost");
+        let disguised = configuration.replace("http://", "http://localhost@");
+        let response =
+            open_registration(&app, Some(&invite), Some(&disguised), REGISTRATION_TOKEN).await;
+        assert_eq!(response.status(), 502);
+        assert_eq!(error_code(&response), "platform_configuration_invalid");
+
+        assert!(platform.registrations_received().is_empty());
+        assert!(platforms::list(&app.db)
+            .await
+            .unwrap()
+            .iter()
+            .all(|p| p.issuer == app.simulator.issuer));
+    }
+);

@@ -13,6 +13,8 @@ pub const REGISTRATION_TOKEN: &str = "registration-token-7";
 #[derive(Default)]
 pub(super) struct RegistrationState {
     canvas: bool,
+    /// The issuer its configuration claims, when not its own.
+    claimed_issuer: Option<String>,
     /// Registration requests received, as sent.
     received: Vec<Value>,
 }
@@ -25,6 +27,11 @@ impl PlatformSimulator {
     /// Answers registration like Canvas instead of Moodle.
     pub fn behave_like_canvas(&self) {
         self.lock().registration.canvas = true;
+    }
+
+    /// Makes the OpenID configuration claim another platform's issuer.
+    pub fn claim_issuer(&self, issuer: &str) {
+        self.lock().registration.claimed_issuer = Some(issuer.to_owned());
     }
 
     pub fn registrations_received(&self) -> Vec<Value> {
@@ -49,6 +56,12 @@ pub(super) async fn openid_configuration(
         return HttpResponse::Unauthorized().finish();
     }
     let canvas = simulator.lock().registration.canvas;
+    let issuer = simulator
+        .lock()
+        .registration
+        .claimed_issuer
+        .clone()
+        .unwrap_or_else(|| simulator.issuer.clone());
     let mut messages = vec![
         json!({ "type": "LtiResourceLinkRequest" }),
         json!({ "type": "LtiDeepLinkingRequest" }),
@@ -62,7 +75,7 @@ pub(super) async fn openid_configuration(
         messages[1]["placements"] = json!(["ContentArea"]);
     }
     HttpResponse::Ok().json(json!({
-        "issuer": simulator.issuer,
+        "issuer": issuer,
         "token_endpoint": simulator.token_url(),
         "token_endpoint_auth_methods_supported": ["private_key_jwt"],
         "token_endpoint_auth_signing_alg_values_supported": ["RS256"],

@@ -129,16 +129,49 @@ pub struct SupportedMessage {
     pub message_type: String,
 }
 
-/// Whether `url` may be used: https, or http to this machine (a platform
-/// under test).
-fn acceptable_url(url: &str) -> bool {
+/// Why `url` may not be used, if it may not: it must be https, or http to
+/// this machine (a platform under test), with no user name or password.
+fn unacceptable_url(url: &str) -> Option<&'static str> {
     match Url::parse(url) {
-        Ok(url) if url.scheme() == "https" => true,
-        Ok(url) if url.scheme() == "http" => {
-            matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+        Ok(url) if has_userinfo(&url) => Some("has a user name or password in it"),
+        Ok(url) if url.scheme() == "https" => None,
+        Ok(url)
+            if url.scheme() == "http"
+                && matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")) =>
+        {
+            None
         }
-        _ => false,
+        _ => Some("is not an https URL"),
     }
+}
+
+
+fn has_userinfo(url: &Url) -> bool {
+    !url.username().is_empty() || url.password().is_some()
+}
+
+/// Whether the configuration's address lies under the issuer (LTI-DR
+/// §3.5.2), compared as parsed URLs: same scheme, host and port, the
+/// issuer's path a prefix ending at a segment boundary, and no user
+/// information in either. As text, `https://lms.example.org.evil.net/…`
+/// and `https://lms.example.org@evil.net/…` would pass.
+pub fn issuer_prefixes(issuer: &str, configuration_url: &str) -> bool {
+    let (Ok(issuer), Ok(configuration)) = (Url::parse(issuer), Url::parse(configuration_url))
+    else {
+        return false;
+    };
+    if has_userinfo(&issuer)
+        || has_userinfo(&configuration)
+        || issuer.scheme() != configuration.scheme()
+        || issuer.host_str() != configuration.host_str()
+        || issuer.port_or_known_default() != configuration.port_or_known_default()
+        || issuer.query().is_some()
+    {
+        return false;
+    }
+    let base = issuer.path().trim_end_matches('/');
+    let path = configuration.path();
+    base.is_empty() || path == base || path.starts_with(&format!("{base}/"))
 }
 
 /// The checks of LTI-DR §3.5.2: the issuer is an https URL that the
@@ -149,13 +182,10 @@ pub fn validate(
     configuration_url: &str,
 ) -> Result<(), DynamicRegistrationError> {
     let invalid = |reason: String| Err(DynamicRegistrationError::InvalidConfiguration(reason));
-    if !acceptable_url(&configuration.issuer) {
-        return invalid(format!(
-            "the issuer {:?} is not an https URL",
-            configuration.issuer
-        ));
+    if let Some(reason) = unacceptable_url(&configuration.issuer) {
+        return invalid(format!("the issuer {:?} {reason}", configuration.issuer));
     }
-    if !configuration_url.starts_with(configuration.issuer.trim_end_matches('/')) {
+    if !issuer_prefixes(&configuration.issuer, configuration_url) {
         return invalid(format!(
             "the issuer {:?} is not a prefix of the configuration's address {configuration_url:?}",
             configuration.issuer
@@ -173,8 +203,8 @@ pub fn validate(
             &configuration.registration_endpoint,
         ),
     ] {
-        if !acceptable_url(value) {
-            return invalid(format!("{name} {value:?} is not an https URL"));
+        if let Some(reason) = unacceptable_url(value) {
+            return invalid(format!("{name} {value:?} {reason}"));
         }
     }
     let Some(lti) = &configuration.lti else {
@@ -326,8 +356,11 @@ async fn fetch_configuration(
         url: url.to_owned(),
         reason,
     };
-    if !acceptable_url(url) {
-        return Err(unreachable("it is not an https URL".into()));
+    // Nothing is fetched from an address that could not be registered.
+    if let Some(reason) = unacceptable_url(url) {
+        return Err(DynamicRegistrationError::InvalidConfiguration(format!(
+            "the configuration's address {url:?} {reason}"
+        )));
     }
     let mut request = http.get(url).header(ACCEPT, "application/json");
     if let Some(token) = registration_token {
@@ -350,6 +383,35 @@ async fn fetch_configuration(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_issuer_must_prefix_the_configuration_as_a_url_not_as_text() {
+        let issuer = "https://moodle.example.org";
+        assert!(issuer_prefixes(
+            issuer,
+            "https://moodle.example.org/mod/lti/openid-configuration.php"
+        ));
+        assert!(issuer_prefixes(
+            "https://lms.example/moodle/",
+            "https://lms.example/moodle/mod/lti/openid-configuration.php"
+        ));
+        assert!(issuer_prefixes(issuer, "https://moodle.example.org:443/x"));
+        for forged in [
+            "https://moodle.example.org.evil.net/mod/lti/openid-configuration.php",
+            "https://moodle.example.org@evil.net/mod/lti/openid-configuration.php",
+            "https://moodle.example.org:8443/x",
+            "http://moodle.example.org/x",
+            "https://user:pw@moodle.example.org/x",
+        ] {
+            assert!(!issuer_prefixes(issuer, forged), "{forged}");
+        }
+        assert!(!issuer_prefixes(
+            "https://lms.example/moodle",
+            "https://lms.example/moodle2/x"
+        ));
+        assert!(unacceptable_url("https://user@moodle.example.org/token").is_some());
+    }
+
     use super::*;
 
     fn configuration(issuer: &str) -> PlatformConfiguration {
