@@ -21,30 +21,40 @@ pub const LOCALHOST_TOOL: &str = "Carefolio (localhost)";
 /// Headless Chromium, signed in to Moodle through its login page.
 async fn browser_as(suite: &Suite, user: (&str, &str, i64)) -> anyhow::Result<Browser> {
     let browser = Browser::start(&["--window-size=1280,1000"]).await?;
-    let moodle = &suite.moodle.issuer;
-    // A person who mistypes tries again; keystrokes sent while the login
-    // page is still settling are sometimes lost.
+    // A person whose login does not go through tries again: keystrokes sent
+    // while Moodle's login page is still settling are sometimes lost, or
+    // land in a field the page has just replaced.
     let mut attempts = 0;
     loop {
         attempts += 1;
-        browser.goto(&format!("{moodle}/login/index.php")).await?;
-        browser
-            .wait_for("return document.readyState === 'complete'", WAIT)
-            .await?;
-        browser.type_into("#username", user.0).await?;
-        browser.type_into("#password", user.1).await?;
-        browser.click("#loginbtn").await?;
-        let outcome = browser
-            .wait_for(
-                "return document.querySelector('a[href*=\"login/logout.php\"]') !== null ? 'in' : (document.getElementById('loginerrormessage') !== null ? 'refused' : null)",
-                WAIT,
-            )
-            .await?;
-        if outcome == "in" {
-            return Ok(browser);
+        match log_in(suite, &browser, user).await {
+            Ok(true) => return Ok(browser),
+            Ok(false) if attempts < 3 => {}
+            Err(e) if attempts < 3 => eprintln!("logging in as {} again: {e}", user.0),
+            Ok(false) => bail!("Moodle refused {} three times", user.0),
+            Err(e) => return Err(e),
         }
-        ensure!(attempts < 3, "Moodle refused {} three times", user.0);
     }
+}
+
+/// One try at Moodle's login page; `false` when Moodle refused it.
+async fn log_in(suite: &Suite, browser: &Browser, user: (&str, &str, i64)) -> anyhow::Result<bool> {
+    browser
+        .goto(&format!("{}/login/index.php", suite.moodle.issuer))
+        .await?;
+    browser
+        .wait_for("return document.readyState === 'complete'", WAIT)
+        .await?;
+    browser.type_into("#username", user.0).await?;
+    browser.type_into("#password", user.1).await?;
+    browser.click("#loginbtn").await?;
+    let outcome = browser
+        .wait_for(
+            "return document.querySelector('a[href*=\"login/logout.php\"]') !== null ? 'in' : (document.getElementById('loginerrormessage') !== null ? 'refused' : null)",
+            WAIT,
+        )
+        .await?;
+    Ok(outcome == "in")
 }
 
 async fn shot(browser: &Browser, name: &str) {

@@ -145,7 +145,6 @@ fn unacceptable_url(url: &str) -> Option<&'static str> {
     }
 }
 
-
 fn has_userinfo(url: &Url) -> bool {
     !url.username().is_empty() || url.password().is_some()
 }
