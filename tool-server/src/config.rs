@@ -36,7 +36,7 @@ pub struct ServerSettings {
     pub launch_token_ttl_secs: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// `sqlite://…` or `postgres://…`; defaults to a SQLite file in the data directory.
@@ -44,6 +44,16 @@ pub struct DatabaseSettings {
     /// Pool size; defaults to 2 for SQLite (one writer at a time anyway, and
     /// fewer connections keep their page caches warm) and 10 for PostgreSQL.
     pub max_connections: Option<u32>,
+}
+
+/// The URL's password never shows, in logs or elsewhere.
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &self.url.as_deref().map(crate::db::redact))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
 }
 
 /// A platform registration, from the configuration file or from
@@ -181,5 +191,20 @@ impl Settings {
                 self.data_dir.join("carefolio.sqlite").display()
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_password_never_shows_in_debug_output() {
+        let mut settings = Settings::default();
+        settings.database.url =
+            Some("postgres://carefolio:s3cret-Pa55@db.example/carefolio".into());
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("s3cret-Pa55"), "{shown}");
+        assert!(shown.contains("db.example"), "{shown}");
     }
 }

@@ -7,7 +7,6 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::errors::LaunchPageError;
-use super::lti::spent_state_cookie;
 use super::{templates, AppState};
 use crate::frameworks::store::{self as frameworks, FrameworkTree, TreeNode};
 use crate::frameworks::CompetenceRef;
@@ -53,7 +52,7 @@ pub async fn begin(
     record_deep_linking_request(&state.db, launch)
         .await
         .map_err(LaunchPageError)?;
-    let spent = spent_state_cookie(&launch.login.state);
+    let spent = state.spent_state_cookie(&launch.login.state);
     if let Some(refusal) = deep_linking::refusal(&launch.message, settings) {
         let mut response = return_to_platform(state, &session, &refusal).await?;
         response.add_cookie(&spent).ok();

@@ -1,6 +1,5 @@
 //! LTI endpoints: login initiation, launch, and the tool's public keys.
 
-use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -11,7 +10,7 @@ use crate::frameworks::Competence;
 use crate::lti::claims::MessageKind;
 use crate::lti::launch::{self, LaunchRequest, StateProof};
 use crate::lti::login::{self, LoginInitiation};
-use crate::lti::{state_cookie_name, tool_keys, LtiError, LOGIN_TTL_MS};
+use crate::lti::{state_cookie_name, tool_keys, LtiError};
 use crate::portfolio::launch::{record, LaunchSettings};
 
 /// GET and POST `/lti/login`.
@@ -36,20 +35,7 @@ pub async fn login(
         &state.launch_url(),
     )
     .await?;
-    let cookie = Cookie::build(state_cookie_name(&request.state), "1")
-        .path("/lti")
-        .http_only(true)
-        .max_age(CookieDuration::milliseconds(LOGIN_TTL_MS))
-        // In an iframe the launch POST is cross-site: only SameSite=None (which
-        // browsers accept only with Secure) survives that. Plain http is for
-        // local use, where the platform is usually on the same site.
-        .same_site(if state.is_https() {
-            SameSite::None
-        } else {
-            SameSite::Lax
-        })
-        .secure(state.is_https())
-        .finish();
+    let cookie = state.state_cookie(&request.state);
     let storage_target = initiation.storage_target();
     // Over plain http the state cookie is SameSite=Lax, which no browser
     // sends with another site's form_post: without the platform's storage,
@@ -253,17 +239,8 @@ pub async fn launch(
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::CONTENT_SECURITY_POLICY, FRAMED_PAGE_POLICY))
-        .cookie(spent_state_cookie(&validated.login.state))
+        .cookie(state.spent_state_cookie(&validated.login.state))
         .body(page))
-}
-
-/// Clears the state cookie of a login that has been used.
-pub fn spent_state_cookie(state: &str) -> Cookie<'static> {
-    let mut expired = Cookie::build(state_cookie_name(state), "")
-        .path("/lti")
-        .finish();
-    expired.make_removal();
-    expired
 }
 
 /// GET `/.well-known/jwks.json`.

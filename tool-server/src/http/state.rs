@@ -2,6 +2,8 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+
 use super::widget::WidgetAssets;
 use crate::config::Settings;
 use crate::frameworks::store::CompetenceCache;
@@ -47,5 +49,65 @@ impl AppState {
     /// Whether the tool is served over https (decides cookie attributes).
     pub fn is_https(&self) -> bool {
         self.base_url.starts_with("https://")
+    }
+
+    /// The cookie that ties a login to the browser that started it.
+    pub fn state_cookie(&self, state: &str) -> Cookie<'static> {
+        state_cookie(state, self.is_https())
+    }
+
+    /// Clears the state cookie of a login that has been used.
+    pub fn spent_state_cookie(&self, state: &str) -> Cookie<'static> {
+        spent_state_cookie(state, self.is_https())
+    }
+}
+
+pub fn state_cookie(state: &str, https: bool) -> Cookie<'static> {
+    let mut cookie = state_cookie_shape(state, "1", https);
+    cookie.set_max_age(CookieDuration::milliseconds(crate::lti::LOGIN_TTL_MS));
+    cookie
+}
+
+/// The removal carries the attributes of the cookie it clears: inside a
+/// cross-site frame a browser applies only a `SameSite=None; Secure` one.
+pub fn spent_state_cookie(state: &str, https: bool) -> Cookie<'static> {
+    let mut cookie = state_cookie_shape(state, "", https);
+    cookie.make_removal();
+    cookie
+}
+
+fn state_cookie_shape(state: &str, value: &str, https: bool) -> Cookie<'static> {
+    Cookie::build(crate::lti::state_cookie_name(state), value.to_owned())
+        .path("/lti")
+        .http_only(true)
+        // In an iframe the launch POST is cross-site: only SameSite=None
+        // (which browsers accept only with Secure) survives that. Plain http
+        // is for local use, where the platform is usually on the same site.
+        .same_site(if https { SameSite::None } else { SameSite::Lax })
+        .secure(https)
+        .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_cookie_is_cleared_with_the_attributes_it_was_set_with() {
+        for https in [true, false] {
+            let set = state_cookie("abc", https);
+            let spent = spent_state_cookie("abc", https);
+            assert_eq!(spent.name(), set.name());
+            assert_eq!(spent.path(), set.path());
+            assert_eq!(spent.same_site(), set.same_site());
+            assert_eq!(spent.secure(), set.secure());
+            assert_eq!(spent.http_only(), set.http_only());
+            assert_eq!(spent.value(), "");
+        }
+        let framed = spent_state_cookie("abc", true).to_string();
+        assert!(
+            framed.contains("SameSite=None") && framed.contains("Secure"),
+            "{framed}"
+        );
     }
 }
