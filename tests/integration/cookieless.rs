@@ -173,7 +173,12 @@ both_databases!(
             page.contains("data-storage-origin=\"http://127.0.0.1:"),
             "{page}"
         );
-        assert!(page.contains(" hidden"), "{page}");
+        // The portfolio itself is hidden (not only the failure notice).
+        let start = page
+            .find("<div id=\"carefolio-portfolio\"")
+            .expect("the portfolio element");
+        let tag = &page[start..start + page[start..].find('>').unwrap()];
+        assert!(tag.contains(" hidden"), "{tag}");
         assert!(page.contains("id=\"cf-storage-failed\""));
 
         // Without a cookie and without platform storage the launch is refused.

@@ -65,10 +65,40 @@ both_databases!(
 both_databases!(
     restarting_does_not_load_the_frameworks_twice,
     |app| async move {
-        carefolio::frameworks::store::ensure_built_in(&app.db)
+        let ids = |app: &crate::helpers::TestApp| {
+            let db = app.db.clone();
+            async move {
+                use sea_orm::QueryOrder;
+                competence::Entity::find()
+                    .order_by_asc(competence::Column::Id)
+                    .all(&db)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|c| c.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        let before = ids(&app).await;
+        // A second server started on the same database, as after a restart:
+        // its start-up loads the built-in frameworks again.
+        let mut settings = app.settings.clone();
+        settings.server.bind = "127.0.0.1:0".to_owned();
+        settings.server.public_url = None;
+        let restarted = carefolio::startup::Application::build(settings)
             .await
             .unwrap();
+        let address = format!("http://127.0.0.1:{}", restarted.port());
+        actix_web::rt::spawn(restarted.run_until_stopped());
+        let health = app
+            .client
+            .get(format!("{address}/health"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status(), 200);
         assert_eq!(app.count("frameworks").await, 2);
         assert_eq!(app.count("competences").await, 3 + 11 + 41 + 12 + 63);
+        assert_eq!(ids(&app).await, before, "the same rows, not new ones");
     }
 );

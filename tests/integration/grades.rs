@@ -25,10 +25,43 @@ async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     }
 }
 
+/// Waits until every queued grade is marked delivered.
+async fn eventually_delivered(app: &TestApp) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while outbox_state(app)
+        .await
+        .iter()
+        .any(|(_, _, delivered)| !delivered)
+    {
+        assert!(Instant::now() < deadline, "timed out waiting for delivery");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn graded_launch(app: &TestApp, hint: &str, subject: &str, ags: Value) -> u16 {
     let mut overrides = json!({ "sub": subject });
     carefolio_tests::simulator::merge(&mut overrides, &ags);
     app.launch(hint, overrides).await.status().as_u16()
+}
+
+/// Every queued grade as (dedupe key, version, delivered): a launch queues
+/// in its own transaction, so after its answer this says all it queued.
+async fn outbox_state(app: &TestApp) -> Vec<(String, i64, bool)> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    carefolio::entities::outbox_message::Entity::find()
+        .order_by_asc(carefolio::entities::outbox_message::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| {
+            (
+                row.dedupe_key,
+                i64::from(row.version),
+                row.delivered_at.is_some(),
+            )
+        })
+        .collect()
 }
 
 async fn outbox_row(app: &TestApp) -> (i32, Option<String>, bool, bool) {
@@ -86,15 +119,16 @@ both_databases!(
         assert!(score["timestamp"].as_str().unwrap().ends_with('Z'));
         assert_eq!(app.simulator.token_requests(), 1);
 
-        // Launching again changes nothing, so nothing more is sent.
+        // Launching again changes nothing, so nothing more is queued (a new
+        // version or a new message would be), and nothing more is sent.
+        eventually_delivered(&app).await;
+        let before = outbox_state(&app).await;
         assert_eq!(
             graded_launch(&app, "l2", "learner-0001", ags.clone()).await,
             200
         );
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(outbox_state(&app).await, before, "nothing queued again");
         assert_eq!(app.simulator.scores().len(), 1, "no duplicate score");
-        let (_, _, _, delivered) = outbox_row(&app).await;
-        assert!(delivered);
 
         // An instructor's launch is not graded.
         let instructor = json!({ lti("roles"): [carefolio_tests::simulator::INSTRUCTOR] });
@@ -104,7 +138,11 @@ both_databases!(
             graded_launch(&app, "t1", "teacher-0001", overrides).await,
             200
         );
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(
+            outbox_state(&app).await,
+            before,
+            "nothing queued for a teacher"
+        );
         assert_eq!(app.simulator.scores().len(), 1);
 
         // The result reads back through AGS.
@@ -163,7 +201,7 @@ both_databases!(
             "lineitem": lineitem,
         }});
         assert_eq!(graded_launch(&app, "a", "learner-a", ags).await, 200);
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // The launch would have queued its grade in its own transaction.
         assert_eq!(app.count("outbox").await, 0);
         assert!(app.simulator.scores().is_empty());
     }
@@ -270,11 +308,9 @@ both_databases!(
         );
         a.unwrap();
         b.unwrap();
-        eventually("every grade", || {
-            app.simulator.scores().len() as i64 >= learners
-        })
-        .await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // Every grade is marked delivered after its score was accepted.
+        eventually_delivered(&app).await;
+        assert_eq!(outbox_state(&app).await.len() as i64, learners);
         let mut users: Vec<String> = app
             .simulator
             .scores()

@@ -58,6 +58,56 @@ both_databases!(
             .unwrap();
         assert_eq!(forged.status(), 401);
         assert_eq!(error_code(&forged), "unauthenticated");
+
+        // Well-formed tokens: one sealed with another key for a real person
+        // and link, one whose claims were altered to an instructor's.
+        let html = app.launch("ingrid", json!({})).await.text().await.unwrap();
+        let genuine = launch_token(&html).unwrap();
+        let session = carefolio::portfolio::session::authenticate(
+            &carefolio::signing::Signer::load_or_create(&app.db)
+                .await
+                .unwrap(),
+            &genuine,
+        )
+        .unwrap();
+        let other_key = carefolio::portfolio::session::issue(
+            &carefolio::signing::Signer::from_key(b"another tool's key"),
+            session.person_id,
+            session.resource_link_id,
+            &[carefolio_tests::simulator::INSTRUCTOR.to_owned()],
+            3600,
+        );
+        let (payload, signature) = genuine.split_once('.').unwrap();
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut claims: Value = serde_json::from_slice(&engine.decode(payload).unwrap()).unwrap();
+        claims["r"] = json!([carefolio_tests::simulator::INSTRUCTOR]);
+        let altered = format!(
+            "{}.{signature}",
+            engine.encode(serde_json::to_vec(&claims).unwrap())
+        );
+        for (what, token) in [("another key", other_key), ("altered claims", altered)] {
+            for path in ["/api/v1/portfolio", "/api/v1/learners"] {
+                let response = app
+                    .client
+                    .get(app.url(path))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 401, "{what} on {path}");
+                assert_eq!(error_code(&response), "unauthenticated", "{what} on {path}");
+            }
+        }
+        // The genuine token still works.
+        let ok = app
+            .client
+            .get(app.url("/api/v1/portfolio"))
+            .bearer_auth(&genuine)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), 200);
     }
 );
 
