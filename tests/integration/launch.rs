@@ -407,3 +407,27 @@ both_databases!(
         );
     }
 );
+
+both_databases!(a_huge_competences_parameter_is_bounded, |app| async move {
+    // Real references first (each twice), then thousands that match
+    // nothing and some that do not parse: about 40 KB.
+    let mut entries: Vec<String> = (1..=6).map(|n| format!("pat:5.{n}")).collect();
+    entries.extend((1..=6).map(|n| format!("pat:5.{n}")));
+    entries.extend((0..3000).map(|n| format!("pat:{n}.9")));
+    entries.extend((0..200).map(|n| format!("junk{n}")));
+    let list = entries.join(",");
+    let response = app
+        .launch("huge", json!({ lti("custom"): { "competences": list } }))
+        .await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    // The page reports a bounded list, ending with how many were left out.
+    let reported = html.matches("<code>").count();
+    assert!(reported <= 130, "{reported} entries reported");
+    assert!(
+        html.contains("more left out"),
+        "the page says some were left out"
+    );
+    // The link is tied to its real competences, once each.
+    assert_eq!(app.count("resource_link_competences").await, 6);
+});

@@ -122,7 +122,7 @@ pub async fn record_deep_linking_request<C: TransactionTrait>(
 }
 
 #[tracing::instrument(skip_all, fields(platform = %launch.platform.issuer))]
-pub async fn record<C: TransactionTrait>(
+pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
     db: &C,
     launch: &ValidatedLaunch,
     link_claim: &ResourceLinkClaim,
@@ -137,6 +137,10 @@ pub async fn record<C: TransactionTrait>(
     };
     let now = now_ms();
 
+    // Looked up before the write transaction opens: it holds SQLite's
+    // single writer for as short a time as possible.
+    let (competences, unmatched) = settings.competences.resolve(db, &references).await?;
+    unknown_competences.extend(unmatched.iter().map(ToString::to_string));
     let txn = db.begin().await?;
     let Entered {
         person,
@@ -189,8 +193,6 @@ pub async fn record<C: TransactionTrait>(
         }
     };
 
-    let (competences, unmatched) = settings.competences.resolve(&txn, &references).await?;
-    unknown_competences.extend(unmatched.iter().map(ToString::to_string));
     if ties_changed {
         resource_link_competence::Entity::delete_many()
             .filter(resource_link_competence::Column::ResourceLinkId.eq(link.id))
