@@ -365,7 +365,7 @@ both_databases!(
         let response = submit(
             &app,
             &[
-                ("session", &expired.seal(&signer)),
+                ("session", &expired.seal(&signer).unwrap()),
                 ("competence", "pat:5.1"),
                 ("action", "add"),
             ],

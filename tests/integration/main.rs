@@ -13,6 +13,7 @@ mod configuration;
 mod cookieless;
 mod deep_linking;
 mod demo;
+mod faults;
 mod frameworks;
 mod grades;
 mod keys;

@@ -76,7 +76,8 @@ both_databases!(
             session.resource_link_id,
             &[carefolio_tests::simulator::INSTRUCTOR.to_owned()],
             3600,
-        );
+        )
+        .unwrap();
         let (payload, signature) = genuine.split_once('.').unwrap();
         use base64::Engine;
         let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -198,7 +198,7 @@ both_databases!(
             "registration_invite_required",
         );
         let signer = Signer::load_or_create(&app.db).await.unwrap();
-        let foreign = registration::invite(&Signer::from_key(b"another tool"), 1);
+        let foreign = registration::invite(&Signer::from_key(b"another tool"), 1).unwrap();
         refused(
             open_registration(
                 &app,
@@ -210,7 +210,7 @@ both_databases!(
             403,
             "registration_invite_required",
         );
-        let expired = registration::invite(&signer, -1);
+        let expired = registration::invite(&signer, -1).unwrap();
         refused(
             open_registration(
                 &app,
@@ -223,7 +223,7 @@ both_databases!(
             "registration_invite_expired",
         );
 
-        let invite = registration::invite(&signer, 1);
+        let invite = registration::invite(&signer, 1).unwrap();
         refused(
             open_registration(&app, Some(&invite), None, REGISTRATION_TOKEN).await,
             400,
@@ -277,7 +277,7 @@ both_databases!(
         // last digit>: a prefix of the text, another server.
         let issuer = platform.issuer.clone();
         platform.claim_issuer(&issuer[..issuer.len() - 1]);
-        let invite = registration::invite(&signer, 1);
+        let invite = registration::invite(&signer, 1).unwrap();
         let response = open_registration(
             &app,
             Some(&invite),

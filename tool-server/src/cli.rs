@@ -168,7 +168,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             anyhow::ensure!(hours > 0, "--hours must be at least 1");
             let database = prepare(&settings).await?;
             let signer = crate::signing::Signer::load_or_create(&database).await?;
-            let invitation = registration::invite(&signer, hours);
+            let invitation = registration::invite(&signer, hours)?;
             println!(
                 "Registration URL (usable once, for {hours} hour(s)):\n\n  {}\n\nEnter it in the LMS: Moodle: Site administration > Plugins > Activity modules > External tool > Manage tools > \"Tool URL\", then \"Add LTI Advantage\". Canvas: Admin > Developer Keys > + Developer Key > LTI Registration.",
                 registration::invitation_url(&settings.base_url(), &invitation)

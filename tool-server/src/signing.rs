@@ -40,6 +40,11 @@ impl Purpose {
     }
 }
 
+/// A value that could not be serialised for sealing.
+#[derive(Debug, thiserror::Error)]
+#[error("a value could not be sealed: {0}")]
+pub struct SealError(#[from] serde_json::Error);
+
 #[derive(Clone)]
 pub struct Signer {
     mac: Hmac<Sha256>,
@@ -111,10 +116,14 @@ impl Signer {
 
     /// `<base64url JSON of value>.<signature>`: a value the server hands out
     /// and accepts back unchanged.
-    pub fn seal<T: serde::Serialize>(&self, purpose: Purpose, value: &T) -> String {
-        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap_or_default());
+    pub fn seal<T: serde::Serialize>(
+        &self,
+        purpose: Purpose,
+        value: &T,
+    ) -> Result<String, SealError> {
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(value)?);
         let signature = self.sign(purpose, &payload);
-        format!("{payload}.{signature}")
+        Ok(format!("{payload}.{signature}"))
     }
 
     /// The value inside a token made by [`Signer::seal`] for `purpose`;
@@ -132,6 +141,21 @@ impl Signer {
 
 #[cfg(test)]
 mod tests {
+
+    struct Unserialisable;
+
+    impl serde::Serialize for Unserialisable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("cannot"))
+        }
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_serialised_is_an_error_not_an_empty_token() {
+        let signer = Signer::from_key(b"key");
+        assert!(signer.seal(Purpose::LaunchToken, &Unserialisable).is_err());
+    }
+
     use super::*;
 
     #[test]
@@ -153,7 +177,9 @@ mod tests {
     #[test]
     fn a_sealed_value_opens_only_unchanged_and_for_its_purpose() {
         let signer = Signer::from_key(b"one key");
-        let token = signer.seal(Purpose::DeepLinkingSession, &vec![1, 2, 3]);
+        let token = signer
+            .seal(Purpose::DeepLinkingSession, &vec![1, 2, 3])
+            .expect("sealed");
         assert_eq!(
             signer.open::<Vec<i32>>(Purpose::DeepLinkingSession, &token),
             Some(vec![1, 2, 3])

@@ -61,7 +61,7 @@ pub async fn begin(
     let trees = frameworks::trees(&state.db)
         .await
         .map_err(DeepLinkingError::from)?;
-    let token = session.seal(&state.signer);
+    let token = session.seal(&state.signer)?;
     let mut response = picker(
         state,
         &token,

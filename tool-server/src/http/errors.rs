@@ -141,9 +141,9 @@ impl ResponseError for PortfolioError {
                 StatusCode::UNAUTHORIZED
             }
             PortfolioError::Lti(e) => e.status(),
-            PortfolioError::Framework(_) | PortfolioError::Database(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            PortfolioError::Framework(_)
+            | PortfolioError::Database(_)
+            | PortfolioError::Sealing(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -205,7 +205,8 @@ impl ResponseError for DeepLinkingError {
             DeepLinkingError::Key(_)
             | DeepLinkingError::Signing(_)
             | DeepLinkingError::Frameworks(_)
-            | DeepLinkingError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            | DeepLinkingError::Database(_)
+            | DeepLinkingError::Sealing(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

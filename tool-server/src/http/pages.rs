@@ -20,7 +20,22 @@ struct Field {
 
 /// GET `/`: what this server is and the values an LMS administrator needs.
 pub async fn index(state: web::Data<AppState>) -> HttpResponse {
-    let frameworks = frameworks::store::list(&state.db).await.unwrap_or_default();
+    let frameworks = match frameworks::store::list(&state.db).await {
+        Ok(frameworks) => frameworks,
+        Err(e) => {
+            tracing::error!(error = %crate::util::error_chain(&e), "the front page could not read the frameworks");
+            return super::errors::error_page(
+                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                super::errors::PageText {
+                    title: "Carefolio is not available",
+                    lead: "Carefolio could not read its database.",
+                    advice: "Try again in a moment. If it lasts, the operator should look at the server's log.",
+                },
+                "The competence frameworks could not be read.",
+            );
+        }
+    };
     let moodle = lti_config::moodle_manual_fields(&state.base_url)
         .into_iter()
         .map(|(name, value)| Field { name, value })

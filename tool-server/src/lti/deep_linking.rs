@@ -44,6 +44,8 @@ pub enum DeepLinkingError {
     Frameworks(#[from] crate::frameworks::FrameworkError),
     #[error("database error")]
     Database(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Sealing(#[from] crate::signing::SealError),
 }
 
 impl DeepLinkingError {
@@ -57,7 +59,8 @@ impl DeepLinkingError {
             DeepLinkingError::Key(_)
             | DeepLinkingError::Signing(_)
             | DeepLinkingError::Frameworks(_)
-            | DeepLinkingError::Database(_) => "internal_error",
+            | DeepLinkingError::Database(_)
+            | DeepLinkingError::Sealing(_) => "internal_error",
         }
     }
 }
@@ -102,8 +105,8 @@ impl PickingSession {
         })
     }
 
-    pub fn seal(&self, signer: &Signer) -> String {
-        signer.seal(Purpose::DeepLinkingSession, self)
+    pub fn seal(&self, signer: &Signer) -> Result<String, DeepLinkingError> {
+        Ok(signer.seal(Purpose::DeepLinkingSession, self)?)
     }
 
     pub fn open(signer: &Signer, token: &str) -> Result<PickingSession, DeepLinkingError> {
@@ -347,11 +350,11 @@ mod tests {
     fn a_sealed_session_opens_until_it_expires() {
         let signer = Signer::from_key(b"key");
         let fresh = session(None, None);
-        assert!(PickingSession::open(&signer, &fresh.seal(&signer)).is_ok());
+        assert!(PickingSession::open(&signer, &fresh.seal(&signer).expect("sealed")).is_ok());
         let mut old = fresh.clone();
         old.expires_at_ms = now_ms() - 1;
         assert!(matches!(
-            PickingSession::open(&signer, &old.seal(&signer)),
+            PickingSession::open(&signer, &old.seal(&signer).expect("sealed")),
             Err(DeepLinkingError::SessionExpired)
         ));
         assert!(matches!(

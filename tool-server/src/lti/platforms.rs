@@ -153,16 +153,21 @@ async fn load<C: ConnectionTrait>(
         .into_iter()
         .map(|d| d.deployment_id)
         .collect();
-    // Stored URLs were validated on the way in.
-    let url = |value: &str| {
-        Url::parse(value)
-            .unwrap_or_else(|_| Url::parse("http://invalid.invalid").expect("literal URL"))
+    // Stored URLs were validated on the way in; one that no longer parses
+    // is a fault in the store, reported rather than replaced.
+    let url = |name: &str, value: &str| {
+        Url::parse(value).map_err(|e| {
+            sea_orm::DbErr::Custom(format!(
+                "platform {}: the stored {name} {value:?} is not a URL: {e}",
+                row.id
+            ))
+        })
     };
     Ok(Platform {
         id: PlatformId(row.id),
-        auth_url: url(&row.auth_url),
-        token_url: url(&row.token_url),
-        jwks_url: url(&row.jwks_url),
+        auth_url: url("auth_url", &row.auth_url)?,
+        token_url: url("token_url", &row.token_url)?,
+        jwks_url: url("jwks_url", &row.jwks_url)?,
         issuer: row.issuer,
         client_id: row.client_id,
         name: row.name,

@@ -70,7 +70,7 @@ struct Invitation {
 }
 
 /// A sealed invitation, valid for `hours`, to put in the registration URL.
-pub fn invite(signer: &Signer, hours: i64) -> String {
+pub fn invite(signer: &Signer, hours: i64) -> Result<String, crate::signing::SealError> {
     signer.seal(
         Purpose::RegistrationInvite,
         &Invitation {
@@ -439,14 +439,14 @@ mod tests {
     #[test]
     fn an_invitation_opens_only_with_the_same_key_and_until_it_expires() {
         let signer = Signer::from_key(b"key");
-        let token = invite(&signer, 1);
+        let token = invite(&signer, 1).expect("sealed");
         assert!(check_invite(&signer, Some(&token)).is_ok());
         assert!(matches!(
             check_invite(&Signer::from_key(b"other"), Some(&token)),
             Err(DynamicRegistrationError::InviteRequired)
         ));
         assert!(matches!(
-            check_invite(&signer, Some(&invite(&signer, -1))),
+            check_invite(&signer, Some(&invite(&signer, -1).expect("sealed"))),
             Err(DynamicRegistrationError::InviteExpired)
         ));
         assert!(matches!(

@@ -285,15 +285,17 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
     )
     .await?;
 
-    txn.commit().await?;
-    settings.activity.remember(person.id.0, &competence_ids);
+    // Issued before the commit: a launch that cannot give the widget its
+    // token records nothing.
     let session_token = session::issue(
         settings.signer,
         person.id,
         link.id,
         &message.roles,
         settings.session_ttl_secs,
-    );
+    )?;
+    txn.commit().await?;
+    settings.activity.remember(person.id.0, &competence_ids);
 
     Ok(RecordedLaunch {
         person,

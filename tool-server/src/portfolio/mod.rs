@@ -18,6 +18,8 @@ pub enum PortfolioError {
     Framework(#[from] crate::frameworks::FrameworkError),
     #[error("database error")]
     Database(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Sealing(#[from] crate::signing::SealError),
 }
 
 impl PortfolioError {
@@ -26,7 +28,9 @@ impl PortfolioError {
             PortfolioError::Unauthenticated => "unauthenticated",
             PortfolioError::SessionExpired => "session_expired",
             PortfolioError::Lti(e) => e.code(),
-            PortfolioError::Framework(_) | PortfolioError::Database(_) => "internal_error",
+            PortfolioError::Framework(_)
+            | PortfolioError::Database(_)
+            | PortfolioError::Sealing(_) => "internal_error",
         }
     }
 }

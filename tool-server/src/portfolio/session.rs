@@ -38,14 +38,14 @@ pub fn issue(
     resource_link_id: Uuid,
     roles: &[String],
     ttl_secs: i64,
-) -> String {
+) -> Result<String, PortfolioError> {
     let claims = TokenClaims {
         person: person_id.0,
         resource_link: resource_link_id,
         roles: roles.to_vec(),
         expires_at_ms: now_ms() + ttl_secs * 1000,
     };
-    signer.seal(Purpose::LaunchToken, &claims)
+    Ok(signer.seal(Purpose::LaunchToken, &claims)?)
 }
 
 pub fn authenticate(signer: &Signer, token: &str) -> Result<LaunchSession, PortfolioError> {
@@ -73,13 +73,13 @@ mod tests {
         let person = PersonId(Uuid::new_v4());
         let link = Uuid::new_v4();
         let roles = vec!["Learner".to_owned()];
-        let token = issue(&signer, person, link, &roles, 60);
+        let token = issue(&signer, person, link, &roles, 60).expect("issued");
         let session = authenticate(&signer, &token).expect("valid");
         assert_eq!(session.person_id, person);
         assert_eq!(session.resource_link_id, link);
         assert_eq!(session.roles, roles);
 
-        let expired = issue(&signer, person, link, &roles, -1);
+        let expired = issue(&signer, person, link, &roles, -1).expect("issued");
         assert!(matches!(
             authenticate(&signer, &expired),
             Err(PortfolioError::SessionExpired)

@@ -82,7 +82,7 @@ pub async fn query<C: ConnectionTrait>(
             .await?
             .ok_or(XapiError::NotFound)?;
         return Ok(StatementPage {
-            statements: vec![parse(&row.statement)],
+            statements: vec![parse(&row)?],
             next_cursor: None,
         });
     }
@@ -122,12 +122,16 @@ pub async fn query<C: ConnectionTrait>(
         } else {
             None
         },
-        statements: rows.iter().map(|row| parse(&row.statement)).collect(),
+        statements: rows.iter().map(parse).collect::<Result<_, _>>()?,
     })
 }
 
-fn parse(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or(Value::Null)
+/// A stored statement as JSON; one that is not is a fault in the store,
+/// reported rather than shown as nothing.
+fn parse(row: &xapi_statement::Model) -> Result<Value, sea_orm::DbErr> {
+    serde_json::from_str(&row.statement).map_err(|e| {
+        sea_orm::DbErr::Custom(format!("stored statement {} is not JSON: {e}", row.id))
+    })
 }
 
 /// A person's most recent statements, newest first.
@@ -136,7 +140,7 @@ pub async fn recent_for_person<C: ConnectionTrait>(
     person_id: Uuid,
     limit: u64,
 ) -> Result<Vec<Value>, sea_orm::DbErr> {
-    Ok(xapi_statement::Entity::find()
+    xapi_statement::Entity::find()
         .filter(xapi_statement::Column::PersonId.eq(person_id))
         .filter(xapi_statement::Column::Voided.eq(false))
         .order_by_desc(xapi_statement::Column::Seq)
@@ -144,6 +148,6 @@ pub async fn recent_for_person<C: ConnectionTrait>(
         .all(db)
         .await?
         .iter()
-        .map(|row| parse(&row.statement))
-        .collect())
+        .map(parse)
+        .collect()
 }

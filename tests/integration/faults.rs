@@ -1,0 +1,67 @@
+//! Faults in the store are reported as errors, never shown as empty or
+//! made-up values.
+
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+
+use crate::both_databases;
+use crate::helpers::*;
+
+async fn execute(app: &TestApp, sql: &str) {
+    app.db.execute_unprepared(sql).await.expect(sql);
+}
+
+both_databases!(
+    a_front_page_that_cannot_read_the_database_says_so,
+    |app| async move {
+        execute(&app, "ALTER TABLE frameworks RENAME TO frameworks_gone").await;
+        let response = app.client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(response.status(), 500);
+        assert_eq!(error_code(&response), "internal_error");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("could not read its database"), "{page}");
+    }
+);
+
+both_databases!(
+    a_stored_statement_that_is_not_json_is_an_error_not_a_null,
+    |app| async move {
+        let html = app.launch("ingrid", json!({})).await.text().await.unwrap();
+        let token = launch_token(&html).unwrap();
+        execute(&app, "UPDATE xapi_statements SET statement = '{not json'").await;
+        let (key, secret) = app.xapi_credentials().await;
+        let statements = app
+            .xapi_get("/xapi/statements", &key, &secret)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(statements.status(), 500);
+        assert_eq!(error_code(&statements), "internal_error");
+        let portfolio = app
+            .client
+            .get(app.url("/api/v1/portfolio"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(portfolio.status(), 500);
+    }
+);
+
+both_databases!(
+    a_stored_platform_url_that_does_not_parse_is_an_error_not_a_stand_in,
+    |app| async move {
+        execute(&app, "UPDATE platforms SET jwks_url = 'not a url'").await;
+        let output = app.run_carefolio(&["platform", "list"]).await;
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("the stored jwks_url \"not a url\" is not a URL"),
+            "{stderr}"
+        );
+        let response = app
+            .post_login(&app.simulator.login_initiation("hint"))
+            .await;
+        assert_eq!(response.status(), 500);
+    }
+);
