@@ -304,3 +304,113 @@ both_databases!(
             .all(|p| p.issuer == app.simulator.issuer));
     }
 );
+
+both_databases!(
+    a_registration_never_changes_an_existing_one_and_a_second_needs_the_operators_leave,
+    |app| async move {
+        let signer = Signer::load_or_create(&app.db).await.unwrap();
+        let moodle = new_platform(&app);
+        let configuration = moodle.openid_configuration_url();
+        let first = registration::invite(&signer, 1).unwrap();
+        let response =
+            open_registration(&app, Some(&first), Some(&configuration), REGISTRATION_TOKEN).await;
+        assert_eq!(response.status(), 200);
+        let before = platforms::by_issuer(&app.db, &moodle.issuer).await.unwrap();
+        assert_eq!(before.len(), 1);
+
+        // A plain invitation cannot register the same issuer again.
+        let plain = registration::invite(&signer, 1).unwrap();
+        let response =
+            open_registration(&app, Some(&plain), Some(&configuration), REGISTRATION_TOKEN).await;
+        assert_eq!(response.status(), 409);
+        assert_eq!(error_code(&response), "issuer_already_registered");
+        assert_eq!(
+            moodle.registrations_received().len(),
+            1,
+            "the platform was not asked"
+        );
+
+        // An invitation for another issuer is refused for this one.
+        let elsewhere = registration::invite_for(
+            &signer,
+            1,
+            &registration::InviteScope {
+                issuer: Some("https://other-lms.example".into()),
+                allow_existing_issuer: true,
+            },
+        )
+        .unwrap();
+        let response = open_registration(
+            &app,
+            Some(&elsewhere),
+            Some(&configuration),
+            REGISTRATION_TOKEN,
+        )
+        .await;
+        assert_eq!(response.status(), 403);
+        assert_eq!(error_code(&response), "registration_invite_other_issuer");
+
+        // With the operator's leave, a second registration is added beside
+        // the first, which stays as it was.
+        let allowed = registration::invite_for(
+            &signer,
+            1,
+            &registration::InviteScope {
+                issuer: Some(moodle.issuer.clone()),
+                allow_existing_issuer: true,
+            },
+        )
+        .unwrap();
+        let response = open_registration(
+            &app,
+            Some(&allowed),
+            Some(&configuration),
+            REGISTRATION_TOKEN,
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+        let after = platforms::by_issuer(&app.db, &moodle.issuer).await.unwrap();
+        assert_eq!(after.len(), 2);
+        assert_eq!(after[0].client_id, before[0].client_id);
+        assert_eq!(after[0].jwks_url, before[0].jwks_url);
+        assert_eq!(after[1].client_id, "dynamic-client-7-2");
+    }
+);
+
+both_databases!(
+    a_registration_returning_a_known_client_id_changes_nothing,
+    |app| async move {
+        // A platform (or whoever answers for it) returns the client id of a
+        // registration Carefolio has: refused, never an update.
+        let signer = Signer::load_or_create(&app.db).await.unwrap();
+        let moodle = new_platform(&app);
+        let configuration = moodle.openid_configuration_url();
+        let run = |invite: String| {
+            let app = &app;
+            let configuration = configuration.clone();
+            async move {
+                open_registration(app, Some(&invite), Some(&configuration), REGISTRATION_TOKEN)
+                    .await
+            }
+        };
+        let scope = registration::InviteScope {
+            issuer: Some(moodle.issuer.clone()),
+            allow_existing_issuer: true,
+        };
+        assert_eq!(
+            run(registration::invite(&signer, 1).unwrap())
+                .await
+                .status(),
+            200
+        );
+        let before = platforms::by_issuer(&app.db, &moodle.issuer).await.unwrap();
+        moodle.reset_registrations();
+        let response = run(registration::invite_for(&signer, 1, &scope).unwrap()).await;
+        assert_eq!(response.status(), 409);
+        assert_eq!(error_code(&response), "issuer_already_registered");
+        let after = platforms::by_issuer(&app.db, &moodle.issuer).await.unwrap();
+        assert_eq!(after.len(), 1);
+        assert_eq!(after[0].jwks_url, before[0].jwks_url);
+        assert_eq!(after[0].auth_url, before[0].auth_url);
+    }
+);

@@ -676,7 +676,15 @@ pub async fn a_grade_is_delivered_after_carefolio_rotates_its_keys(
 pub async fn dynamic_registration_from_moodles_administration_to_a_non_default_port(
     suite: &Suite,
 ) -> anyhow::Result<()> {
-    let invitation = suite.tool.cli(&["platform", "invite"])?;
+    // This Moodle is registered already (the suite's manual tool type): a
+    // second registration needs the operator's leave.
+    let invitation = suite.tool.cli(&[
+        "platform",
+        "invite",
+        "--issuer",
+        &suite.moodle.issuer,
+        "--allow-existing-issuer",
+    ])?;
     let url = invitation
         .split_whitespace()
         .find(|w| w.contains("/lti/register?"))

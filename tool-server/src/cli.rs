@@ -109,6 +109,13 @@ pub enum PlatformCommand {
         /// Hours the URL stays usable.
         #[arg(long, default_value_t = crate::lti::registration::DEFAULT_INVITE_HOURS)]
         hours: i64,
+        /// Only the platform with this issuer may register with the URL.
+        #[arg(long)]
+        issuer: Option<String>,
+        /// Allow a second registration for an issuer that has one already
+        /// (a new registration; the existing one never changes). Needs --issuer.
+        #[arg(long, requires = "issuer")]
+        allow_existing_issuer: bool,
     },
 }
 
@@ -164,11 +171,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 platform.deployment_ids.join(", ")
             );
         }
-        Command::Platform(PlatformCommand::Invite { hours }) => {
+        Command::Platform(PlatformCommand::Invite {
+            hours,
+            issuer,
+            allow_existing_issuer,
+        }) => {
             anyhow::ensure!(hours > 0, "--hours must be at least 1");
             let database = prepare(&settings).await?;
             let signer = crate::signing::Signer::load_or_create(&database).await?;
-            let invitation = registration::invite(&signer, hours)?;
+            let invitation = registration::invite_for(
+                &signer,
+                hours,
+                &registration::InviteScope {
+                    issuer,
+                    allow_existing_issuer,
+                },
+            )?;
             println!(
                 "Registration URL (usable once, for {hours} hour(s)):\n\n  {}\n\nEnter it in the LMS: Moodle: Site administration > Plugins > Activity modules > External tool > Manage tools > \"Tool URL\", then \"Add LTI Advantage\". Canvas: Admin > Developer Keys > + Developer Key > LTI Registration.",
                 registration::invitation_url(&settings.base_url(), &invitation)

@@ -34,6 +34,12 @@ impl PlatformSimulator {
         self.lock().registration.claimed_issuer = Some(issuer.to_owned());
     }
 
+    /// Forgets the registrations received: the next one gets the
+    /// simulator's own client id again.
+    pub fn reset_registrations(&self) {
+        self.lock().registration.received.clear();
+    }
+
     pub fn registrations_received(&self) -> Vec<Value> {
         self.lock().registration.received.clone()
     }
@@ -146,13 +152,18 @@ pub(super) async fn register(
             "error_description": format!("missing or wrong: {}", problems.join(", ")),
         }));
     }
-    let canvas = {
+    let (canvas, count) = {
         let mut state = simulator.lock();
         state.registration.received.push(registration.clone());
-        state.registration.canvas
+        (state.registration.canvas, state.registration.received.len())
     };
     let mut answer = registration.clone();
-    answer["client_id"] = json!(simulator.client_id);
+    // Each registration gets a client id of its own, as Moodle's do.
+    answer["client_id"] = json!(if count == 1 {
+        simulator.client_id.clone()
+    } else {
+        format!("{}-{count}", simulator.client_id)
+    });
     if !canvas {
         answer["https://purl.imsglobal.org/spec/lti-tool-configuration"]["deployment_id"] =
             json!(simulator.deployment_id);

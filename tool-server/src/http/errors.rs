@@ -275,7 +275,9 @@ impl ResponseError for DynamicRegistrationError {
             DynamicRegistrationError::InviteRequired | DynamicRegistrationError::InviteExpired => {
                 StatusCode::FORBIDDEN
             }
-            DynamicRegistrationError::InviteUsed => StatusCode::CONFLICT,
+            DynamicRegistrationError::InviteUsed
+            | DynamicRegistrationError::IssuerAlreadyRegistered(_) => StatusCode::CONFLICT,
+            DynamicRegistrationError::OtherIssuer { .. } => StatusCode::FORBIDDEN,
             DynamicRegistrationError::MissingParameter(_) => StatusCode::BAD_REQUEST,
             DynamicRegistrationError::ConfigurationUnreachable { .. }
             | DynamicRegistrationError::InvalidConfiguration(_)
@@ -307,7 +309,9 @@ impl ResponseError for DynamicRegistrationError {
         let advice = match self {
             DynamicRegistrationError::InviteRequired
             | DynamicRegistrationError::InviteExpired
-            | DynamicRegistrationError::InviteUsed => {
+            | DynamicRegistrationError::InviteUsed
+            | DynamicRegistrationError::OtherIssuer { .. }
+            | DynamicRegistrationError::IssuerAlreadyRegistered(_) => {
                 "Ask the Carefolio operator for a registration URL (`carefolio platform invite`) and enter that URL in the LMS."
             }
             _ => "Check the LMS's LTI settings, then start the registration again with a new registration URL.",
@@ -320,6 +324,12 @@ impl ResponseError for DynamicRegistrationError {
             }
             DynamicRegistrationError::MissingParameter(_) => {
                 "The LMS did not send what a registration needs."
+            }
+            DynamicRegistrationError::IssuerAlreadyRegistered(_) => {
+                "This LMS is registered with Carefolio already, and this invitation does not allow a second registration."
+            }
+            DynamicRegistrationError::OtherIssuer { .. } => {
+                "This registration URL was made for another LMS."
             }
             _ => "The LMS's registration details were refused or could not be read.",
         };

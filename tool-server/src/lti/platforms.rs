@@ -35,6 +35,8 @@ pub enum RegistrationError {
     BadUrl { field: &'static str, value: String },
     #[error("{0} must not be empty")]
     Empty(&'static str),
+    #[error("the platform {issuer} with client id {client_id} is registered already")]
+    Exists { issuer: String, client_id: String },
     #[error(transparent)]
     Database(#[from] sea_orm::DbErr),
 }
@@ -50,10 +52,28 @@ fn parse_url(field: &'static str, value: &str) -> Result<Url, RegistrationError>
 }
 
 /// Registers a platform, or updates its endpoints and adds deployments when
-/// the issuer + client id is already known. Idempotent.
+/// the issuer + client id is already known. Idempotent. Only for what the
+/// operator says (configuration, command line).
 pub async fn register<C: TransactionTrait>(
     db: &C,
     registration: &PlatformRegistration,
+) -> Result<Platform, RegistrationError> {
+    store(db, registration, false).await
+}
+
+/// Registers a platform that must be new: an existing issuer + client id
+/// is refused, never changed (dynamic registration).
+pub async fn register_new<C: TransactionTrait>(
+    db: &C,
+    registration: &PlatformRegistration,
+) -> Result<Platform, RegistrationError> {
+    store(db, registration, true).await
+}
+
+async fn store<C: TransactionTrait>(
+    db: &C,
+    registration: &PlatformRegistration,
+    only_new: bool,
 ) -> Result<Platform, RegistrationError> {
     if registration.issuer.trim().is_empty() {
         return Err(RegistrationError::Empty("issuer"));
@@ -85,6 +105,12 @@ pub async fn register<C: TransactionTrait>(
         .clone()
         .unwrap_or_else(|| registration.issuer.clone());
     let row = match existing {
+        Some(_) if only_new => {
+            return Err(RegistrationError::Exists {
+                issuer: registration.issuer.clone(),
+                client_id: registration.client_id.clone(),
+            })
+        }
         Some(row) => {
             let mut active: platform::ActiveModel = row.into();
             active.name = Set(name);

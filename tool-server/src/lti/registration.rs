@@ -8,6 +8,7 @@
 //! with this tool.
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -36,6 +37,10 @@ pub enum DynamicRegistrationError {
     InvalidConfiguration(String),
     #[error("the platform refused the registration: {0}")]
     Refused(String),
+    #[error("the platform {0} is registered with Carefolio already; a registration never changes an existing one, and a second one needs an invitation that allows it (`carefolio platform invite --issuer {0} --allow-existing-issuer`)")]
+    IssuerAlreadyRegistered(String),
+    #[error("this invitation is for the platform {expected}, not {found}")]
+    OtherIssuer { expected: String, found: String },
     #[error("the registration could not be stored: {0}")]
     Storage(#[from] RegistrationError),
     #[error("database error")]
@@ -54,6 +59,8 @@ impl DynamicRegistrationError {
             }
             DynamicRegistrationError::InvalidConfiguration(_) => "platform_configuration_invalid",
             DynamicRegistrationError::Refused(_) => "registration_refused",
+            DynamicRegistrationError::IssuerAlreadyRegistered(_) => "issuer_already_registered",
+            DynamicRegistrationError::OtherIssuer { .. } => "registration_invite_other_issuer",
             DynamicRegistrationError::Storage(_) | DynamicRegistrationError::Database(_) => {
                 "internal_error"
             }
@@ -67,15 +74,49 @@ struct Invitation {
     id: String,
     #[serde(rename = "e")]
     expires_at_ms: i64,
+    /// The only issuer this invitation registers, when the operator named one.
+    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
+    issuer: Option<String>,
+    /// Whether it may add a registration for an issuer that has one already.
+    #[serde(rename = "x", default, skip_serializing_if = "std::ops::Not::not")]
+    allow_existing_issuer: bool,
+}
+
+impl Invitation {
+    /// Its key among the spent single-use values.
+    fn key(&self) -> String {
+        format!("invite.{}", self.id)
+    }
+}
+
+/// What an invitation allows.
+#[derive(Debug, Clone, Default)]
+pub struct InviteScope {
+    /// Only this issuer may register with it.
+    pub issuer: Option<String>,
+    /// A second registration for an issuer already registered (it never
+    /// changes the first); needs `issuer`.
+    pub allow_existing_issuer: bool,
 }
 
 /// A sealed invitation, valid for `hours`, to put in the registration URL.
 pub fn invite(signer: &Signer, hours: i64) -> Result<String, crate::signing::SealError> {
+    invite_for(signer, hours, &InviteScope::default())
+}
+
+/// An invitation limited (or widened) as `scope` says.
+pub fn invite_for(
+    signer: &Signer,
+    hours: i64,
+    scope: &InviteScope,
+) -> Result<String, crate::signing::SealError> {
     signer.seal(
         Purpose::RegistrationInvite,
         &Invitation {
             id: random_token(12),
             expires_at_ms: now_ms() + hours * 3600 * 1000,
+            issuer: scope.issuer.clone(),
+            allow_existing_issuer: scope.allow_existing_issuer && scope.issuer.is_some(),
         },
     )
 }
@@ -263,6 +304,15 @@ pub async fn register<C: sea_orm::TransactionTrait + sea_orm::ConnectionTrait>(
     start: &RegistrationStart,
 ) -> Result<Registered, DynamicRegistrationError> {
     let invitation = check_invite(context.signer, start.invite.as_deref())?;
+    // Said first, so that a used invitation is named as such; it is spent
+    // (atomically) only once the platform's configuration has passed.
+    if crate::entities::used_nonce::Entity::find_by_id(invitation.key())
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(DynamicRegistrationError::InviteUsed);
+    }
     let configuration_url =
         start
             .openid_configuration
@@ -287,14 +337,27 @@ pub async fn register<C: sea_orm::TransactionTrait + sea_orm::ConnectionTrait>(
             .unwrap_or_default(),
         scopes_supported: configuration.scopes_supported.clone(),
     };
-    // Spent before the platform is asked, so one invitation registers once.
-    if !use_once(
-        db,
-        &format!("invite.{}", invitation.id),
-        invitation.expires_at_ms,
-    )
-    .await?
+    if let Some(expected) = &invitation.issuer {
+        if expected.trim_end_matches('/') != configuration.issuer.trim_end_matches('/') {
+            return Err(DynamicRegistrationError::OtherIssuer {
+                expected: expected.clone(),
+                found: configuration.issuer.clone(),
+            });
+        }
+    }
+    // A registration never changes another: client ids are public, so an
+    // "update" would let anybody with an invitation take over a platform.
+    if !invitation.allow_existing_issuer
+        && !platforms::by_issuer(db, &configuration.issuer)
+            .await?
+            .is_empty()
     {
+        return Err(DynamicRegistrationError::IssuerAlreadyRegistered(
+            configuration.issuer.clone(),
+        ));
+    }
+    // Spent before the platform is asked, so one invitation registers once.
+    if !use_once(db, &invitation.key(), invitation.expires_at_ms).await? {
         return Err(DynamicRegistrationError::InviteUsed);
     }
     let request = lti_config::dynamic_registration(context.base_url, &target);
@@ -322,7 +385,7 @@ pub async fn register<C: sea_orm::TransactionTrait + sea_orm::ConnectionTrait>(
             .await
             .map_err(|e| DynamicRegistrationError::Refused(format!("unreadable answer: {e}")))?;
 
-    let platform = platforms::register(
+    let platform = platforms::register_new(
         db,
         &PlatformRegistration {
             issuer: configuration.issuer.clone(),
@@ -338,7 +401,13 @@ pub async fn register<C: sea_orm::TransactionTrait + sea_orm::ConnectionTrait>(
             name: target.product_family_code.clone(),
         },
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        RegistrationError::Exists { issuer, .. } => {
+            DynamicRegistrationError::IssuerAlreadyRegistered(issuer)
+        }
+        other => other.into(),
+    })?;
     tracing::info!(issuer = %platform.issuer, client_id = %platform.client_id, "platform registered dynamically");
     Ok(Registered {
         platform,
