@@ -63,6 +63,8 @@ pub struct LearnerList {
 pub struct RosterState {
     pub fetched_at: Option<String>,
     pub warning: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -312,6 +312,11 @@ fn roster_problem(error: &ApiError) -> String {
 }
 
 fn roster_list(document: &Document, section: &Element, list: &LearnerList, portfolio: &Portfolio) {
+    if let Some(note) = &list.roster.note {
+        let notice = element(document, "p", "cf-roster-note muted", Some(note));
+        let _ = notice.set_attribute("role", "status");
+        append(section, &notice);
+    }
     if let Some(warning) = &list.roster.warning {
         let notice = element(document, "div", "cf-roster-warning notice", Some(warning));
         let _ = notice.set_attribute("role", "status");

@@ -138,6 +138,7 @@ both_databases!(
 
 both_databases!(
     a_teachers_widget_lists_the_learners_and_says_when_the_list_is_old,
+    with no_refresh_interval,
     |app| async move {
         use carefolio_tests::simulator::{merge, roster_member as member, INSTRUCTOR, LTI};
         app.simulator.set_roster(

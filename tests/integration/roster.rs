@@ -58,6 +58,7 @@ fn names(list: &Value) -> Vec<String> {
 
 both_databases!(
     an_instructor_lists_the_learners_from_every_page_of_the_roster,
+    with no_refresh_interval,
     |app| async move {
         app.simulator
             .set_roster("course-care-101", course_members());
@@ -177,6 +178,7 @@ both_databases!(
 
 both_databases!(
     an_unreachable_platform_leaves_the_stored_roster_in_use,
+    with no_refresh_interval,
     |app| async move {
         app.simulator
             .set_roster("course-care-101", course_members());
@@ -205,5 +207,39 @@ both_databases!(
             .unwrap()
             .contains("could not be reached"));
         assert_eq!(stale["roster"]["fetched_at"], first["roster"]["fetched_at"]);
+    }
+);
+
+both_databases!(
+    roster_refreshes_are_spaced_out_and_concurrent_ones_share_one_fetch,
+    |app| async move {
+        app.simulator
+            .set_roster("course-care-101", course_members());
+        app.simulator.set_roster_page_size(3);
+        let token = launch_with_roster(&app, "teacher", as_instructor()).await;
+
+        // Ten teachers' widgets ask at once: one fetch of the three pages.
+        let requests = (0..10).map(|_| learners(&app, &token, "?refresh=true"));
+        for response in futures::future::join_all(requests).await {
+            assert_eq!(response.status(), 200);
+        }
+        assert_eq!(
+            app.simulator.roster_pages_served(),
+            3,
+            "one fetch for all ten"
+        );
+
+        // Asked again at once: the stored list, with a note saying why.
+        let again: Value = learners(&app, &token, "?refresh=true")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(app.simulator.roster_pages_served(), 3, "no second fetch");
+        assert!(again["roster"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("less than 30 seconds ago"));
+        assert_eq!(names(&again).len(), 5);
     }
 );

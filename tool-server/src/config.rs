@@ -34,6 +34,14 @@ pub struct ServerSettings {
     pub widget_dir: Option<PathBuf>,
     /// How long the widget's launch token stays valid, in seconds.
     pub launch_token_ttl_secs: i64,
+    /// The shortest time between two roster refreshes of one course that a
+    /// teacher can ask for (`?refresh=true`), in seconds.
+    #[serde(default = "default_roster_refresh_interval")]
+    pub roster_refresh_interval_secs: u64,
+}
+
+fn default_roster_refresh_interval() -> u64 {
+    30
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -92,6 +100,7 @@ impl Default for Settings {
                 public_url: None,
                 widget_dir: None,
                 launch_token_ttl_secs: 3600,
+                roster_refresh_interval_secs: default_roster_refresh_interval(),
             },
             database: DatabaseSettings {
                 url: None,
@@ -119,6 +128,7 @@ const KNOWN_ENV: &[&str] = &[
     "CAREFOLIO__SERVER__PUBLIC_URL",
     "CAREFOLIO__SERVER__WIDGET_DIR",
     "CAREFOLIO__SERVER__LAUNCH_TOKEN_TTL_SECS",
+    "CAREFOLIO__SERVER__ROSTER_REFRESH_INTERVAL_SECS",
     "CAREFOLIO__DATABASE__URL",
     "CAREFOLIO__DATABASE__MAX_CONNECTIONS",
     "CAREFOLIO__DATA_DIR",

@@ -95,6 +95,9 @@ impl Application {
             grades: grades.clone(),
             services,
             known_activity: Arc::default(),
+            roster_refreshes: Arc::new(crate::roster::RefreshGate::new(Duration::from_secs(
+                settings.server.roster_refresh_interval_secs,
+            ))),
             competences: Arc::new(CompetenceCache::new(Duration::from_secs(600))),
             widget,
             signer: Arc::new(Signer::load_or_create(&db).await?),

@@ -35,6 +35,7 @@ pub async fn learners(
     let service = RosterAccess {
         services: &state.services,
         key: &state.tool_key,
+        refreshes: &state.roster_refreshes,
     };
     let refresh = if query.refresh {
         Refresh::Now

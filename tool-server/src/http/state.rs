@@ -35,6 +35,8 @@ pub struct AppState {
     pub known_activity: Arc<KnownActivity>,
     /// Calls platform services (rosters, grades) with cached access tokens.
     pub services: Arc<ServiceClient>,
+    /// Keeps roster refreshes of one course apart and spaced out.
+    pub roster_refreshes: Arc<crate::roster::RefreshGate>,
 }
 
 impl AppState {

@@ -61,6 +61,33 @@ impl RosterError {
 pub struct RosterAccess<'a> {
     pub services: &'a ServiceClient,
     pub key: &'a CurrentKey,
+    pub refreshes: &'a RefreshGate,
+}
+
+/// Keeps roster refreshes of one course apart: requests that arrive while
+/// a refresh of their course runs wait for it and use its result, and a
+/// refresh asked for within `min_interval` of the last is answered from
+/// the stored roster. In memory, safe to lose: the interval check reads the
+/// stored fetch time, so every instance honours it.
+pub struct RefreshGate {
+    courses: std::sync::Mutex<HashMap<Uuid, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    min_interval_ms: i64,
+}
+
+impl RefreshGate {
+    pub fn new(min_interval: std::time::Duration) -> RefreshGate {
+        RefreshGate {
+            courses: std::sync::Mutex::default(),
+            min_interval_ms: i64::try_from(min_interval.as_millis()).unwrap_or(i64::MAX),
+        }
+    }
+
+    fn lock_for(&self, course: Uuid) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        let mut courses = self.courses.lock().unwrap_or_else(|p| p.into_inner());
+        // Forget the courses nobody is refreshing, so the map stays small.
+        courses.retain(|_, lock| std::sync::Arc::strong_count(lock) > 1);
+        courses.entry(course).or_default().clone()
+    }
 }
 
 /// Fetches the course's whole roster and replaces the stored one in one
@@ -184,6 +211,8 @@ pub struct RosterState {
     pub fetched_at: Option<String>,
     /// Set when the platform could not be reached and an older roster is shown.
     pub warning: Option<String>,
+    /// Set when a refresh was asked for too soon after the last one.
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -226,11 +255,24 @@ pub async fn learners_of<C: ConnectionTrait + TransactionTrait>(
         .await?
         .ok_or(RosterError::NoCourse)?;
 
-    let stale = course
-        .roster_fetched_at
-        .is_none_or(|at| now_ms() - at > FRESH_FOR_MS);
+    // One refresh of a course at a time in this process; whoever waited
+    // reads what it fetched.
+    let gate = service.refreshes.lock_for(course.id);
+    let _refreshing = gate.lock().await;
+    if let Some(current) = context::Entity::find_by_id(course.id).one(db).await? {
+        course = current;
+    }
+    let age = course.roster_fetched_at.map(|at| now_ms() - at);
+    let stale = age.is_none_or(|age| age > FRESH_FOR_MS);
+    let asked_too_soon = age.is_some_and(|age| age < service.refreshes.min_interval_ms);
     let mut warning = None;
-    if stale || refresh_when == Refresh::Now {
+    let note = (refresh_when == Refresh::Now && asked_too_soon && !stale).then(|| {
+        format!(
+            "The list was fetched from the course less than {} seconds ago; this is that list.",
+            service.refreshes.min_interval_ms / 1000
+        )
+    });
+    if stale || (refresh_when == Refresh::Now && !asked_too_soon) {
         match refresh(db, service, &platform, &course).await {
             Ok(fetched_at) => course.roster_fetched_at = Some(fetched_at),
             Err(RosterError::Platform(e)) if course.roster_fetched_at.is_some() => {
@@ -268,6 +310,7 @@ pub async fn learners_of<C: ConnectionTrait + TransactionTrait>(
         roster: RosterState {
             fetched_at: course.roster_fetched_at.map(rfc3339_ms),
             warning,
+            note,
         },
         learners: learners
             .into_iter()
