@@ -410,6 +410,6 @@ pub fn carefolio_binary() -> std::process::Command {
 
 /// Settings that let a teacher refresh a roster at any time (tests that
 /// refresh twice in a row).
-pub fn no_refresh_interval(settings: &mut carefolio::config::Settings) {
+pub fn no_refresh_interval(settings: &mut Settings) {
     settings.server.roster_refresh_interval_secs = 0;
 }
