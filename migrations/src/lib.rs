@@ -15,6 +15,7 @@ mod m20261123_000007_launch_sessions;
 mod m20261123_000008_signed_tokens;
 mod m20261123_000009_grades;
 mod m20261123_000010_rosters;
+mod m20261130_000011_xapi_owners;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_signed_tokens::Migration),
             Box::new(m20261123_000009_grades::Migration),
             Box::new(m20261123_000010_rosters::Migration),
+            Box::new(m20261130_000011_xapi_owners::Migration),
         ]
     }
 }

@@ -329,9 +329,13 @@ impl TestApp {
 
     /// Creates xAPI credentials through the same code the CLI uses.
     pub async fn xapi_credentials(&self) -> (String, String) {
-        let client = carefolio::xapi::clients::create(&self.db, "test reader")
-            .await
-            .expect("client");
+        let client = carefolio::xapi::clients::create(
+            &self.db,
+            "test reader",
+            carefolio::xapi::clients::Reach::Everything,
+        )
+        .await
+        .expect("client");
         (client.key, client.secret)
     }
 }

@@ -143,3 +143,144 @@ both_databases!(statements_filter_by_verb_and_activity, |app| async move {
         .unwrap();
     assert_eq!(other["statements"].as_array().unwrap().len(), 0);
 });
+
+both_databases!(
+    a_platforms_credentials_read_only_that_platforms_statements_and_revoked_ones_nothing,
+    |app| async move {
+        use carefolio::config::PlatformRegistration;
+        use carefolio_tests::launcher::scripted_launch;
+        use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
+
+        // A second platform, registered beside the first, with a launch each.
+        let other = PlatformSimulator::start_with(
+            "127.0.0.1:0",
+            "other-client",
+            "other-deployment",
+            PlatformKey::shared(1),
+        )
+        .unwrap();
+        other.set_tool(&app.address);
+        carefolio::lti::platforms::register(
+            &app.db,
+            &PlatformRegistration {
+                issuer: other.issuer.clone(),
+                client_id: other.client_id.clone(),
+                auth_url: other.auth_url(),
+                token_url: other.token_url(),
+                jwks_url: other.jwks_url(),
+                deployment_ids: vec![other.deployment_id.clone()],
+                name: Some("Other LMS".into()),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(app.launch("ingrid", json!({})).await.status(), 200);
+        let browser = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        scripted_launch(&browser, &other, &app.address, "someone-else")
+            .await
+            .unwrap();
+
+        let read = |key: String, secret: String, path: String| {
+            let app = &app;
+            async move { app.xapi_get(&path, &key, &secret).send().await.unwrap() }
+        };
+        let homes = |body: &Value| -> Vec<String> {
+            body["statements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    s["actor"]["account"]["homePage"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect()
+        };
+
+        // The operator's credentials read both platforms' statements.
+        let (key, secret) = app.xapi_credentials().await;
+        let all: Value = read(key, secret, "/xapi/statements".into())
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(all["statements"].as_array().unwrap().len(), 2);
+        let other_statement = all["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["actor"]["account"]["homePage"] == other.issuer.as_str())
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+        // The first platform's credentials read its own statement only.
+        let created = app
+            .run_carefolio(&[
+                "xapi-client",
+                "add",
+                "--name",
+                "first-lms-reports",
+                "--platform",
+                &app.simulator.issuer,
+            ])
+            .await;
+        assert!(
+            created.status.success(),
+            "{}",
+            String::from_utf8_lossy(&created.stderr)
+        );
+        let printed = String::from_utf8_lossy(&created.stdout).to_string();
+        let field = |name: &str| {
+            printed
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{name}:")))
+                .map(|v| v.trim().to_owned())
+                .unwrap()
+        };
+        let (key, secret) = (field("key"), field("secret"));
+        let own: Value = read(key.clone(), secret.clone(), "/xapi/statements".into())
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(homes(&own), vec![app.simulator.issuer.as_str()]);
+        let foreign = read(
+            key.clone(),
+            secret.clone(),
+            format!("/xapi/statements?statementId={other_statement}"),
+        )
+        .await;
+        assert_eq!(
+            foreign.status(),
+            404,
+            "another platform's statement is not there"
+        );
+
+        // Listed, then revoked: refused at once.
+        let listed = app.run_carefolio(&["xapi-client", "list"]).await;
+        let listed = String::from_utf8_lossy(&listed.stdout).to_string();
+        assert!(
+            listed.contains("first-lms-reports") && listed.contains("statements of"),
+            "{listed}"
+        );
+        let revoked = app
+            .run_carefolio(&["xapi-client", "revoke", "first-lms-reports"])
+            .await;
+        assert!(revoked.status.success());
+        let refused = read(key, secret, "/xapi/statements".into()).await;
+        assert_eq!(refused.status(), 401);
+        let listed = app.run_carefolio(&["xapi-client", "list"]).await;
+        assert!(String::from_utf8_lossy(&listed.stdout).contains("revoked"));
+        let again = app
+            .run_carefolio(&["xapi-client", "revoke", "first-lms-reports"])
+            .await;
+        assert!(!again.status.success(), "nothing left to revoke");
+    }
+);

@@ -121,10 +121,24 @@ pub enum PlatformCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum XapiClientCommand {
-    /// Create credentials; prints the key and secret once.
+    /// Create credentials; prints the key and secret once. Without
+    /// --platform they read every statement (an operator's credentials).
     Add {
         /// A name for whoever uses the credentials (e.g. "reporting").
         #[arg(long)]
+        name: String,
+        /// Read only the statements of this platform's launches (its issuer).
+        #[arg(long)]
+        platform: Option<String>,
+        /// The platform's client id, when its issuer has several registrations.
+        #[arg(long, requires = "platform")]
+        client_id: Option<String>,
+    },
+    /// List the credentials: name, key, what they read, whether revoked.
+    List,
+    /// Revoke the credentials with this name: refused at once, everywhere.
+    Revoke {
+        /// The name given when they were created.
         name: String,
     },
 }
@@ -230,15 +244,67 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
-        Command::XapiClient(XapiClientCommand::Add { name }) => {
+        Command::XapiClient(XapiClientCommand::Add {
+            name,
+            platform,
+            client_id,
+        }) => {
             let database = prepare(&settings).await?;
-            let client = xapi::clients::create(&database, &name).await?;
+            let reach = match platform {
+                None => xapi::clients::Reach::Everything,
+                Some(issuer) => {
+                    let found: Vec<_> = platforms::by_issuer(&database, &issuer)
+                        .await?
+                        .into_iter()
+                        .filter(|p| client_id.as_deref().is_none_or(|c| c == p.client_id))
+                        .collect();
+                    match found.as_slice() {
+                        [one] => xapi::clients::Reach::Platform(one.id.0),
+                        [] => anyhow::bail!("no platform is registered with issuer {issuer}{}; `carefolio platform list` shows them", client_id.map(|c| format!(" and client id {c}")).unwrap_or_default()),
+                        _ => anyhow::bail!("{issuer} has several registrations: add --client-id"),
+                    }
+                }
+            };
+            let client = xapi::clients::create(&database, &name, reach).await?;
             println!(
                 "xAPI client {:?} created. The secret is shown only now.",
                 client.name
             );
             println!("key:    {}", client.key);
             println!("secret: {}", client.secret);
+        }
+        Command::XapiClient(XapiClientCommand::List) => {
+            let database = db::open_existing(&settings).await?;
+            let all = platforms::list(&database).await?;
+            let clients = xapi::clients::list(&database).await?;
+            if clients.is_empty() {
+                println!("No xAPI credentials. Create some with `carefolio xapi-client add --name NAME`.");
+            }
+            for client in clients {
+                let reach = match client.reach {
+                    xapi::clients::Reach::Everything => "every statement".to_owned(),
+                    xapi::clients::Reach::Platform(id) => all
+                        .iter()
+                        .find(|p| p.id.0 == id)
+                        .map(|p| format!("statements of {} ({})", p.name, p.issuer))
+                        .unwrap_or_else(|| format!("statements of platform {id}")),
+                };
+                let state = match client.revoked_at_ms {
+                    Some(at) => format!("revoked {}", rfc3339_ms(at)),
+                    None => format!("created {}", rfc3339_ms(client.created_at_ms)),
+                };
+                println!(
+                    "{:<20} key {}  reads {reach}  {state}",
+                    client.name, client.key
+                );
+            }
+        }
+        Command::XapiClient(XapiClientCommand::Revoke { name }) => {
+            let database = db::open_existing(&settings).await?;
+            match xapi::clients::revoke(&database, &name).await? {
+                0 => anyhow::bail!("no active xAPI credentials are called {name:?}; `carefolio xapi-client list` shows them"),
+                n => println!("Revoked {n} credential(s) called {name:?}: they are refused from now on."),
+            }
         }
         Command::Framework(FrameworkCommand::List) => {
             let database = db::open_existing(&settings).await?;

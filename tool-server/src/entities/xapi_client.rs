@@ -10,6 +10,9 @@ pub struct Model {
     pub key: String,
     pub secret_hash: String,
     pub created_at: i64,
+    /// The platform registration whose statements it reads; none: all.
+    pub platform_id: Option<i32>,
+    pub revoked_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

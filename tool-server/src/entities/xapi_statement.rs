@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub id: Uuid,
     pub person_id: Option<Uuid>,
+    /// The platform registration whose launch made it.
+    pub platform_id: Option<i32>,
     pub actor_key: String,
     pub verb_id: String,
     pub object_id: String,

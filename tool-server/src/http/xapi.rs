@@ -86,7 +86,7 @@ impl StatementParams {
 /// GET `/xapi/statements`.
 pub async fn get_statements(
     req: HttpRequest,
-    _client: AuthenticatedXapiClient,
+    client: AuthenticatedXapiClient,
     state: web::Data<AppState>,
     params: web::Query<StatementParams>,
 ) -> Result<HttpResponse, XapiError> {
@@ -96,7 +96,7 @@ pub async fn get_statements(
             .and_then(|v| v.to_str().ok()),
     )?;
     let query = params.parse()?;
-    let page = store::query(&state.db, &query).await?;
+    let page = store::query(&state.db, client.0.reach, &query).await?;
     let mut response = HttpResponse::Ok();
     response
         .insert_header((VERSION_HEADER, version))

@@ -388,6 +388,11 @@ pub async fn remove<C: TransactionTrait>(
             people,
         });
     }
+    // Its xAPI credentials read nothing any more.
+    crate::entities::xapi_client::Entity::delete_many()
+        .filter(crate::entities::xapi_client::Column::PlatformId.eq(row.id))
+        .exec(&txn)
+        .await?;
     platform::Entity::delete_by_id(row.id).exec(&txn).await?;
     txn.commit().await?;
     Ok(Removal::Removed { name: row.name })

@@ -275,6 +275,7 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
         statement_store::NewStatement {
             id: statement_id,
             person_id: Some(person.id.0),
+            platform_id: Some(platform.id.0),
             actor_key: actor.key(),
             verb_id: VERB_LAUNCHED.to_owned(),
             object_id: link_activity.id.clone(),

@@ -17,9 +17,29 @@ pub struct NewClient {
 pub struct XapiClient {
     pub id: i32,
     pub name: String,
+    pub reach: Reach,
 }
 
-pub async fn create<C: ConnectionTrait>(db: &C, name: &str) -> Result<NewClient, sea_orm::DbErr> {
+/// Whose statements a client reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The operator's credentials: every statement.
+    Everything,
+    /// One platform registration's statements only.
+    Platform(i32),
+}
+
+impl Reach {
+    fn from_column(platform_id: Option<i32>) -> Reach {
+        platform_id.map_or(Reach::Everything, Reach::Platform)
+    }
+}
+
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+    reach: Reach,
+) -> Result<NewClient, sea_orm::DbErr> {
     let key = random_token(15);
     let secret = random_token(32);
     xapi_client::ActiveModel {
@@ -27,6 +47,11 @@ pub async fn create<C: ConnectionTrait>(db: &C, name: &str) -> Result<NewClient,
         key: Set(key.clone()),
         secret_hash: Set(sha256_hex(&secret)),
         created_at: Set(now_ms()),
+        platform_id: Set(match reach {
+            Reach::Everything => None,
+            Reach::Platform(id) => Some(id),
+        }),
+        revoked_at: Set(None),
         ..Default::default()
     }
     .insert(db)
@@ -38,7 +63,9 @@ pub async fn create<C: ConnectionTrait>(db: &C, name: &str) -> Result<NewClient,
     })
 }
 
-/// The client these credentials belong to, if they are valid.
+/// The client these credentials belong to, if they are valid and not
+/// revoked. Read from the database on every request, so a revocation
+/// holds at once on every instance.
 pub async fn authenticate<C: ConnectionTrait>(
     db: &C,
     key: &str,
@@ -51,10 +78,49 @@ pub async fn authenticate<C: ConnectionTrait>(
     else {
         return Ok(None);
     };
-    Ok(
-        constant_time_eq(&row.secret_hash, &sha256_hex(secret)).then_some(XapiClient {
-            id: row.id,
+    let valid = constant_time_eq(&row.secret_hash, &sha256_hex(secret)) && row.revoked_at.is_none();
+    Ok(valid.then_some(XapiClient {
+        id: row.id,
+        name: row.name,
+        reach: Reach::from_column(row.platform_id),
+    }))
+}
+
+/// A client as `carefolio xapi-client list` shows it.
+#[derive(Debug)]
+pub struct ListedClient {
+    pub name: String,
+    pub key: String,
+    pub reach: Reach,
+    pub created_at_ms: i64,
+    pub revoked_at_ms: Option<i64>,
+}
+
+pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<ListedClient>, sea_orm::DbErr> {
+    use sea_orm::QueryOrder;
+    Ok(xapi_client::Entity::find()
+        .order_by_asc(xapi_client::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| ListedClient {
             name: row.name,
-        }),
-    )
+            key: row.key,
+            reach: Reach::from_column(row.platform_id),
+            created_at_ms: row.created_at,
+            revoked_at_ms: row.revoked_at,
+        })
+        .collect())
+}
+
+/// Revokes the clients called `name` that are not revoked yet; returns how many.
+pub async fn revoke<C: ConnectionTrait>(db: &C, name: &str) -> Result<u64, sea_orm::DbErr> {
+    use sea_orm::sea_query::Expr;
+    let result = xapi_client::Entity::update_many()
+        .col_expr(xapi_client::Column::RevokedAt, Expr::value(now_ms()))
+        .filter(xapi_client::Column::Name.eq(name))
+        .filter(xapi_client::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
 }

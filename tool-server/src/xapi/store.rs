@@ -7,6 +7,7 @@ use sea_orm::{
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::clients::Reach;
 use super::XapiError;
 use crate::entities::xapi_statement;
 use crate::util::{now_ms, rfc3339_ms};
@@ -14,6 +15,8 @@ use crate::util::{now_ms, rfc3339_ms};
 pub struct NewStatement {
     pub id: Uuid,
     pub person_id: Option<Uuid>,
+    /// The platform registration whose launch made it.
+    pub platform_id: Option<i32>,
     pub actor_key: String,
     pub verb_id: String,
     pub object_id: String,
@@ -35,6 +38,7 @@ pub async fn insert<C: ConnectionTrait>(
     xapi_statement::Entity::insert(xapi_statement::ActiveModel {
         id: Set(new.id),
         person_id: Set(new.person_id),
+        platform_id: Set(new.platform_id),
         actor_key: Set(new.actor_key),
         verb_id: Set(new.verb_id),
         object_id: Set(new.object_id),
@@ -70,12 +74,25 @@ pub struct StatementPage {
     pub next_cursor: Option<i32>,
 }
 
+/// Statements `reach` may read: a platform's client sees only statements
+/// of that platform's launches.
+fn within(
+    select: sea_orm::Select<xapi_statement::Entity>,
+    reach: Reach,
+) -> sea_orm::Select<xapi_statement::Entity> {
+    match reach {
+        Reach::Everything => select,
+        Reach::Platform(id) => select.filter(xapi_statement::Column::PlatformId.eq(id)),
+    }
+}
+
 pub async fn query<C: ConnectionTrait>(
     db: &C,
+    reach: Reach,
     query: &StatementQuery,
 ) -> Result<StatementPage, XapiError> {
     if let Some(id) = query.statement_id {
-        let row = xapi_statement::Entity::find()
+        let row = within(xapi_statement::Entity::find(), reach)
             .filter(xapi_statement::Column::Id.eq(id))
             .filter(xapi_statement::Column::Voided.eq(false))
             .one(db)
@@ -87,8 +104,8 @@ pub async fn query<C: ConnectionTrait>(
         });
     }
     let limit = query.limit.clamp(1, MAX_LIMIT);
-    let mut select =
-        xapi_statement::Entity::find().filter(xapi_statement::Column::Voided.eq(false));
+    let mut select = within(xapi_statement::Entity::find(), reach)
+        .filter(xapi_statement::Column::Voided.eq(false));
     if let Some(verb) = &query.verb {
         select = select.filter(xapi_statement::Column::VerbId.eq(verb));
     }
