@@ -16,6 +16,7 @@ mod m20261123_000008_signed_tokens;
 mod m20261123_000009_grades;
 mod m20261123_000010_rosters;
 mod m20261130_000011_xapi_owners;
+mod m20261130_000012_identities_per_registration;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_grades::Migration),
             Box::new(m20261123_000010_rosters::Migration),
             Box::new(m20261130_000011_xapi_owners::Migration),
+            Box::new(m20261130_000012_identities_per_registration::Migration),
         ]
     }
 }

@@ -143,6 +143,9 @@ struct SimulatorState {
     registration: registration::RegistrationState,
     /// Login hints whose launches run in a page offering storage.
     storage_hints: std::collections::HashSet<String>,
+    /// The issuer its logins and id_tokens claim, when not its own (a
+    /// forged registration of another platform's issuer).
+    claimed_issuer: Option<String>,
 }
 
 /// The platform's gradebook and its OAuth2 token endpoint.
@@ -244,6 +247,7 @@ impl PlatformSimulator {
                 roster: roster::RosterState::default(),
                 registration: registration::RegistrationState::default(),
                 storage_hints: Default::default(),
+                claimed_issuer: None,
             })),
         };
         let data = web::Data::new(simulator.clone());
@@ -545,7 +549,7 @@ impl PlatformSimulator {
         let now = chrono::Utc::now().timestamp();
         let target = self.lock().tool_launch_url.clone();
         json!({
-            "iss": self.issuer,
+            "iss": self.claimed_issuer(),
             "aud": self.client_id,
             "sub": "learner-0001",
             "iat": now,
@@ -596,10 +600,24 @@ impl PlatformSimulator {
     }
 
     /// The parameters of a login initiation for `login_hint`.
+    /// Makes its logins and id_tokens claim `issuer` (another platform's).
+    pub fn impersonate(&self, issuer: &str) {
+        self.lock().claimed_issuer = Some(issuer.to_owned());
+    }
+
+    /// The issuer its logins and id_tokens carry.
+    pub fn claimed_issuer(&self) -> String {
+        self.lock()
+            .claimed_issuer
+            .clone()
+            .unwrap_or_else(|| self.issuer.clone())
+    }
+
     pub fn login_initiation(&self, login_hint: &str) -> Vec<(String, String)> {
+        let issuer = self.claimed_issuer();
         let state = self.lock();
         let mut fields: Vec<(String, String)> = vec![
-            ("iss".into(), self.issuer.clone()),
+            ("iss".into(), issuer),
             ("login_hint".into(), login_hint.to_owned()),
             ("target_link_uri".into(), state.tool_launch_url.clone()),
             ("lti_message_hint".into(), format!("msg-{login_hint}")),

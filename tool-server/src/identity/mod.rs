@@ -1,5 +1,7 @@
 //! People and the identities they arrive with. A person is one portfolio;
-//! each LTI identity (issuer + sub) points at exactly one person.
+//! each LTI identity (the registration that validated the launch + sub)
+//! points at exactly one person. Two registrations that claim one issuer
+//! never share people: linking a human across registrations needs proof.
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -77,14 +79,14 @@ pub struct StoredIdentity {
     pub person: person::Model,
 }
 
-/// Reads an LTI identity (issuer + sub) and its person.
+/// Reads an LTI identity (registration + sub) and its person.
 pub async fn find_lti<C: ConnectionTrait>(
     db: &C,
-    issuer: &str,
+    platform: crate::lti::platforms::PlatformId,
     subject: &str,
 ) -> Result<Option<StoredIdentity>, DbErr> {
     Ok(lti_identity::Entity::find()
-        .filter(lti_identity::Column::Issuer.eq(issuer))
+        .filter(lti_identity::Column::PlatformId.eq(platform.0))
         .filter(lti_identity::Column::Subject.eq(subject))
         .find_also_related(person::Entity)
         .one(db)
@@ -149,9 +151,12 @@ async fn create_lti_person<C: ConnectionTrait>(
         ..Default::default()
     })
     .on_conflict(
-        OnConflict::columns([lti_identity::Column::Issuer, lti_identity::Column::Subject])
-            .do_nothing()
-            .to_owned(),
+        OnConflict::columns([
+            lti_identity::Column::PlatformId,
+            lti_identity::Column::Subject,
+        ])
+        .do_nothing()
+        .to_owned(),
     )
     .exec_without_returning(db)
     .await?;
@@ -160,7 +165,7 @@ async fn create_lti_person<C: ConnectionTrait>(
     }
     // A concurrent first launch of the same identity won the race.
     person::Entity::delete_by_id(person_id).exec(db).await?;
-    find_lti(db, &platform.issuer, subject)
+    find_lti(db, platform.id, subject)
         .await?
         .map(|stored| stored.person)
         .ok_or_else(|| {

@@ -44,11 +44,11 @@ fn lookup_sql() -> &'static str {
         format!(
             "SELECT {i}, {p}, {c}, {m}, {l} \
              FROM (SELECT 1 AS one) AS launch \
-             LEFT JOIN {identities} i ON i.issuer = $1 AND i.subject = $2 \
+             LEFT JOIN {identities} i ON i.platform_id = $1 AND i.subject = $2 \
              LEFT JOIN {people} p ON p.id = i.person_id \
-             LEFT JOIN {contexts} c ON c.platform_id = $3 AND c.context_id = $4 \
+             LEFT JOIN {contexts} c ON c.platform_id = $1 AND c.context_id = $3 \
              LEFT JOIN {memberships} m ON m.person_id = i.person_id AND m.context_id = c.id \
-             LEFT JOIN {links} l ON l.platform_id = $3 AND l.link_id = $5",
+             LEFT JOIN {links} l ON l.platform_id = $1 AND l.link_id = $4",
             i = columns::<lti_identity::Entity>("i"),
             p = columns::<person::Entity>("p"),
             c = columns::<context::Entity>("c"),
@@ -73,9 +73,8 @@ pub async fn lookup<C: ConnectionTrait>(
         db.get_database_backend(),
         lookup_sql(),
         [
-            Value::from(platform.issuer.as_str()),
-            Value::from(message.subject.as_str()),
             Value::from(platform.id.0),
+            Value::from(message.subject.as_str()),
             Value::from(message.context.as_ref().map(|c| c.id.clone())),
             Value::from(link_id.map(str::to_owned)),
         ],

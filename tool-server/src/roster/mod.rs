@@ -298,7 +298,7 @@ pub async fn learners_of<C: ConnectionTrait + TransactionTrait>(
             roles::is_learner(&member_roles)
         })
         .collect();
-    let people = people_of(db, &platform.issuer, &learners).await?;
+    let people = people_of(db, platform.id, &learners).await?;
     let person_ids: Vec<Uuid> = people.values().copied().collect();
     let (total, progress) = grades::progress_of_many(db, link.id, &person_ids).await?;
 
@@ -330,16 +330,16 @@ pub async fn learners_of<C: ConnectionTrait + TransactionTrait>(
     })
 }
 
-/// The people behind the members who have launched from this platform.
+/// The people behind the members who have launched through this registration.
 async fn people_of<C: ConnectionTrait>(
     db: &C,
-    issuer: &str,
+    platform: platforms::PlatformId,
     members: &[roster_member::Model],
 ) -> Result<HashMap<String, Uuid>, DbErr> {
     let mut people = HashMap::new();
     for chunk in members.chunks(INSERT_BATCH) {
         let identities = lti_identity::Entity::find()
-            .filter(lti_identity::Column::Issuer.eq(issuer))
+            .filter(lti_identity::Column::PlatformId.eq(platform.0))
             .filter(lti_identity::Column::Subject.is_in(chunk.iter().map(|m| m.user_id.clone())))
             .all(db)
             .await?;
