@@ -374,3 +374,72 @@ both_databases!(
         eventually("the score", || app.simulator.scores().len() == 1).await;
     }
 );
+
+both_databases!(
+    a_slow_platform_holds_up_only_its_own_grades,
+    |app| async move {
+        use carefolio::config::PlatformRegistration;
+        use carefolio_tests::launcher::scripted_launch;
+        use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
+
+        // Two platforms; the first answers each score after 8 seconds.
+        let fast = PlatformSimulator::start_with(
+            "127.0.0.1:0",
+            "fast-client",
+            "fast-deployment",
+            PlatformKey::shared(1),
+        )
+        .unwrap();
+        fast.set_tool(&app.address);
+        platforms::register(
+            &app.db,
+            &PlatformRegistration {
+                issuer: fast.issuer.clone(),
+                client_id: fast.client_id.clone(),
+                auth_url: fast.auth_url(),
+                token_url: fast.token_url(),
+                jwks_url: fast.jwks_url(),
+                deployment_ids: vec![fast.deployment_id.clone()],
+                name: None,
+            },
+        )
+        .await
+        .unwrap();
+        app.simulator.set_slow(Duration::from_secs(8));
+
+        // The slow platform's grade is queued first.
+        let slow_item = app
+            .simulator
+            .create_line_item("x", "link-peer-support", 10.0);
+        let ags = app.simulator.ags_claim(Some(&slow_item));
+        assert_eq!(graded_launch(&app, "s", "learner-slow", ags).await, 200);
+        let fast_item = fast.create_line_item("y", "link-peer-support", 10.0);
+        fast.prepare_launch("f", fast.ags_claim(Some(&fast_item)));
+        let browser = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        scripted_launch(&browser, &fast, &app.address, "f")
+            .await
+            .unwrap();
+
+        // The fast platform's grade arrives while the slow one's is pending.
+        let deadline = Instant::now() + Duration::from_secs(6);
+        while fast.scores().is_empty() {
+            assert!(
+                Instant::now() < deadline,
+                "the fast platform waited for the slow one"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(
+            app.simulator.scores().is_empty(),
+            "the slow one is still answering"
+        );
+        eventually("the slow platform's score", || {
+            app.simulator.scores().len() == 1
+        })
+        .await;
+    }
+);

@@ -15,8 +15,10 @@ use uuid::Uuid;
 use crate::entities::outbox_message::{self, Model as OutboxMessage};
 use crate::util::now_ms;
 
-/// How long a claimed message is reserved for the instance sending it.
-pub const LEASE_MS: i64 = 60_000;
+/// How long a taken message is reserved for the instance sending it:
+/// longer than the slowest send of one message (each of its few requests
+/// has a 30 s timeout), so no other instance sends it meanwhile.
+pub const LEASE_MS: i64 = 5 * 60_000;
 /// Retry delays grow from this to [`LONGEST_BACKOFF_MS`].
 const FIRST_BACKOFF_MS: i64 = 2_000;
 const LONGEST_BACKOFF_MS: i64 = 60 * 60 * 1000;
@@ -77,9 +79,10 @@ pub enum Due {
     Everything,
 }
 
-/// Claims up to `limit` messages of `kind` for this caller. A message
-/// claimed by another instance whose lease has not run out is skipped.
-pub async fn claim<C: ConnectionTrait>(
+/// Up to `limit` messages of `kind` that may be sent now, not yet taken:
+/// each is taken ([`take`]) just before it is sent, so its lease runs from
+/// that moment rather than from the start of a batch.
+pub async fn candidates<C: ConnectionTrait>(
     db: &C,
     kind: &str,
     due: Due,
@@ -99,32 +102,33 @@ pub async fn claim<C: ConnectionTrait>(
             .filter(outbox_message::Column::NextAttemptAt.lte(now))
             .filter(outbox_message::Column::FailedAt.is_null());
     }
-    let candidates = query
+    query
         .order_by_asc(outbox_message::Column::NextAttemptAt)
         .limit(limit)
         .all(db)
+        .await
+}
+
+/// Takes a message for this caller: `false` when another instance holds
+/// it, or it was replaced by a newer version, since it was read.
+pub async fn take<C: ConnectionTrait>(db: &C, message: &OutboxMessage) -> Result<bool, DbErr> {
+    let now = now_ms();
+    let taken = outbox_message::Entity::update_many()
+        .col_expr(
+            outbox_message::Column::LockedUntil,
+            Expr::value(now + LEASE_MS),
+        )
+        .filter(outbox_message::Column::Id.eq(message.id))
+        .filter(outbox_message::Column::Version.eq(message.version))
+        .filter(outbox_message::Column::DeliveredAt.is_null())
+        .filter(
+            outbox_message::Column::LockedUntil
+                .is_null()
+                .or(outbox_message::Column::LockedUntil.lt(now)),
+        )
+        .exec(db)
         .await?;
-    let mut claimed = Vec::with_capacity(candidates.len());
-    for message in candidates {
-        let taken = outbox_message::Entity::update_many()
-            .col_expr(
-                outbox_message::Column::LockedUntil,
-                Expr::value(now + LEASE_MS),
-            )
-            .filter(outbox_message::Column::Id.eq(message.id))
-            .filter(outbox_message::Column::Version.eq(message.version))
-            .filter(
-                outbox_message::Column::LockedUntil
-                    .is_null()
-                    .or(outbox_message::Column::LockedUntil.lt(now)),
-            )
-            .exec(db)
-            .await?;
-        if taken.rows_affected == 1 {
-            claimed.push(message);
-        }
-    }
-    Ok(claimed)
+    Ok(taken.rows_affected == 1)
 }
 
 /// Marks the claimed version delivered. If the message was replaced while

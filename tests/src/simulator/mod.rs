@@ -162,6 +162,8 @@ struct AgsState {
     down: bool,
     /// What they answer while down, when not the default sentence.
     down_page: Option<String>,
+    /// How long the gradebook takes to answer a score.
+    slow: Option<std::time::Duration>,
     conflicts: usize,
 }
 
@@ -416,6 +418,11 @@ impl PlatformSimulator {
     /// Takes the gradebook down (503) or brings it back.
     pub fn set_down(&self, down: bool) {
         self.lock().ags.down = down;
+    }
+
+    /// Makes the gradebook take `delay` to answer each score.
+    pub fn set_slow(&self, delay: std::time::Duration) {
+        self.lock().ags.slow = Some(delay);
     }
 
     /// Takes the gradebook down with `page` as the 503's body.
@@ -858,6 +865,10 @@ async fn post_score(
 ) -> HttpResponse {
     if let Some(refusal) = refuse_service(&simulator, &request, SCORE_SCOPE) {
         return refusal;
+    }
+    let slow = simulator.lock().ags.slow;
+    if let Some(delay) = slow {
+        tokio::time::sleep(delay).await;
     }
     let n = path.into_inner();
     if query.type_id.is_none() || n >= simulator.lock().ags.line_items.len() {

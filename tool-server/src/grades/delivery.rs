@@ -19,8 +19,10 @@ use crate::lti::tool_keys::CurrentKey;
 use crate::outbox::{self, Due};
 use crate::util::{now_ms, rfc3339_ms};
 
-/// Messages claimed per round.
+/// Messages read per pass of a round.
 const BATCH: u64 = 32;
+/// Rounds of delivery that may run at once on one instance.
+const ROUNDS: usize = 4;
 /// How often an idle instance looks for due retries.
 const POLL: Duration = Duration::from_secs(5);
 /// Attempts at one score when the platform answers 409 (same-second score).
@@ -59,62 +61,99 @@ impl GradeDelivery {
         self.wake.notify_one();
     }
 
-    /// Runs until the process ends.
+    /// Runs until the process ends: a round of delivery starts whenever a
+    /// launch queues a grade, and every few seconds. Rounds may overlap (up
+    /// to [`ROUNDS`]), so a round held up by a slow platform does not keep
+    /// the next launch's grade for another platform waiting; each message
+    /// is taken by one round only.
     pub async fn run_forever(self: Arc<Self>) {
+        let rounds = Arc::new(tokio::sync::Semaphore::new(ROUNDS));
         loop {
-            match self.deliver(Due::Now).await {
-                Ok(Report { sent: 0, failed: 0 }) => {}
-                Ok(report) => tracing::info!(
-                    sent = report.sent,
-                    failed = report.failed,
-                    "grades delivered"
-                ),
-                Err(e) => tracing::warn!(error = %e, "grade delivery could not read the outbox"),
+            if let Ok(permit) = rounds.clone().try_acquire_owned() {
+                let this = self.clone();
+                actix_web::rt::spawn(async move {
+                    this.round().await;
+                    drop(permit);
+                });
             }
             let _ = tokio::time::timeout(POLL, self.wake.notified()).await;
         }
     }
 
-    /// Delivers everything `due` until nothing is left to claim.
+    async fn round(&self) {
+        match self.deliver(Due::Now).await {
+            Ok(Report { sent: 0, failed: 0 }) => {}
+            Ok(report) => tracing::info!(
+                sent = report.sent,
+                failed = report.failed,
+                "grades delivered"
+            ),
+            Err(e) => tracing::warn!(error = %e, "grade delivery could not read the outbox"),
+        }
+    }
+
+    /// Delivers everything `due` until nothing is left. Each platform's
+    /// messages go one after another, and platforms side by side: one that
+    /// is slow or down holds up only its own grades.
     pub async fn deliver(&self, due: Due) -> Result<Report, DbErr> {
         let mut report = Report::default();
         let mut seen = std::collections::HashSet::new();
         loop {
-            let claimed = outbox::claim(&self.db, OUTBOX_KIND, due, BATCH).await?;
-            // With `Everything`, a message that failed in this run is
-            // claimable again at once: give it back and stop there.
-            let mut batch = Vec::with_capacity(claimed.len());
-            for message in claimed {
-                if seen.insert((message.id, message.version)) {
-                    batch.push(message);
-                } else {
-                    outbox::release(&self.db, &message).await?;
-                }
-            }
-            if batch.is_empty() {
+            // With `Everything`, a message that failed in this run is a
+            // candidate again at once: each is tried once per run.
+            let fresh: Vec<OutboxMessage> = outbox::candidates(&self.db, OUTBOX_KIND, due, BATCH)
+                .await?
+                .into_iter()
+                .filter(|m| seen.insert((m.id, m.version)))
+                .collect();
+            if fresh.is_empty() {
                 return Ok(report);
             }
-            for message in batch {
-                match self.send(&message).await {
-                    Ok(()) => {
-                        outbox::delivered(&self.db, &message).await?;
-                        report.sent += 1;
-                    }
-                    Err(e) => {
-                        tracing::warn!(
-                            message = %message.id,
-                            attempts = message.attempts + 1,
-                            transient = e.is_transient(),
-                            error = %e,
-                            "a grade could not be delivered"
-                        );
-                        outbox::failed(&self.db, &message, &e.to_string(), !e.is_transient())
-                            .await?;
-                        report.failed += 1;
-                    }
+            let mut by_platform: std::collections::BTreeMap<i32, Vec<OutboxMessage>> =
+                std::collections::BTreeMap::new();
+            for message in fresh {
+                by_platform
+                    .entry(message.platform_id)
+                    .or_default()
+                    .push(message);
+            }
+            let rounds = by_platform
+                .into_values()
+                .map(|messages| self.deliver_in_turn(messages));
+            for round in futures::future::join_all(rounds).await {
+                let round = round?;
+                report.sent += round.sent;
+                report.failed += round.failed;
+            }
+        }
+    }
+
+    /// Sends one platform's messages in turn, each taken just before it is sent.
+    async fn deliver_in_turn(&self, messages: Vec<OutboxMessage>) -> Result<Report, DbErr> {
+        let mut report = Report::default();
+        for message in messages {
+            if !outbox::take(&self.db, &message).await? {
+                continue;
+            }
+            match self.send(&message).await {
+                Ok(()) => {
+                    outbox::delivered(&self.db, &message).await?;
+                    report.sent += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        message = %message.id,
+                        attempts = message.attempts + 1,
+                        transient = e.is_transient(),
+                        error = %e,
+                        "a grade could not be delivered"
+                    );
+                    outbox::failed(&self.db, &message, &e.to_string(), !e.is_transient()).await?;
+                    report.failed += 1;
                 }
             }
         }
+        Ok(report)
     }
 
     async fn send(&self, message: &OutboxMessage) -> Result<(), ServiceError> {
