@@ -243,3 +243,36 @@ both_databases!(
         assert_eq!(names(&again).len(), 5);
     }
 );
+
+both_databases!(
+    a_roster_address_that_redirects_is_not_followed_with_the_token,
+    |app| async move {
+        app.simulator
+            .set_roster("course-care-101", course_members());
+        // The launch names a roster address that answers with a redirect.
+        let real = app.simulator.memberships_url("course-care-101");
+        let bouncing = real.replacen(
+            &app.simulator.issuer,
+            &format!("{}/bounce", app.simulator.issuer),
+            1,
+        );
+        let claim = json!({ carefolio_tests::simulator::NRPS_CLAIM: {
+            "context_memberships_url": bouncing,
+            "service_versions": ["2.0"],
+        }});
+        let mut overrides = claim;
+        merge(&mut overrides, &as_instructor());
+        let response = app.launch("teacher", overrides).await;
+        let token = launch_token(&response.text().await.unwrap()).unwrap();
+        let answer = learners(&app, &token, "").await;
+        assert_eq!(answer.status(), 502);
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body["code"], "roster_unavailable");
+        assert!(body["detail"].as_str().unwrap().contains("302"), "{body}");
+        assert_eq!(
+            app.simulator.roster_pages_served(),
+            0,
+            "the redirect was not followed"
+        );
+    }
+);

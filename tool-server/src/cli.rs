@@ -334,10 +334,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 before.pending + before.failed,
                 before.failed
             );
-            let http = reqwest::Client::builder()
-                .user_agent(concat!("Carefolio/", env!("CARGO_PKG_VERSION")))
-                .timeout(std::time::Duration::from_secs(30))
-                .build()?;
+            let http = crate::startup::outbound_client()?;
             let delivery = GradeDelivery::new(
                 database.clone(),
                 Arc::new(ServiceClient::new(http)),

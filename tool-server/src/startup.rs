@@ -75,11 +75,7 @@ impl Application {
         // Checked before the database is touched: a wrong folder stops the start.
         let widget = Arc::new(WidgetAssets::load(settings.server.widget_dir.as_deref())?);
         let db = prepare(&settings).await?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("Carefolio/", env!("CARGO_PKG_VERSION")))
-            // A platform that hangs must not hold a delivery round forever.
-            .timeout(Duration::from_secs(30))
-            .build()?;
+        let http = outbound_client()?;
         let tool_key = Arc::new(CurrentKey::default());
         let services = Arc::new(ServiceClient::new(http.clone()));
         let grades = Arc::new(GradeDelivery::new(
@@ -158,6 +154,17 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The client for every request Carefolio makes: a timeout, so a platform
+/// that hangs cannot hold a delivery round forever, and no redirects, so a
+/// bearer token (service or registration) goes only where it was meant to.
+pub fn outbound_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(concat!("Carefolio/", env!("CARGO_PKG_VERSION")))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
 }
 
 /// Runs a background loop for the life of the server: when it panics (or

@@ -23,7 +23,7 @@ mod course_page;
 mod registration;
 mod roster;
 pub use registration::REGISTRATION_TOKEN;
-pub use roster::{member as roster_member, ROSTER_SCOPE};
+pub use roster::{member as roster_member, NRPS_CLAIM, ROSTER_SCOPE};
 
 pub const LTI: &str = "https://purl.imsglobal.org/spec/lti/claim/";
 pub const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
@@ -276,6 +276,7 @@ impl PlatformSimulator {
                 )
                 .route("/register", web::post().to(registration::register))
                 .route("/course", web::get().to(course_page::course))
+                .route("/bounce/{rest:.*}", web::get().to(bounce))
                 .route("/", web::get().to(home))
         })
         .workers(1)
@@ -639,6 +640,20 @@ impl PlatformSimulator {
         }
         fields
     }
+}
+
+/// GET `/bounce/{path}`: a redirect to `/{path}` with the same query, as
+/// a server pointing a bearer token elsewhere would answer.
+async fn bounce(request: actix_web::HttpRequest, rest: web::Path<String>) -> HttpResponse {
+    let query = request.query_string();
+    let location = if query.is_empty() {
+        format!("/{rest}")
+    } else {
+        format!("/{rest}?{query}")
+    };
+    HttpResponse::Found()
+        .insert_header(("location", location))
+        .finish()
 }
 
 fn escape(text: &str) -> String {
