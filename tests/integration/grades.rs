@@ -378,33 +378,9 @@ both_databases!(
 both_databases!(
     a_slow_platform_holds_up_only_its_own_grades,
     |app| async move {
-        use carefolio::config::PlatformRegistration;
-        use carefolio_tests::launcher::scripted_launch;
-        use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
-
         // Two platforms; the first answers each score after 8 seconds.
-        let fast = PlatformSimulator::start_with(
-            "127.0.0.1:0",
-            "fast-client",
-            "fast-deployment",
-            PlatformKey::shared(1),
-        )
-        .unwrap();
-        fast.set_tool(&app.address);
-        platforms::register(
-            &app.db,
-            &PlatformRegistration {
-                issuer: fast.issuer.clone(),
-                client_id: fast.client_id.clone(),
-                auth_url: fast.auth_url(),
-                token_url: fast.token_url(),
-                jwks_url: fast.jwks_url(),
-                deployment_ids: vec![fast.deployment_id.clone()],
-                name: None,
-            },
-        )
-        .await
-        .unwrap();
+        let fast = another_platform(&app, "fast-client", 1);
+        register_platform(&app, &fast, &fast.issuer).await;
         app.simulator.set_slow(Duration::from_secs(8));
 
         // The slow platform's grade is queued first.
@@ -415,14 +391,7 @@ both_databases!(
         assert_eq!(graded_launch(&app, "s", "learner-slow", ags).await, 200);
         let fast_item = fast.create_line_item("y", "link-peer-support", 10.0);
         fast.prepare_launch("f", fast.ags_claim(Some(&fast_item)));
-        let browser = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        scripted_launch(&browser, &fast, &app.address, "f")
-            .await
-            .unwrap();
+        launch_from(&app, &fast, "f").await;
 
         // The fast platform's grade arrives while the slow one's is pending.
         let deadline = Instant::now() + Duration::from_secs(6);

@@ -417,3 +417,48 @@ pub fn carefolio_binary() -> std::process::Command {
 pub fn no_refresh_interval(settings: &mut Settings) {
     settings.server.roster_refresh_interval_secs = 0;
 }
+
+/// Another platform simulator, its tool set to this server, with `key`
+/// (index of a shared test key) and client id `client_id`; not registered.
+pub fn another_platform(app: &TestApp, client_id: &str, key: usize) -> PlatformSimulator {
+    let platform = PlatformSimulator::start_with(
+        "127.0.0.1:0",
+        client_id,
+        &format!("{client_id}-deployment"),
+        PlatformKey::shared(key),
+    )
+    .expect("another platform");
+    platform.set_tool(&app.address);
+    platform
+}
+
+/// Registers `platform` with this server as an operator would, under
+/// `issuer` (its own, or one it claims).
+pub async fn register_platform(app: &TestApp, platform: &PlatformSimulator, issuer: &str) {
+    carefolio::lti::platforms::register(
+        &app.db,
+        &PlatformRegistration {
+            issuer: issuer.to_owned(),
+            client_id: platform.client_id.clone(),
+            auth_url: platform.auth_url(),
+            token_url: platform.token_url(),
+            jwks_url: platform.jwks_url(),
+            deployment_ids: vec![platform.deployment_id.clone()],
+            name: None,
+        },
+    )
+    .await
+    .expect("registered");
+}
+
+/// A launch from `platform` as a fresh browser makes it; returns the page.
+pub async fn launch_from(app: &TestApp, platform: &PlatformSimulator, hint: &str) -> String {
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    carefolio_tests::launcher::scripted_launch(&browser, platform, &app.address, hint)
+        .await
+        .expect("launch")
+}

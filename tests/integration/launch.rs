@@ -435,10 +435,6 @@ both_databases!(a_huge_competences_parameter_is_bounded, |app| async move {
 both_databases!(
     a_second_registration_claiming_an_issuer_shares_none_of_its_people,
     |app| async move {
-        use carefolio::config::PlatformRegistration;
-        use carefolio_tests::launcher::scripted_launch;
-        use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
-
         // The victim launches from the real platform.
         let victim = app
             .launch("ingrid", json!({ "name": "Ingrid Hansen" }))
@@ -448,42 +444,15 @@ both_databases!(
 
         // A registration for the same issuer whose keys are an attacker's
         // (made by an operator's mistake or a forged registration).
-        let attacker = PlatformSimulator::start_with(
-            "127.0.0.1:0",
-            "attacker-client",
-            "attacker-deployment",
-            PlatformKey::shared(2),
-        )
-        .unwrap();
-        attacker.set_tool(&app.address);
+        let attacker = another_platform(&app, "attacker-client", 2);
         attacker.impersonate(&app.simulator.issuer);
-        carefolio::lti::platforms::register(
-            &app.db,
-            &PlatformRegistration {
-                issuer: app.simulator.issuer.clone(),
-                client_id: attacker.client_id.clone(),
-                auth_url: attacker.auth_url(),
-                token_url: attacker.token_url(),
-                jwks_url: attacker.jwks_url(),
-                deployment_ids: vec![attacker.deployment_id.clone()],
-                name: Some("Forged".into()),
-            },
-        )
-        .await
-        .unwrap();
+        register_platform(&app, &attacker, &app.simulator.issuer).await;
         // The attacker launches as the victim's `sub`, renaming them.
         attacker.prepare_launch(
             "x",
             json!({ "sub": "learner-0001", "name": "Renamed By Attacker" }),
         );
-        let browser = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let page = scripted_launch(&browser, &attacker, &app.address, "x")
-            .await
-            .unwrap();
+        let page = launch_from(&app, &attacker, "x").await;
         let attacker_token = launch_token(&page).expect("the forged registration's own launch");
 
         // Two people: the victim's portfolio is untouched and not reachable.

@@ -147,42 +147,11 @@ both_databases!(statements_filter_by_verb_and_activity, |app| async move {
 both_databases!(
     a_platforms_credentials_read_only_that_platforms_statements_and_revoked_ones_nothing,
     |app| async move {
-        use carefolio::config::PlatformRegistration;
-        use carefolio_tests::launcher::scripted_launch;
-        use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
-
         // A second platform, registered beside the first, with a launch each.
-        let other = PlatformSimulator::start_with(
-            "127.0.0.1:0",
-            "other-client",
-            "other-deployment",
-            PlatformKey::shared(1),
-        )
-        .unwrap();
-        other.set_tool(&app.address);
-        carefolio::lti::platforms::register(
-            &app.db,
-            &PlatformRegistration {
-                issuer: other.issuer.clone(),
-                client_id: other.client_id.clone(),
-                auth_url: other.auth_url(),
-                token_url: other.token_url(),
-                jwks_url: other.jwks_url(),
-                deployment_ids: vec![other.deployment_id.clone()],
-                name: Some("Other LMS".into()),
-            },
-        )
-        .await
-        .unwrap();
+        let other = another_platform(&app, "other-client", 1);
+        register_platform(&app, &other, &other.issuer).await;
         assert_eq!(app.launch("ingrid", json!({})).await.status(), 200);
-        let browser = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        scripted_launch(&browser, &other, &app.address, "someone-else")
-            .await
-            .unwrap();
+        launch_from(&app, &other, "someone-else").await;
 
         let read = |key: String, secret: String, path: String| {
             let app = &app;
