@@ -43,6 +43,16 @@ async fn submit(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
 /// the browser's auto-submit does; returns what the platform made of it.
 async fn return_to_platform(app: &TestApp, page: reqwest::Response) -> DeepLinkReturn {
     assert_eq!(page.status(), 200, "the tool answers with a return page");
+    // Its form may go to the platform's return URL's origin, and nowhere else.
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let origin = url::Url::parse(&app.simulator.deep_link_return_url())
+        .unwrap()
+        .origin()
+        .ascii_serialization();
+    assert!(csp.contains(&format!("form-action {origin};")), "{csp}");
     let html = page.text().await.unwrap();
     let action = {
         let marker = r#"action=""#;

@@ -65,3 +65,52 @@ both_databases!(
         assert_eq!(response.status(), 500);
     }
 );
+
+/// The security headers every page carries; returns its policy.
+fn page_headers(response: &reqwest::Response) -> String {
+    let headers = response.headers();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["cache-control"], "no-store");
+    let csp = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("base-uri 'none'"), "{csp}");
+    assert!(csp.contains("object-src 'none'"), "{csp}");
+    assert!(csp.contains("form-action"), "{csp}");
+    csp
+}
+
+both_databases!(every_page_carries_a_policy_that_fits_it, |app| async move {
+    // The front page: no forms, never framed.
+    let front = app.client.get(app.url("/")).send().await.unwrap();
+    let csp = page_headers(&front);
+    assert!(
+        csp.contains("form-action 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+
+    // A launch page: framed by the LMS, no forms.
+    let launch = app.launch("ingrid", json!({})).await;
+    assert_eq!(launch.status(), 200);
+    let csp = page_headers(&launch);
+    assert!(
+        csp.contains("form-action 'none'") && !csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+
+    // An error page, framed too.
+    let refused = app.post_launch(Some("not-a-jwt"), Some("state")).await;
+    assert_eq!(refused.status(), 400);
+    let csp = page_headers(&refused);
+    assert!(csp.contains("form-action 'none'"), "{csp}");
+
+    // The picker posts back to Carefolio only.
+    let picker = app
+        .launch("teacher", app.simulator.deep_linking_overrides())
+        .await;
+    assert_eq!(picker.status(), 200);
+    let csp = page_headers(&picker);
+    assert!(csp.contains("form-action 'self'"), "{csp}");
+});

@@ -2,11 +2,12 @@
 //! `LtiDeepLinkingRequest`, and the form post that carries the signed
 //! response back to the platform.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::errors::LaunchPageError;
+use super::html::{self, PagePolicy};
 use super::{templates, AppState};
 use crate::frameworks::store::{self as frameworks, FrameworkTree, TreeNode};
 use crate::frameworks::CompetenceRef;
@@ -15,9 +16,6 @@ use crate::lti::deep_linking::{self, Answer, ChosenActivity, DeepLinkingError, P
 use crate::lti::launch::ValidatedLaunch;
 use crate::portfolio::launch::record_deep_linking_request;
 
-const PICKER_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors *";
-/// The response page posts to the platform, so its form may go anywhere.
-const RETURN_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'";
 const DEFAULT_SCORE_MAXIMUM: f64 = 100.0;
 const LARGEST_SCORE_MAXIMUM: f64 = 10_000.0;
 const LONGEST_TITLE: usize = 255;
@@ -123,9 +121,9 @@ fn picker(
     error: Option<String>,
 ) -> HttpResponse {
     let status = if error.is_some() {
-        actix_web::http::StatusCode::BAD_REQUEST
+        StatusCode::BAD_REQUEST
     } else {
-        actix_web::http::StatusCode::OK
+        StatusCode::OK
     };
     let page = templates::render(
         "deep_linking",
@@ -149,11 +147,7 @@ fn picker(
             chosen: choice.competences,
         },
     );
-    HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, PICKER_POLICY))
-        .body(page)
+    html::page(status, &PagePolicy::Picker).body(page)
 }
 
 /// POST `/lti/deep-linking`: the picker's form.
@@ -304,9 +298,9 @@ async fn return_to_platform(
             asset_base: &state.base_url,
         },
     );
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, RETURN_POLICY))
-        .body(page))
+    // The form goes to the platform's return URL, and nowhere else.
+    let origin = url::Url::parse(&session.return_url)
+        .map(|url| url.origin().ascii_serialization())
+        .map_err(|_| DeepLinkingError::BadReturnUrl)?;
+    Ok(html::page(StatusCode::OK, &PagePolicy::PostsTo(origin)).body(page))
 }

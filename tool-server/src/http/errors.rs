@@ -86,12 +86,7 @@ pub fn error_page(
             code,
         },
     );
-    HttpResponse::build(status)
-        .insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
+    super::html::page(status, &super::html::PagePolicy::Message)
         .insert_header((ERROR_CODE_HEADER, code))
         .body(body)
 }
@@ -333,7 +328,7 @@ impl ResponseError for DynamicRegistrationError {
             }
             _ => "The LMS's registration details were refused or could not be read.",
         };
-        let mut response = error_page(
+        error_page(
             status,
             self.code(),
             PageText {
@@ -342,14 +337,7 @@ impl ResponseError for DynamicRegistrationError {
                 advice,
             },
             &self.to_string(),
-        );
-        response.headers_mut().insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *",
-            ),
-        );
-        response
+        )
     }
 }
 

@@ -1,10 +1,11 @@
 //! LTI endpoints: login initiation, launch, and the tool's public keys.
 
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::errors::LaunchPageError;
+use super::html::{self, PagePolicy};
 use super::{templates, AppState};
 use crate::frameworks::Competence;
 use crate::lti::claims::MessageKind;
@@ -72,17 +73,10 @@ pub async fn login(
             asset_base: &state.base_url,
         },
     );
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, FRAMED_PAGE_POLICY))
+    Ok(html::page(StatusCode::OK, &PagePolicy::Framed)
         .cookie(cookie)
         .body(page))
 }
-
-/// Pages the LMS frames: own scripts only; no frame-ancestors, so any LMS may frame them.
-const FRAMED_PAGE_POLICY: &str =
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:";
 
 /// The key a login's state is kept under in the platform's storage.
 fn storage_key(state: &str) -> String {
@@ -235,10 +229,7 @@ pub async fn launch(
             }),
         },
     );
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, FRAMED_PAGE_POLICY))
+    Ok(html::page(StatusCode::OK, &PagePolicy::Framed)
         .cookie(state.spent_state_cookie(&validated.login.state))
         .body(page))
 }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod deep_linking;
 pub mod errors;
 pub mod extractors;
+pub mod html;
 pub mod lti;
 pub mod pages;
 pub mod registration;

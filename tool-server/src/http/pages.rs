@@ -40,12 +40,14 @@ pub async fn index(state: web::Data<AppState>) -> HttpResponse {
         .into_iter()
         .map(|(name, value)| Field { name, value })
         .collect();
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(templates::render(
-            "index",
-            &IndexPage { moodle, frameworks },
-        ))
+    super::html::page(
+        actix_web::http::StatusCode::OK,
+        &super::html::PagePolicy::Standalone,
+    )
+    .body(templates::render(
+        "index",
+        &IndexPage { moodle, frameworks },
+    ))
 }
 
 /// GET `/health`: the database answers.

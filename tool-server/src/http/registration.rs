@@ -1,6 +1,5 @@
 //! GET `/lti/register`: the page an LMS opens for dynamic registration.
 
-use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
@@ -8,10 +7,6 @@ use super::{templates, AppState};
 use crate::lti::registration::{
     self, DynamicRegistrationError, RegistrationContext, RegistrationStart,
 };
-
-/// The page runs in the LMS's frame and only loads its own close script.
-const REGISTERED_POLICY: &str =
-    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; frame-ancestors *";
 
 #[derive(Serialize)]
 struct RegisteredPage<'a> {
@@ -43,9 +38,10 @@ pub async fn start(
             asset_base: &state.base_url,
         },
     );
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, REGISTERED_POLICY))
-        .body(body))
+    // The page runs in the LMS's frame and only loads its own close script.
+    Ok(super::html::page(
+        actix_web::http::StatusCode::OK,
+        &super::html::PagePolicy::Message,
+    )
+    .body(body))
 }
