@@ -301,32 +301,30 @@ impl ResponseError for DynamicRegistrationError {
             );
         }
         tracing::warn!(code = self.code(), reason = %self, "dynamic registration refused");
-        let advice = match self {
+        const ASK_FOR_AN_INVITATION: &str = "Ask the Carefolio operator for a registration URL (`carefolio platform invite`) and enter that URL in the LMS.";
+        let (lead, advice) = match self {
             DynamicRegistrationError::InviteRequired
             | DynamicRegistrationError::InviteExpired
-            | DynamicRegistrationError::InviteUsed
-            | DynamicRegistrationError::OtherIssuer { .. }
-            | DynamicRegistrationError::IssuerAlreadyRegistered(_) => {
-                "Ask the Carefolio operator for a registration URL (`carefolio platform invite`) and enter that URL in the LMS."
-            }
-            _ => "Check the LMS's LTI settings, then start the registration again with a new registration URL.",
-        };
-        let lead = match self {
-            DynamicRegistrationError::InviteRequired
-            | DynamicRegistrationError::InviteExpired
-            | DynamicRegistrationError::InviteUsed => {
-                "The registration URL entered in the LMS is not a valid, unused Carefolio invitation."
-            }
-            DynamicRegistrationError::MissingParameter(_) => {
-                "The LMS did not send what a registration needs."
-            }
-            DynamicRegistrationError::IssuerAlreadyRegistered(_) => {
-                "This LMS is registered with Carefolio already, and this invitation does not allow a second registration."
-            }
-            DynamicRegistrationError::OtherIssuer { .. } => {
-                "This registration URL was made for another LMS."
-            }
-            _ => "The LMS's registration details were refused or could not be read.",
+            | DynamicRegistrationError::InviteUsed => (
+                "The registration URL entered in the LMS is not a valid, unused Carefolio invitation.",
+                ASK_FOR_AN_INVITATION,
+            ),
+            DynamicRegistrationError::IssuerAlreadyRegistered(_) => (
+                "This LMS is registered with Carefolio already, and this invitation does not allow a second registration.",
+                ASK_FOR_AN_INVITATION,
+            ),
+            DynamicRegistrationError::OtherIssuer { .. } => (
+                "This registration URL was made for another LMS.",
+                ASK_FOR_AN_INVITATION,
+            ),
+            DynamicRegistrationError::MissingParameter(_) => (
+                "The LMS did not send what a registration needs.",
+                "Check the LMS's LTI settings, then start the registration again with a new registration URL.",
+            ),
+            _ => (
+                "The LMS's registration details were refused or could not be read.",
+                "Check the LMS's LTI settings, then start the registration again with a new registration URL.",
+            ),
         };
         error_page(
             status,
