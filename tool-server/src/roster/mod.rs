@@ -255,13 +255,19 @@ pub async fn learners_of<C: ConnectionTrait + TransactionTrait>(
         .await?
         .ok_or(RosterError::NoCourse)?;
 
-    // One refresh of a course at a time in this process; whoever waited
-    // reads what it fetched.
+    // One refresh of a course at a time in this process; whoever had to
+    // wait reads again what the other stored.
     let gate = service.refreshes.lock_for(course.id);
-    let _refreshing = gate.lock().await;
-    if let Some(current) = context::Entity::find_by_id(course.id).one(db).await? {
-        course = current;
-    }
+    let _refreshing = match gate.try_lock() {
+        Ok(free) => free,
+        Err(_) => {
+            let waited = gate.lock().await;
+            if let Some(current) = context::Entity::find_by_id(course.id).one(db).await? {
+                course = current;
+            }
+            waited
+        }
+    };
     let age = course.roster_fetched_at.map(|at| now_ms() - at);
     let stale = age.is_none_or(|age| age > FRESH_FOR_MS);
     let asked_too_soon = age.is_some_and(|age| age < service.refreshes.min_interval_ms);
