@@ -253,15 +253,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let reach = match platform {
                 None => xapi::clients::Reach::Everything,
                 Some(issuer) => {
-                    let found: Vec<_> = platforms::by_issuer(&database, &issuer)
-                        .await?
-                        .into_iter()
-                        .filter(|p| client_id.as_deref().is_none_or(|c| c == p.client_id))
-                        .collect();
-                    match found.as_slice() {
-                        [one] => xapi::clients::Reach::Platform(one.id.0),
-                        [] => anyhow::bail!("no platform is registered with issuer {issuer}{}; `carefolio platform list` shows them", client_id.map(|c| format!(" and client id {c}")).unwrap_or_default()),
-                        _ => anyhow::bail!("{issuer} has several registrations: add --client-id"),
+                    match platforms::one_of_issuer(&database, &issuer, client_id.as_deref()).await? {
+                        Some(platform) => xapi::clients::Reach::Platform(platform.id.0),
+                        None => anyhow::bail!("no platform is registered with issuer {issuer}{}; `carefolio platform list` shows them", client_id.map(|c| format!(" and client id {c}")).unwrap_or_default()),
                     }
                 }
             };

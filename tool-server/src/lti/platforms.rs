@@ -368,32 +368,48 @@ pub async fn remove<C: TransactionTrait>(
 ) -> Result<Removal, LtiError> {
     use sea_orm::PaginatorTrait;
     let txn = db.begin().await?;
-    let mut rows = platform::Entity::find().filter(platform::Column::Issuer.eq(issuer));
-    if let Some(client_id) = client_id {
-        rows = rows.filter(platform::Column::ClientId.eq(client_id));
-    }
-    let found = rows.all(&txn).await?;
-    let row = match found.as_slice() {
-        [] => return Ok(Removal::NotFound),
-        [one] => one.clone(),
-        _ => return Err(LtiError::AmbiguousClient(issuer.to_owned())),
+    let Some(platform) = one_of_issuer(&txn, issuer, client_id).await? else {
+        return Ok(Removal::NotFound);
     };
     let people = crate::entities::lti_identity::Entity::find()
-        .filter(crate::entities::lti_identity::Column::PlatformId.eq(row.id))
+        .filter(crate::entities::lti_identity::Column::PlatformId.eq(platform.id.0))
         .count(&txn)
         .await?;
     if people > 0 && !delete_people {
         return Ok(Removal::HasPeople {
-            name: row.name,
+            name: platform.name,
             people,
         });
     }
     // Its xAPI credentials read nothing any more.
     crate::entities::xapi_client::Entity::delete_many()
-        .filter(crate::entities::xapi_client::Column::PlatformId.eq(row.id))
+        .filter(crate::entities::xapi_client::Column::PlatformId.eq(platform.id.0))
         .exec(&txn)
         .await?;
-    platform::Entity::delete_by_id(row.id).exec(&txn).await?;
+    platform::Entity::delete_by_id(platform.id.0)
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
-    Ok(Removal::Removed { name: row.name })
+    Ok(Removal::Removed {
+        name: platform.name,
+    })
+}
+
+/// The registration of `issuer` an operator names: with `client_id` when
+/// the issuer has several (without it, several are refused as ambiguous).
+pub async fn one_of_issuer<C: ConnectionTrait>(
+    db: &C,
+    issuer: &str,
+    client_id: Option<&str>,
+) -> Result<Option<Platform>, LtiError> {
+    let found: Vec<Platform> = by_issuer(db, issuer)
+        .await?
+        .into_iter()
+        .filter(|p| client_id.is_none_or(|c| c == p.client_id))
+        .collect();
+    match <[Platform; 1]>::try_from(found) {
+        Ok([one]) => Ok(Some(one)),
+        Err(found) if found.is_empty() => Ok(None),
+        Err(_) => Err(LtiError::AmbiguousClient(issuer.to_owned())),
+    }
 }
