@@ -17,7 +17,10 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$wanted" ]; then
   say "Installing wasm-bindgen-cli $wanted (found: ${have:-none})"
   say "(a one-time build of a few minutes)"
-  cargo install wasm-bindgen-cli --version "$wanted" --locked
+  # The CLI's own lock file may name a dependency release the registry no
+  # longer offers (yanked): then let cargo choose compatible releases.
+  cargo install wasm-bindgen-cli --version "$wanted" --locked \
+    || cargo install wasm-bindgen-cli --version "$wanted"
 fi
 
 missing=()

@@ -57,11 +57,13 @@ async fn framed_course_page(platform: &PlatformSimulator, query: &str) -> Browse
     browser
 }
 
-/// Posts a launch as a browser holding no cookie would.
+/// Posts a launch as a browser holding no cookie would: the platform's
+/// fields, and the proof read from the platform's storage when given.
 async fn post_launch_without_cookie(
     app: &TestApp,
     answer: &PlatformAnswer,
     storage_target: Option<&str>,
+    storage_proof: Option<&str>,
 ) -> reqwest::Response {
     let mut form = vec![
         ("id_token", answer.id_token.as_str()),
@@ -70,12 +72,47 @@ async fn post_launch_without_cookie(
     if let Some(target) = storage_target {
         form.push(("lti_storage_target", target));
     }
+    if let Some(proof) = storage_proof {
+        form.push(("carefolio_storage_proof", proof));
+    }
     reqwest::Client::new()
         .post(app.url("/lti/launch"))
         .form(&form)
         .send()
         .await
         .unwrap()
+}
+
+/// The value of `attribute="…"` in `html`, unescaped.
+fn attribute(html: &str, attribute: &str) -> Option<String> {
+    let marker = format!("{attribute}=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(
+        html[start..end]
+            .replace("&amp;", "&")
+            .replace("&#x3D;", "="),
+    )
+}
+
+/// A login offered the platform's storage: what the login page keeps there
+/// (the proof), and what the platform then posts to the tool.
+async fn begin_storage_launch(
+    app: &TestApp,
+    login_hint: &str,
+    overrides: serde_json::Value,
+) -> (PlatformAnswer, String) {
+    app.simulator.prepare_launch(login_hint, overrides);
+    let mut initiation = app.simulator.login_initiation(login_hint);
+    initiation.push(("lti_storage_target".into(), "_parent".into()));
+    let page = app.post_login(&initiation).await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    let proof = attribute(&page, "data-storage-proof").expect("the proof to store");
+    let auth_url = attribute(&page, "data-auth-url").expect("the platform's address");
+    let answer = app.answer_from_platform(&auth_url).await;
+    assert_ne!(proof, answer.state, "the proof is not the state itself");
+    (answer, proof)
 }
 
 both_databases!(
@@ -106,13 +143,8 @@ both_databases!(
             .await
             .unwrap();
         assert_eq!(learner, "Kari Nordmann's portfolio");
-        // No state cookie reached the tool: the launch page checked the
-        // platform's storage instead.
-        let checked = browser
-            .eval("return document.getElementById('carefolio-portfolio').dataset.storageKey.startsWith('carefolio_state_')")
-            .await
-            .unwrap();
-        assert_eq!(checked, true);
+        // No state cookie reached the tool: the proof the login page kept
+        // in the platform's storage was read back before the launch counted.
         browser.leave_frames().await.unwrap();
         let log = browser
             .eval("return window.platformStorageLog")
@@ -157,44 +189,101 @@ both_databases!(
 );
 
 both_databases!(
-    a_launch_without_cookie_is_gated_on_the_platform_storage_check,
+    a_launch_without_cookie_unlocks_nothing_until_the_storage_proof_comes_back,
     |app| async move {
-        // The platform offers storage; the browser holds no cookie.
-        let answer = app.begin_launch("kari", json!({})).await;
-        let response = post_launch_without_cookie(&app, &answer, Some("_parent")).await;
-        assert_eq!(response.status(), 200);
-        let page = response.text().await.unwrap();
-        // Nothing shows until the page has found the state in the platform's storage.
-        assert!(
-            page.contains(&format!("data-storage-value=\"{}\"", answer.state)),
-            "{page}"
+        let (answer, proof) = begin_storage_launch(&app, "kari", json!({})).await;
+        // The first post answers only a page that reads the platform's storage.
+        let check = post_launch_without_cookie(&app, &answer, Some("_parent"), None).await;
+        assert_eq!(check.status(), 200);
+        let csp = check.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(csp.contains("form-action 'self'"), "{csp}");
+        let page = check.text().await.unwrap();
+        assert!(page.contains("id=\"cf-storage-check\""), "{page}");
+        assert_eq!(
+            attribute(&page, "data-storage-key").unwrap(),
+            format!("carefolio_state_{}", answer.state)
         );
         assert!(
             page.contains("data-storage-origin=\"http://127.0.0.1:"),
             "{page}"
         );
-        // The portfolio itself is hidden (not only the failure notice).
-        let start = page
-            .find("<div id=\"carefolio-portfolio\"")
-            .expect("the portfolio element");
-        let tag = &page[start..start + page[start..].find('>').unwrap()];
-        assert!(tag.contains(" hidden"), "{tag}");
-        assert!(page.contains("id=\"cf-storage-failed\""));
+        // No launch token, no recording, no grade message, no person yet.
+        assert!(!page.contains("data-token"), "{page}");
+        assert!(!page.contains(&proof), "the page does not hold the proof");
+        assert_eq!(app.count("xapi_statements").await, 0);
+        assert_eq!(app.count("outbox").await, 0);
+        assert_eq!(app.count("people").await, 0);
+
+        // The same id_token and state replayed from another client, without
+        // the proof or with a made-up one, record nothing.
+        let forged =
+            post_launch_without_cookie(&app, &answer, Some("_parent"), Some(&answer.state)).await;
+        assert_eq!(error_code(&forged), "state_mismatch");
+        let (other, other_proof) = begin_storage_launch(&app, "ola", json!({})).await;
+        let borrowed =
+            post_launch_without_cookie(&app, &answer, Some("_parent"), Some(&other_proof)).await;
+        assert_eq!(
+            error_code(&borrowed),
+            "state_mismatch",
+            "a proof binds its own state"
+        );
+        assert_eq!(app.count("xapi_statements").await, 0);
+        assert_eq!(app.count("people").await, 0);
+
+        // With the proof the launch is recorded and the page holds its token.
+        let launched =
+            post_launch_without_cookie(&app, &answer, Some("_parent"), Some(&proof)).await;
+        assert_eq!(launched.status(), 200);
+        let page = launched.text().await.unwrap();
+        assert!(page.contains("data-token=\""), "{page}");
+        assert_eq!(app.count("xapi_statements").await, 1);
+        // Once used, the token is refused on either step.
+        let again = post_launch_without_cookie(&app, &answer, Some("_parent"), Some(&proof)).await;
+        assert_eq!(error_code(&again), "nonce_replayed");
+        let again = post_launch_without_cookie(&app, &answer, Some("_parent"), None).await;
+        assert_eq!(error_code(&again), "nonce_replayed");
+        // Ola's own proof still opens Ola's launch.
+        let ola =
+            post_launch_without_cookie(&app, &other, Some("_parent"), Some(&other_proof)).await;
+        assert_eq!(ola.status(), 200);
+        assert_eq!(app.count("xapi_statements").await, 2);
 
         // Without a cookie and without platform storage the launch is refused.
-        let answer = app.begin_launch("ola", json!({})).await;
-        let refused = post_launch_without_cookie(&app, &answer, None).await;
+        let answer = app.begin_launch("per", json!({})).await;
+        let refused = post_launch_without_cookie(&app, &answer, None, None).await;
         assert_eq!(error_code(&refused), "state_mismatch");
         // A storage target that is no frame name does not count.
-        let answer = app.begin_launch("per", json!({})).await;
-        let odd = post_launch_without_cookie(&app, &answer, Some("javascript:alert(1)")).await;
+        let odd =
+            post_launch_without_cookie(&app, &answer, Some("javascript:alert(1)"), None).await;
         assert_eq!(error_code(&odd), "state_mismatch");
-        // Deep linking needs the cookie: its picker has no storage check.
-        let answer = app
-            .begin_launch("teacher", app.simulator.deep_linking_overrides())
-            .await;
-        let picker = post_launch_without_cookie(&app, &answer, Some("_parent")).await;
-        assert_eq!(error_code(&picker), "state_mismatch");
-        assert_eq!(app.count("xapi_statements").await, 1);
+        assert_eq!(app.count("xapi_statements").await, 2);
+    }
+);
+
+both_databases!(
+    deep_linking_without_cookie_goes_through_the_platform_storage_too,
+    |app| async move {
+        let (answer, proof) =
+            begin_storage_launch(&app, "teacher", app.simulator.deep_linking_overrides()).await;
+        let check = post_launch_without_cookie(&app, &answer, Some("_parent"), None).await;
+        assert_eq!(check.status(), 200);
+        let page = check.text().await.unwrap();
+        assert!(page.contains("id=\"cf-storage-check\""), "{page}");
+        assert!(
+            !page.contains("name=\"session\""),
+            "no picker before the proof"
+        );
+        let forged =
+            post_launch_without_cookie(&app, &answer, Some("_parent"), Some("made-up")).await;
+        assert_eq!(error_code(&forged), "state_mismatch");
+        assert_eq!(app.count("people").await, 0);
+        let picker = post_launch_without_cookie(&app, &answer, Some("_parent"), Some(&proof)).await;
+        assert_eq!(picker.status(), 200);
+        let page = picker.text().await.unwrap();
+        assert!(page.contains("name=\"session\""), "the picker: {page}");
+        assert_eq!(app.count("people").await, 1);
     }
 );

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use carefolio::config::{PlatformRegistration, Settings};
 use carefolio::startup::Application;
-use carefolio_tests::simulator::{AuthenticationRequest, PlatformSimulator, LTI};
+use carefolio_tests::simulator::{PlatformSimulator, LTI};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::Value;
 
@@ -199,25 +199,19 @@ impl TestApp {
             .to_str()
             .expect("location")
             .to_owned();
-        let url = url::Url::parse(&location).expect("absolute redirect");
+        self.answer_from_platform(&location).await
+    }
+
+    /// The platform's authorization step for the authentication request at
+    /// `location`: what the platform would post to the tool.
+    pub async fn answer_from_platform(&self, location: &str) -> PlatformAnswer {
+        let url = url::Url::parse(location).expect("absolute redirect");
         let query: std::collections::HashMap<String, String> =
             url.query_pairs().into_owned().collect();
-        let request = AuthenticationRequest {
-            scope: query.get("scope").cloned(),
-            response_type: query.get("response_type").cloned(),
-            response_mode: query.get("response_mode").cloned(),
-            prompt: query.get("prompt").cloned(),
-            client_id: query.get("client_id").cloned(),
-            redirect_uri: query.get("redirect_uri").cloned(),
-            login_hint: query.get("login_hint").cloned(),
-            lti_message_hint: query.get("lti_message_hint").cloned(),
-            state: query.get("state").cloned(),
-            nonce: query.get("nonce").cloned(),
-        };
         // Go through the simulator's real HTTP endpoint, as a browser would.
         let answer = self
             .client
-            .get(&location)
+            .get(location)
             .send()
             .await
             .expect("authorization request");
@@ -229,7 +223,7 @@ impl TestApp {
         let html = answer.text().await.expect("form");
         let id_token = form_value(&html, "id_token").expect("id_token in the form");
         let state = form_value(&html, "state").expect("state in the form");
-        assert_eq!(Some(&state), request.state.as_ref());
+        assert_eq!(Some(&state), query.get("state"));
         let claims = decode_claims(&id_token);
         PlatformAnswer {
             id_token,

@@ -23,6 +23,9 @@ const KEY_NAME: &str = "token-signing-key";
 pub enum Purpose {
     LoginState,
     LoginNonce,
+    /// What the login page leaves in the platform's storage: only the
+    /// browser that started the login can show it at the launch.
+    StorageProof,
     LaunchToken,
     DeepLinkingSession,
     RegistrationInvite,
@@ -33,6 +36,7 @@ impl Purpose {
         match self {
             Purpose::LoginState => b"carefolio login state\0",
             Purpose::LoginNonce => b"carefolio login nonce\0",
+            Purpose::StorageProof => b"carefolio storage proof\0",
             Purpose::LaunchToken => b"carefolio launch token\0",
             Purpose::DeepLinkingSession => b"carefolio deep linking session\0",
             Purpose::RegistrationInvite => b"carefolio registration invite\0",

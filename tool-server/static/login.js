@@ -28,7 +28,7 @@ function cookieOrNewWindow() {
 
 if (page.dataset.storageTarget) {
   const storage = { target: page.dataset.storageTarget, origin: page.dataset.platformOrigin };
-  putData(storage, page.dataset.stateKey, page.dataset.state).then(proceed, (error) => {
+  putData(storage, page.dataset.stateKey, page.dataset.storageProof).then(proceed, (error) => {
     console.warn("Platform storage is unavailable; trying the cookie", error);
     cookieOrNewWindow();
   });

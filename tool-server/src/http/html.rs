@@ -14,6 +14,9 @@ pub enum PagePolicy {
     /// Pages the LMS frames (login, launch): own scripts and the widget's
     /// wasm, no forms. Any LMS may frame them.
     Framed,
+    /// The page that posts a launch back with the proof it read from the
+    /// platform's storage: a framed page whose form goes to Carefolio only.
+    PostsBack,
     /// The competence picker: its form posts back to Carefolio only.
     Picker,
     /// The page that posts the deep linking answer to the platform's
@@ -33,6 +36,9 @@ impl PagePolicy {
             ),
             PagePolicy::Framed => format!(
                 "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'none'; {COMMON}"
+            ),
+            PagePolicy::PostsBack => format!(
+                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; {COMMON}"
             ),
             PagePolicy::Picker => format!(
                 "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors *; {COMMON}"

@@ -9,10 +9,11 @@ use super::html::{self, PagePolicy};
 use super::{templates, AppState};
 use crate::frameworks::Competence;
 use crate::lti::claims::MessageKind;
-use crate::lti::launch::{self, LaunchRequest, StateProof};
+use crate::lti::launch::{self, Checked, LaunchRequest, StateProof};
 use crate::lti::login::{self, LoginInitiation};
 use crate::lti::{state_cookie_name, tool_keys, LtiError};
 use crate::portfolio::launch::{record, LaunchSettings};
+use crate::signing::Signer;
 
 /// GET and POST `/lti/login`.
 pub async fn login(
@@ -62,7 +63,7 @@ pub async fn login(
             platform_origin: request.location.origin().ascii_serialization(),
             storage_target,
             state_key: storage_key(&request.state),
-            state: &request.state,
+            storage_proof: login::storage_proof(&state.signer, &request.state),
             cookie_usable,
             cookie_attributes: if state.is_https() {
                 "SameSite=None; Secure"
@@ -107,7 +108,8 @@ struct LoginPage<'a> {
     platform_origin: String,
     storage_target: Option<&'a str>,
     state_key: String,
-    state: &'a str,
+    /// Kept under `state_key` in the platform's storage.
+    storage_proof: String,
     /// `false` where the state cookie cannot come back (plain http, another
     /// site): only the platform's storage can work.
     cookie_usable: bool,
@@ -116,13 +118,17 @@ struct LoginPage<'a> {
     asset_base: &'a str,
 }
 
-/// The platform storage check the launch page runs before showing anything.
+/// The page that reads the login's proof from the platform's storage and
+/// posts it back with the launch: what answers a launch without cookie.
 #[derive(Serialize)]
-struct StorageCheck {
-    target: String,
+struct StorageCheckPage<'a> {
+    launch_url: String,
+    id_token: &'a str,
+    state: &'a str,
+    target: &'a str,
     origin: String,
     key: String,
-    value: String,
+    asset_base: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -131,6 +137,8 @@ pub struct LaunchForm {
     state: Option<String>,
     /// Sent by platforms that offer their storage (LTI Platform Storage).
     lti_storage_target: Option<String>,
+    /// What the storage check page read from the platform's storage.
+    carefolio_storage_proof: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -145,7 +153,26 @@ struct LaunchPage<'a> {
     token: &'a str,
     api_base: &'a str,
     widget_available: bool,
-    storage_check: Option<StorageCheck>,
+}
+
+/// How this browser shows that it started the launch's login.
+fn state_proof(req: &HttpRequest, signer: &Signer, form: &LaunchForm) -> StateProof {
+    let Some(state) = form.state.as_deref() else {
+        return StateProof::Missing;
+    };
+    if req.cookie(&state_cookie_name(state)).is_some() {
+        return StateProof::Cookie;
+    }
+    if login::storage_target(form.lti_storage_target.as_deref()).is_none() {
+        return StateProof::Missing;
+    }
+    match form.carefolio_storage_proof.as_deref() {
+        None => StateProof::StorageToRead,
+        Some(proof) if login::storage_proof_matches(signer, state, proof) => {
+            StateProof::PlatformStorage
+        }
+        Some(_) => StateProof::Missing,
+    }
 }
 
 /// POST `/lti/launch`.
@@ -154,13 +181,8 @@ pub async fn launch(
     state: web::Data<AppState>,
     form: web::Form<LaunchForm>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let storage_target = login::storage_target(form.lti_storage_target.as_deref());
-    let state_proof = match form.state.as_deref() {
-        Some(s) if req.cookie(&state_cookie_name(s)).is_some() => StateProof::Cookie,
-        Some(_) if storage_target.is_some() => StateProof::PlatformStorage,
-        _ => StateProof::Missing,
-    };
-    let validated = launch::validate(
+    let state_proof = state_proof(&req, &state.signer, &form);
+    let checked = launch::validate(
         &state.db,
         &state.platforms,
         &state.platform_keys,
@@ -173,12 +195,30 @@ pub async fn launch(
     )
     .await
     .map_err(|e| LaunchPageError(e.into()))?;
+    let validated = match checked {
+        Checked::Proven(validated) => validated,
+        Checked::AwaitingStorageProof {
+            platform,
+            state: login_state,
+        } => {
+            let page = templates::render(
+                "storage_check",
+                &StorageCheckPage {
+                    launch_url: state.launch_url(),
+                    id_token: form.id_token.as_deref().unwrap_or_default(),
+                    state: &login_state,
+                    target: login::storage_target(form.lti_storage_target.as_deref())
+                        .unwrap_or_default(),
+                    origin: platform.auth_url.origin().ascii_serialization(),
+                    key: storage_key(&login_state),
+                    asset_base: &state.base_url,
+                },
+            );
+            return Ok(html::page(StatusCode::OK, &PagePolicy::PostsBack).body(page));
+        }
+    };
     let link = match &validated.message.kind {
         MessageKind::ResourceLink(link) => link,
-        // The picker has no storage check of its own yet: it needs the cookie.
-        MessageKind::DeepLinking(_) if state_proof != StateProof::Cookie => {
-            return Err(LaunchPageError(LtiError::StateMismatch.into()).into());
-        }
         MessageKind::DeepLinking(settings) => {
             return super::deep_linking::begin(&state, &validated, settings).await;
         }
@@ -221,12 +261,6 @@ pub async fn launch(
             token: &recorded.session_token,
             api_base: &state.base_url,
             widget_available: state.widget.is_available(),
-            storage_check: (state_proof == StateProof::PlatformStorage).then(|| StorageCheck {
-                target: storage_target.unwrap_or_default().to_owned(),
-                origin: validated.platform.auth_url.origin().ascii_serialization(),
-                key: storage_key(&validated.login.state),
-                value: validated.login.state.clone(),
-            }),
         },
     );
     Ok(html::page(StatusCode::OK, &PagePolicy::Framed)

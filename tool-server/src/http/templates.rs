@@ -38,6 +38,10 @@ static TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
         ("registered", include_str!("../../templates/registered.hbs")),
         ("login", include_str!("../../templates/login.hbs")),
         (
+            "storage_check",
+            include_str!("../../templates/storage_check.hbs"),
+        ),
+        (
             "deep_linking_return",
             include_str!("../../templates/deep_linking_return.hbs"),
         ),

@@ -29,6 +29,10 @@ const PAGE_SCRIPTS: &[(&str, &str)] = &[
     ),
     ("login.js", include_str!("../../static/login.js")),
     (
+        "storage-check.js",
+        include_str!("../../static/storage-check.js"),
+    ),
+    (
         "platform-storage.js",
         include_str!("../../static/platform-storage.js"),
     ),

@@ -28,15 +28,30 @@ pub struct LaunchRequest<'a> {
 pub enum StateProof {
     /// The state cookie set at login came back.
     Cookie,
-    /// No cookie (blocked in the LMS's frame), but the platform offered its
-    /// storage (LTI Platform Storage): the launch page checks the state
-    /// there before it shows anything.
+    /// No cookie (blocked in the LMS's frame), but the proof the login page
+    /// left in the platform's storage (LTI Platform Storage) came back.
     PlatformStorage,
+    /// No cookie, and the platform offers its storage: the proof is still to
+    /// be read from it. Such a launch is checked but never recorded
+    /// (`validate` answers [`Checked::AwaitingStorageProof`]).
+    StorageToRead,
     /// Neither: the launch cannot be tied to this browser's login.
     Missing,
 }
 
-/// A launch whose every check passed; nothing has been stored yet.
+/// The outcome of `validate`.
+#[derive(Debug)]
+pub enum Checked {
+    /// Every check passed, the browser's proof included: may be recorded.
+    Proven(ValidatedLaunch),
+    /// Every check of the token passed, but the browser has still to show
+    /// the proof kept in the platform's storage: nothing may be recorded,
+    /// no token issued, until a second request carries it.
+    AwaitingStorageProof { platform: Platform, state: String },
+}
+
+/// A launch whose every check passed, the browser's proof included;
+/// nothing has been stored yet.
 #[derive(Debug)]
 pub struct ValidatedLaunch {
     pub platform: Platform,
@@ -69,7 +84,7 @@ pub async fn validate<C: ConnectionTrait>(
     keys: &PlatformKeyCache,
     signer: &Signer,
     request: LaunchRequest<'_>,
-) -> Result<ValidatedLaunch, LtiError> {
+) -> Result<Checked, LtiError> {
     let token = request
         .id_token
         .filter(|t| !t.is_empty())
@@ -173,11 +188,17 @@ pub async fn validate<C: ConnectionTrait>(
     }
 
     let login = check_state(db, signer, &platform, &message, &request).await?;
-    Ok(ValidatedLaunch {
+    if request.state_proof == StateProof::StorageToRead {
+        return Ok(Checked::AwaitingStorageProof {
+            platform,
+            state: login.state,
+        });
+    }
+    Ok(Checked::Proven(ValidatedLaunch {
         platform,
         message,
         login,
-    })
+    }))
 }
 
 /// The state must come from a login this browser started, and the token's
@@ -202,14 +223,22 @@ async fn check_state<C: ConnectionTrait>(
     if login.platform_id != platform.id.0 {
         return Err(LtiError::StateMismatch);
     }
-    if request.state_proof == StateProof::Missing {
+    match request.state_proof {
         // A used nonce is reported as a replay even when the browser has
         // since dropped the state cookie (it is cleared after a launch).
-        return Err(if login.nonce_used(db).await? {
-            LtiError::NonceReplayed
-        } else {
-            LtiError::StateMismatch
-        });
+        StateProof::Missing => {
+            return Err(if login.nonce_used(db).await? {
+                LtiError::NonceReplayed
+            } else {
+                LtiError::StateMismatch
+            });
+        }
+        // Nothing is recorded yet, so a spent token is refused here; the
+        // recording spends the nonce in its own transaction.
+        StateProof::StorageToRead if login.nonce_used(db).await? => {
+            return Err(LtiError::NonceReplayed);
+        }
+        _ => {}
     }
     if login.expires_at_ms < now_ms() {
         return Err(LtiError::LoginExpired);

@@ -65,6 +65,20 @@ pub fn storage_target(target: Option<&str>) -> Option<&str> {
     })
 }
 
+/// What the login page keeps in the platform's storage beside `state`.
+/// The state travels through the platform and comes back with the
+/// id_token; this value never leaves the browser that started the login
+/// (login page → platform storage → launch page), so a launch that shows
+/// it came from that browser.
+pub fn storage_proof(signer: &Signer, state: &str) -> String {
+    signer.sign(Purpose::StorageProof, state)
+}
+
+/// Whether `proof` is the storage proof of `state`.
+pub fn storage_proof_matches(signer: &Signer, state: &str, proof: &str) -> bool {
+    signer.verify(Purpose::StorageProof, state, proof)
+}
+
 #[derive(Debug)]
 pub struct AuthenticationRequest {
     pub location: Url,
