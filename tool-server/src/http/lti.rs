@@ -198,7 +198,7 @@ pub async fn launch(
     let validated = match checked {
         Checked::Proven(validated) => validated,
         Checked::AwaitingStorageProof {
-            platform,
+            platform_origin,
             state: login_state,
         } => {
             let page = templates::render(
@@ -209,7 +209,7 @@ pub async fn launch(
                     state: &login_state,
                     target: login::storage_target(form.lti_storage_target.as_deref())
                         .unwrap_or_default(),
-                    origin: platform.auth_url.origin().ascii_serialization(),
+                    origin: platform_origin,
                     key: storage_key(&login_state),
                     asset_base: &state.base_url,
                 },

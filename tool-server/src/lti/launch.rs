@@ -43,11 +43,15 @@ pub enum StateProof {
 #[derive(Debug)]
 pub enum Checked {
     /// Every check passed, the browser's proof included: may be recorded.
-    Proven(ValidatedLaunch),
+    Proven(Box<ValidatedLaunch>),
     /// Every check of the token passed, but the browser has still to show
     /// the proof kept in the platform's storage: nothing may be recorded,
     /// no token issued, until a second request carries it.
-    AwaitingStorageProof { platform: Platform, state: String },
+    AwaitingStorageProof {
+        /// Where the platform's storage answers from.
+        platform_origin: String,
+        state: String,
+    },
 }
 
 /// A launch whose every check passed, the browser's proof included;
@@ -190,15 +194,15 @@ pub async fn validate<C: ConnectionTrait>(
     let login = check_state(db, signer, &platform, &message, &request).await?;
     if request.state_proof == StateProof::StorageToRead {
         return Ok(Checked::AwaitingStorageProof {
-            platform,
+            platform_origin: platform.auth_url.origin().ascii_serialization(),
             state: login.state,
         });
     }
-    Ok(Checked::Proven(ValidatedLaunch {
+    Ok(Checked::Proven(Box::new(ValidatedLaunch {
         platform,
         message,
         login,
-    }))
+    })))
 }
 
 /// The state must come from a login this browser started, and the token's
