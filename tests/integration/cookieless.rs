@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use carefolio::config::PlatformRegistration;
-use carefolio::lti::platforms;
+use carefolio::platforms;
 use carefolio_tests::simulator::PlatformSimulator;
 use carefolio_tests::webdriver::Browser;
 use serde_json::json;

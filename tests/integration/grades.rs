@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use carefolio::grades::ags;
 use carefolio::grades::delivery::GradeDelivery;
-use carefolio::lti::services::ServiceClient;
-use carefolio::lti::{platforms, tool_keys};
 use carefolio::outbox::Due;
+use carefolio::platforms::services::ServiceClient;
+use carefolio::platforms::{self, tool_keys};
 use serde_json::{json, Value};
 
 use crate::both_databases;

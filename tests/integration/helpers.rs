@@ -429,7 +429,7 @@ pub fn another_platform(app: &TestApp, client_id: &str, key: usize) -> PlatformS
 /// Registers `platform` with this server as an operator would, under
 /// `issuer` (its own, or one it claims).
 pub async fn register_platform(app: &TestApp, platform: &PlatformSimulator, issuer: &str) {
-    carefolio::lti::platforms::register(
+    carefolio::platforms::register(
         &app.db,
         &PlatformRegistration {
             issuer: issuer.to_owned(),

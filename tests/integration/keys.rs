@@ -3,7 +3,7 @@
 
 use crate::both_databases;
 use crate::helpers::*;
-use carefolio::lti::tool_keys::{self, CurrentKey};
+use carefolio::platforms::tool_keys::{self, CurrentKey};
 
 async fn published_kids(app: &TestApp) -> Vec<String> {
     let jwks = app.get_json("/.well-known/jwks.json").await;

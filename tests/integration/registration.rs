@@ -4,8 +4,8 @@
 //! registration token; the tool registers itself and the new platform's
 //! launches are accepted.
 
-use carefolio::lti::platforms;
-use carefolio::lti::registration;
+use carefolio::platforms;
+use carefolio::platforms::registration;
 use carefolio::signing::Signer;
 use carefolio_tests::launcher::scripted_launch;
 use carefolio_tests::simulator::{PlatformSimulator, REGISTRATION_TOKEN};

@@ -7,8 +7,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{PlatformRegistration, Settings};
 use crate::grades::delivery::GradeDelivery;
-use crate::lti::services::ServiceClient;
-use crate::lti::{platforms, registration, tool_keys};
+use crate::platforms::services::ServiceClient;
+use crate::platforms::{self, registration, tool_keys};
 use crate::startup::{prepare, Application};
 use crate::util::rfc3339_ms;
 use crate::{db, frameworks, grades, outbox, xapi};
@@ -107,7 +107,7 @@ pub enum PlatformCommand {
     /// new app" by dynamic registration). Each URL registers one platform.
     Invite {
         /// Hours the URL stays usable.
-        #[arg(long, default_value_t = crate::lti::registration::DEFAULT_INVITE_HOURS)]
+        #[arg(long, default_value_t = crate::platforms::registration::DEFAULT_INVITE_HOURS)]
         hours: i64,
         /// Only the platform with this issuer may register with the URL.
         #[arg(long)]

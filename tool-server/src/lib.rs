@@ -15,6 +15,7 @@ pub mod identity;
 pub mod lti;
 pub mod outbound;
 pub mod outbox;
+pub mod platforms;
 pub mod portfolio;
 pub mod roster;
 pub mod signing;

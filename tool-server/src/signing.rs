@@ -10,6 +10,8 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
+
+use crate::entities::used_nonce;
 use sha2::Sha256;
 
 use crate::entities::server_secret;
@@ -141,6 +143,28 @@ impl Signer {
         let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
         serde_json::from_slice(&json).ok()
     }
+}
+
+/// Records `key` as used until `expires_at_ms`; `false` when it already
+/// was. Every single-use value the server signs (login nonces, deep
+/// linking sessions) is spent through here.
+pub async fn use_once<C: ConnectionTrait>(
+    db: &C,
+    key: &str,
+    expires_at_ms: i64,
+) -> Result<bool, DbErr> {
+    let inserted = used_nonce::Entity::insert(used_nonce::ActiveModel {
+        nonce: Set(key.to_owned()),
+        expires_at: Set(expires_at_ms),
+    })
+    .on_conflict(
+        OnConflict::column(used_nonce::Column::Nonce)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted == 1)
 }
 
 #[cfg(test)]

@@ -15,11 +15,11 @@ use crate::grades::delivery::GradeDelivery;
 use crate::http::errors::problem;
 use crate::http::widget::WidgetAssets;
 use crate::http::{routes, AppState};
-use crate::lti::platform_keys::PlatformKeyCache;
-use crate::lti::platforms;
-use crate::lti::platforms::PlatformCache;
-use crate::lti::services::ServiceClient;
-use crate::lti::tool_keys::{self, CurrentKey};
+use crate::platforms;
+use crate::platforms::keys::PlatformKeyCache;
+use crate::platforms::services::ServiceClient;
+use crate::platforms::tool_keys::{self, CurrentKey};
+use crate::platforms::PlatformCache;
 use crate::signing::Signer;
 use crate::{db, frameworks};
 

@@ -5,8 +5,8 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::lti::services::{check, ServiceClient, ServiceError};
 use crate::outbound::{read_json, LINE_ITEMS_LIMIT};
+use crate::platforms::services::{check, ServiceClient, ServiceError};
 
 pub const SCORE_TYPE: &str = "application/vnd.ims.lis.v1.score+json";
 pub const LINEITEM_TYPE: &str = "application/vnd.ims.lis.v2.lineitem+json";

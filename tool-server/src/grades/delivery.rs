@@ -13,10 +13,10 @@ use super::ags;
 use super::{ScoreMessage, LINEITEM_SCOPE, OUTBOX_KIND, SCORE_SCOPE};
 use crate::entities::grade_link;
 use crate::entities::outbox_message::Model as OutboxMessage;
-use crate::lti::platforms;
-use crate::lti::services::{ServiceClient, ServiceError};
-use crate::lti::tool_keys::CurrentKey;
 use crate::outbox::{self, Due};
+use crate::platforms;
+use crate::platforms::services::{ServiceClient, ServiceError};
+use crate::platforms::tool_keys::CurrentKey;
 use crate::util::{now_ms, rfc3339_ms};
 
 /// Messages read per pass of a round.

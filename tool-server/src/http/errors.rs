@@ -11,8 +11,8 @@ use serde_json::json;
 
 use super::templates;
 use crate::lti::deep_linking::DeepLinkingError;
-use crate::lti::registration::DynamicRegistrationError;
 use crate::lti::LtiError;
+use crate::platforms::registration::DynamicRegistrationError;
 use crate::portfolio::PortfolioError;
 use crate::roster::RosterError;
 use crate::xapi::XapiError;

@@ -11,7 +11,8 @@ use crate::frameworks::Competence;
 use crate::lti::claims::MessageKind;
 use crate::lti::launch::{self, Checked, LaunchRequest, StateProof};
 use crate::lti::login::{self, LoginInitiation};
-use crate::lti::{state_cookie_name, tool_keys, LtiError};
+use crate::lti::{state_cookie_name, LtiError};
+use crate::platforms::tool_keys;
 use crate::portfolio::launch::{record, LaunchSettings};
 use crate::signing::Signer;
 

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::{templates, AppState};
-use crate::lti::registration::{
+use crate::platforms::registration::{
     self, DynamicRegistrationError, RegistrationContext, RegistrationStart,
 };
 

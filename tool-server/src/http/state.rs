@@ -9,10 +9,10 @@ use crate::config::Settings;
 use crate::frameworks::store::CompetenceCache;
 use crate::grades::delivery::GradeDelivery;
 use crate::grades::KnownActivity;
-use crate::lti::platform_keys::PlatformKeyCache;
-use crate::lti::platforms::PlatformCache;
-use crate::lti::services::ServiceClient;
-use crate::lti::tool_keys::CurrentKey;
+use crate::platforms::keys::PlatformKeyCache;
+use crate::platforms::services::ServiceClient;
+use crate::platforms::tool_keys::CurrentKey;
+use crate::platforms::PlatformCache;
 use crate::signing::Signer;
 
 /// Shared by every worker. Nothing here is the only copy of any state:

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::entities::{lti_identity, person};
 use crate::lti::claims::PersonClaims;
-use crate::lti::platforms::Platform;
+use crate::platforms::Platform;
 use crate::util::now_ms;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -82,7 +82,7 @@ pub struct StoredIdentity {
 /// Reads an LTI identity (registration + sub) and its person.
 pub async fn find_lti<C: ConnectionTrait>(
     db: &C,
-    platform: crate::lti::platforms::PlatformId,
+    platform: crate::platforms::PlatformId,
     subject: &str,
 ) -> Result<Option<StoredIdentity>, DbErr> {
     Ok(lti_identity::Entity::find()

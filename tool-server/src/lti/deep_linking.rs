@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::claims::{DeepLinkingSettings, LaunchMessage, LTI_CLAIM};
-use super::platforms::Platform;
-use super::tool_keys::{SigningKey, ToolKeyError};
+use crate::platforms::tool_keys::{SigningKey, ToolKeyError};
+use crate::platforms::Platform;
 use crate::signing::{Purpose, Signer};
 use crate::util::{now_ms, random_token};
 
@@ -123,7 +123,7 @@ impl PickingSession {
     /// resubmitted form cannot create the activities twice.
     pub async fn consume<C: ConnectionTrait>(&self, db: &C) -> Result<(), DeepLinkingError> {
         let fresh =
-            super::login::use_once(db, &format!("dl.{}", self.id), self.expires_at_ms).await?;
+            crate::signing::use_once(db, &format!("dl.{}", self.id), self.expires_at_ms).await?;
         if fresh {
             Ok(())
         } else {

@@ -137,3 +137,18 @@ impl LtiError {
         }
     }
 }
+
+impl From<crate::platforms::PlatformError> for LtiError {
+    fn from(error: crate::platforms::PlatformError) -> Self {
+        use crate::platforms::PlatformError;
+        match error {
+            PlatformError::UnknownIssuer(issuer) => LtiError::UnknownIssuer(issuer),
+            PlatformError::AmbiguousClient(issuer) => LtiError::AmbiguousClient(issuer),
+            PlatformError::InvalidAudience => LtiError::InvalidAudience,
+            PlatformError::UnknownDeployment(id) => LtiError::UnknownDeployment(id),
+            PlatformError::UnknownKid => LtiError::UnknownKid,
+            PlatformError::KeysUnavailable(why) => LtiError::PlatformKeysUnavailable(why),
+            PlatformError::Database(e) => LtiError::Database(e),
+        }
+    }
+}

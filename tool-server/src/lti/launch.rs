@@ -9,9 +9,9 @@ use serde_json::Value;
 
 use super::claims::{self, LaunchMessage};
 use super::login::{self, VerifiedLogin};
-use super::platform_keys::PlatformKeyCache;
-use super::platforms::{self, Platform, PlatformCache};
 use super::{LtiError, CLOCK_LEEWAY_SECS};
+use crate::platforms::keys::PlatformKeyCache;
+use crate::platforms::{self, Platform, PlatformCache};
 use crate::signing::Signer;
 use crate::util::now_ms;
 
@@ -185,7 +185,9 @@ pub async fn validate<C: ConnectionTrait>(
                 if platform.deployment_ids.contains(&message.deployment_id) {
                     Ok(platform)
                 } else {
-                    Err(LtiError::UnknownDeployment(message.deployment_id.clone()))
+                    Err(platforms::PlatformError::UnknownDeployment(
+                        message.deployment_id.clone(),
+                    ))
                 }
             })
             .await?;

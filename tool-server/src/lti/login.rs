@@ -1,14 +1,13 @@
 //! OIDC third-party login initiation (LTI 1.3 Core §5.1.1): the platform
 //! sends the browser here; we answer with the authentication request.
 
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use url::Url;
 
-use super::platforms::{self, Platform, PlatformCache};
 use super::{LtiError, LOGIN_TTL_MS};
 use crate::entities::used_nonce;
+use crate::platforms::{self, Platform, PlatformCache};
 use crate::signing::{Purpose, Signer};
 use crate::util::{now_ms, random_token};
 
@@ -235,30 +234,8 @@ impl VerifiedLogin {
     /// Run inside the transaction that records the launch, so of two
     /// concurrent launches with one token only one commits.
     pub async fn consume_nonce<C: ConnectionTrait>(&self, db: &C) -> Result<bool, sea_orm::DbErr> {
-        use_once(db, &self.nonce_key, self.expires_at_ms).await
+        crate::signing::use_once(db, &self.nonce_key, self.expires_at_ms).await
     }
-}
-
-/// Records `key` as used until `expires_at_ms`; `false` when it already
-/// was. Every single-use value the server signs (login nonces, deep
-/// linking sessions) is spent through here.
-pub async fn use_once<C: ConnectionTrait>(
-    db: &C,
-    key: &str,
-    expires_at_ms: i64,
-) -> Result<bool, sea_orm::DbErr> {
-    let inserted = used_nonce::Entity::insert(used_nonce::ActiveModel {
-        nonce: Set(key.to_owned()),
-        expires_at: Set(expires_at_ms),
-    })
-    .on_conflict(
-        OnConflict::column(used_nonce::Column::Nonce)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    Ok(inserted == 1)
 }
 
 /// Forgets used nonces whose login has expired: their state no longer

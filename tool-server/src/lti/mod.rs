@@ -1,17 +1,13 @@
-//! LTI 1.3 (tool side): platform registrations, the tool's keys, the
-//! platforms' keys, OIDC login initiation and id_token validation.
+//! LTI 1.3 messages (tool side): OIDC login initiation, id_token
+//! validation, the launch and deep linking claims. Registrations, keys and
+//! service calls are in `platforms`.
 
 pub mod claims;
 pub mod deep_linking;
 pub mod error;
 pub mod launch;
 pub mod login;
-pub mod platform_keys;
-pub mod platforms;
-pub mod registration;
 pub mod roles;
-pub mod services;
-pub mod tool_keys;
 
 pub use error::LtiError;
 

@@ -14,7 +14,7 @@ use sea_orm::{
 use crate::entities::{context, lti_identity, membership, person, resource_link};
 use crate::identity::StoredIdentity;
 use crate::lti::claims::LaunchMessage;
-use crate::lti::platforms::Platform;
+use crate::platforms::Platform;
 
 #[derive(Debug, Default)]
 pub struct KnownRows {

@@ -5,7 +5,7 @@ use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, LINK};
 use serde::Deserialize;
 
 use crate::lti::roles;
-use crate::lti::services::{check, ServiceClient, ServiceError};
+use crate::platforms::services::{check, ServiceClient, ServiceError};
 
 pub const MEMBERSHIPS_TYPE: &str = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json";
 pub const ROSTER_SCOPE: &str =

@@ -16,8 +16,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use serde::Deserialize;
 
-use super::platforms::{Platform, PlatformId};
-use super::LtiError;
+use super::{Platform, PlatformError, PlatformId};
 use crate::entities::platform_jwks;
 use crate::util::now_ms;
 
@@ -103,7 +102,7 @@ impl PlatformKeyCache {
         db: &C,
         platform: &Platform,
         kid: &str,
-    ) -> Result<DecodingKey, LtiError> {
+    ) -> Result<DecodingKey, PlatformError> {
         let asked_at = now_ms();
         let cached = self.cached_set(platform.id);
         if let Some(key) = cached
@@ -125,7 +124,7 @@ impl PlatformKeyCache {
                     return Ok(key.clone());
                 }
                 if set.fetched_at >= asked_at {
-                    return Err(LtiError::UnknownKid);
+                    return Err(PlatformError::UnknownKid);
                 }
             }
             newest_known = Some(set);
@@ -188,13 +187,13 @@ impl PlatformKeyCache {
         .exec(db)
         .await?;
         self.remember(platform.id, set.clone());
-        set.keys.get(kid).cloned().ok_or(LtiError::UnknownKid)
+        set.keys.get(kid).cloned().ok_or(PlatformError::UnknownKid)
     }
 
     /// The JWKS body and how long it may be used.
-    async fn fetch(&self, platform: &Platform) -> Result<(String, i64), LtiError> {
+    async fn fetch(&self, platform: &Platform) -> Result<(String, i64), PlatformError> {
         tracing::info!(url = %platform.jwks_url, "fetching the platform's JWKS");
-        let unavailable = |e: reqwest::Error| LtiError::PlatformKeysUnavailable(e.to_string());
+        let unavailable = |e: reqwest::Error| PlatformError::KeysUnavailable(e.to_string());
         let response = self
             .http
             .get(platform.jwks_url.clone())
@@ -212,9 +211,9 @@ impl PlatformKeyCache {
         );
         let body = crate::outbound::read_capped(response, crate::outbound::KEYS_LIMIT)
             .await
-            .map_err(|e| LtiError::PlatformKeysUnavailable(e.to_string()))?;
+            .map_err(|e| PlatformError::KeysUnavailable(e.to_string()))?;
         let text = String::from_utf8(body)
-            .map_err(|_| LtiError::PlatformKeysUnavailable("the keys are not UTF-8 text".into()))?;
+            .map_err(|_| PlatformError::KeysUnavailable("the keys are not UTF-8 text".into()))?;
         Ok((text, lifetime))
     }
 
@@ -237,10 +236,9 @@ impl PlatformKeyCache {
     }
 }
 
-fn parse_key_set(body: &str, fetched_at: i64, fresh_until: i64) -> Result<KeySet, LtiError> {
-    let set: JwkSet = serde_json::from_str(body).map_err(|e| {
-        LtiError::PlatformKeysUnavailable(format!("the JWKS is not valid JSON: {e}"))
-    })?;
+fn parse_key_set(body: &str, fetched_at: i64, fresh_until: i64) -> Result<KeySet, PlatformError> {
+    let set: JwkSet = serde_json::from_str(body)
+        .map_err(|e| PlatformError::KeysUnavailable(format!("the JWKS is not valid JSON: {e}")))?;
     let keys = set
         .keys
         .into_iter()

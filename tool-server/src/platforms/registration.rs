@@ -12,9 +12,9 @@ use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::login::use_once;
-use super::platforms::{self, Platform, RegistrationError};
 use crate::config::PlatformRegistration;
+use crate::platforms::{self, Platform, RegistrationError};
+use crate::signing::use_once;
 use crate::signing::{Purpose, Signer};
 use crate::util::{now_ms, random_token};
 

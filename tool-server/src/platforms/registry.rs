@@ -9,7 +9,7 @@ use sea_orm::{
 use serde::Serialize;
 use url::Url;
 
-use super::LtiError;
+use super::PlatformError;
 use crate::config::PlatformRegistration;
 use crate::entities::{deployment, platform};
 use crate::util::now_ms;
@@ -283,17 +283,22 @@ impl PlatformCache {
 
     /// Looks a registration up with `choose`, reloading once from the
     /// database when the cached list does not have it.
-    pub async fn find<C, F>(&self, db: &C, issuer: &str, choose: F) -> Result<Platform, LtiError>
+    pub async fn find<C, F>(
+        &self,
+        db: &C,
+        issuer: &str,
+        choose: F,
+    ) -> Result<Platform, PlatformError>
     where
         C: ConnectionTrait,
-        F: Fn(&[Platform]) -> Result<Platform, LtiError>,
+        F: Fn(&[Platform]) -> Result<Platform, PlatformError>,
     {
         let cached = self.by_issuer(db, issuer, false).await?;
         match choose(&cached) {
             Err(
-                LtiError::UnknownIssuer(_)
-                | LtiError::InvalidAudience
-                | LtiError::UnknownDeployment(_),
+                PlatformError::UnknownIssuer(_)
+                | PlatformError::InvalidAudience
+                | PlatformError::UnknownDeployment(_),
             ) => choose(&self.by_issuer(db, issuer, true).await?),
             result => result,
         }
@@ -308,19 +313,19 @@ pub fn choose_for_login(
     issuer: &str,
     client_id: Option<&str>,
     deployment_id: Option<&str>,
-) -> Result<Platform, LtiError> {
+) -> Result<Platform, PlatformError> {
     let matching: Vec<&Platform> = candidates
         .iter()
         .filter(|p| client_id.is_none_or(|id| p.client_id == id))
         .collect();
     let platform = match matching[..] {
-        [] => return Err(LtiError::UnknownIssuer(issuer.to_owned())),
+        [] => return Err(PlatformError::UnknownIssuer(issuer.to_owned())),
         [one] => one,
-        _ => return Err(LtiError::AmbiguousClient(issuer.to_owned())),
+        _ => return Err(PlatformError::AmbiguousClient(issuer.to_owned())),
     };
     if let Some(deployment_id) = deployment_id {
         if !platform.deployment_ids.iter().any(|d| d == deployment_id) {
-            return Err(LtiError::UnknownDeployment(deployment_id.to_owned()));
+            return Err(PlatformError::UnknownDeployment(deployment_id.to_owned()));
         }
     }
     Ok(platform.clone())
@@ -332,15 +337,15 @@ pub fn choose_for_token(
     candidates: &[Platform],
     issuer: &str,
     audiences: &[String],
-) -> Result<Platform, LtiError> {
+) -> Result<Platform, PlatformError> {
     if candidates.is_empty() {
-        return Err(LtiError::UnknownIssuer(issuer.to_owned()));
+        return Err(PlatformError::UnknownIssuer(issuer.to_owned()));
     }
     candidates
         .iter()
         .find(|p| audiences.iter().any(|aud| aud == &p.client_id))
         .cloned()
-        .ok_or(LtiError::InvalidAudience)
+        .ok_or(PlatformError::InvalidAudience)
 }
 
 /// What removing a registration would take with it.
@@ -365,7 +370,7 @@ pub async fn remove<C: TransactionTrait>(
     issuer: &str,
     client_id: Option<&str>,
     delete_people: bool,
-) -> Result<Removal, LtiError> {
+) -> Result<Removal, PlatformError> {
     use sea_orm::PaginatorTrait;
     let txn = db.begin().await?;
     let Some(platform) = one_of_issuer(&txn, issuer, client_id).await? else {
@@ -401,7 +406,7 @@ pub async fn one_of_issuer<C: ConnectionTrait>(
     db: &C,
     issuer: &str,
     client_id: Option<&str>,
-) -> Result<Option<Platform>, LtiError> {
+) -> Result<Option<Platform>, PlatformError> {
     let found: Vec<Platform> = by_issuer(db, issuer)
         .await?
         .into_iter()
@@ -410,6 +415,6 @@ pub async fn one_of_issuer<C: ConnectionTrait>(
     match <[Platform; 1]>::try_from(found) {
         Ok([one]) => Ok(Some(one)),
         Err(found) if found.is_empty() => Ok(None),
-        Err(_) => Err(LtiError::AmbiguousClient(issuer.to_owned())),
+        Err(_) => Err(PlatformError::AmbiguousClient(issuer.to_owned())),
     }
 }

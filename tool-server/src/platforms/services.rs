@@ -12,8 +12,8 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::lti::platforms::Platform;
-use crate::lti::tool_keys::{SigningKey, ToolKeyError};
+use crate::platforms::tool_keys::{SigningKey, ToolKeyError};
+use crate::platforms::Platform;
 use crate::util::{now_ms, random_token};
 
 /// A cached token is dropped this long before the platform says it expires.

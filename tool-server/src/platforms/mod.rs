@@ -1,0 +1,13 @@
+//! The platforms Carefolio is registered with: the registry (issuer +
+//! client id, deployments, origins), dynamic registration, the platforms'
+//! keys and the tool's own, and the client that calls their services.
+
+mod error;
+pub mod keys;
+pub mod registration;
+mod registry;
+pub mod services;
+pub mod tool_keys;
+
+pub use error::PlatformError;
+pub use registry::*;
