@@ -17,6 +17,8 @@ mod m20261123_000009_grades;
 mod m20261123_000010_rosters;
 mod m20261130_000011_xapi_owners;
 mod m20261130_000012_identities_per_registration;
+mod m20261130_000013_platform_origins;
+mod m20261130_000014_line_item_creation;
 
 pub struct Migrator;
 
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_rosters::Migration),
             Box::new(m20261130_000011_xapi_owners::Migration),
             Box::new(m20261130_000012_identities_per_registration::Migration),
+            Box::new(m20261130_000013_platform_origins::Migration),
+            Box::new(m20261130_000014_line_item_creation::Migration),
         ]
     }
 }

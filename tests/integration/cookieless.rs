@@ -36,6 +36,7 @@ async fn platform_on_another_site(app: &TestApp) -> PlatformSimulator {
             jwks_url: platform.jwks_url(),
             deployment_ids: vec![platform.deployment_id.clone()],
             name: Some("Framing LMS".into()),
+            origins: Vec::new(),
         },
     )
     .await

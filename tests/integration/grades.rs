@@ -156,6 +156,7 @@ both_databases!(
             .token(&platform, &key, &[carefolio_tests::simulator::RESULT_SCOPE])
             .await
             .unwrap();
+        let lineitem = platform.service_url(&lineitem).unwrap();
         let results = ags::results(&services, &token, &lineitem, None)
             .await
             .unwrap();

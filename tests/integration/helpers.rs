@@ -96,6 +96,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         jwks_url: simulator.jwks_url(),
         deployment_ids: vec![simulator.deployment_id.clone()],
         name: Some("Simulated Moodle".to_owned()),
+        origins: Vec::new(),
     }];
     let mut postgres_database = None;
     if let Backend::Postgres = backend {
@@ -439,6 +440,7 @@ pub async fn register_platform(app: &TestApp, platform: &PlatformSimulator, issu
             jwks_url: platform.jwks_url(),
             deployment_ids: vec![platform.deployment_id.clone()],
             name: None,
+            origins: Vec::new(),
         },
     )
     .await

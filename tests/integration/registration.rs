@@ -337,6 +337,7 @@ both_databases!(
             &registration::InviteScope {
                 issuer: Some("https://other-lms.example".into()),
                 allow_existing_issuer: true,
+                origins: Vec::new(),
             },
         )
         .unwrap();
@@ -358,6 +359,7 @@ both_databases!(
             &registration::InviteScope {
                 issuer: Some(moodle.issuer.clone()),
                 allow_existing_issuer: true,
+                origins: Vec::new(),
             },
         )
         .unwrap();
@@ -396,6 +398,7 @@ both_databases!(
         let scope = registration::InviteScope {
             issuer: Some(moodle.issuer.clone()),
             allow_existing_issuer: true,
+            origins: Vec::new(),
         };
         assert_eq!(
             run(registration::invite(&signer, 1).unwrap())

@@ -116,6 +116,11 @@ pub enum PlatformCommand {
         /// (a new registration; the existing one never changes). Needs --issuer.
         #[arg(long, requires = "issuer")]
         allow_existing_issuer: bool,
+        /// Another origin the registration owns, where the LMS frames
+        /// Carefolio and serves its services (Canvas: your institution's
+        /// address, such as https://school.instructure.com). Repeat for several.
+        #[arg(long = "origin")]
+        origins: Vec<String>,
     },
 }
 
@@ -189,6 +194,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             hours,
             issuer,
             allow_existing_issuer,
+            origins,
         }) => {
             anyhow::ensure!(hours > 0, "--hours must be at least 1");
             let database = prepare(&settings).await?;
@@ -199,6 +205,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &registration::InviteScope {
                     issuer,
                     allow_existing_issuer,
+                    origins,
                 },
             )?;
             println!(

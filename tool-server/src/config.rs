@@ -90,6 +90,13 @@ pub struct PlatformRegistration {
     /// A name to show for the platform (default: its issuer).
     #[arg(long)]
     pub name: Option<String>,
+    /// Another origin (scheme://host[:port]) where the LMS frames Carefolio
+    /// and serves its services, when that is not the host of its issuer or
+    /// endpoints (Canvas: your institution's address, such as
+    /// https://school.instructure.com). Repeat for several.
+    #[arg(long = "origin")]
+    #[serde(default)]
+    pub origins: Vec<String>,
 }
 
 impl Default for Settings {

@@ -10,6 +10,8 @@ pub struct Model {
     /// Space-separated OAuth scopes the platform granted for this link.
     pub scopes: String,
     pub updated_at: i64,
+    /// Until when one sender holds the right to create the line item.
+    pub lineitem_claimed_until: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

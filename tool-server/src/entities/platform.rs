@@ -11,6 +11,8 @@ pub struct Model {
     pub auth_url: String,
     pub token_url: String,
     pub jwks_url: String,
+    /// Origins besides the endpoints' (space-separated ASCII origins).
+    pub origins: String,
     pub created_at: i64,
 }
 

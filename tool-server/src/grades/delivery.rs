@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use tokio::sync::Notify;
 
@@ -14,9 +14,9 @@ use super::{ScoreMessage, LINEITEM_SCOPE, OUTBOX_KIND, SCORE_SCOPE};
 use crate::entities::grade_link;
 use crate::entities::outbox_message::Model as OutboxMessage;
 use crate::outbox::{self, Due};
-use crate::platforms;
 use crate::platforms::services::{ServiceClient, ServiceError};
-use crate::platforms::tool_keys::CurrentKey;
+use crate::platforms::tool_keys::{CurrentKey, SigningKey};
+use crate::platforms::{self, Platform, ServiceUrl};
 use crate::util::{now_ms, rfc3339_ms};
 
 /// Messages read per pass of a round.
@@ -174,24 +174,11 @@ impl GradeDelivery {
         let key = self.key.get(&self.db).await?;
 
         let lineitem = match (&link.lineitem_url, &link.lineitems_url) {
-            (Some(lineitem), _) => lineitem.clone(),
+            (Some(lineitem), _) => platform.service_url(lineitem)?,
             (None, Some(lineitems)) if granted.contains(&LINEITEM_SCOPE) => {
-                let token = self
-                    .services
-                    .token(&platform, &key, &[SCORE_SCOPE, LINEITEM_SCOPE])
-                    .await?;
-                let lineitem = ags::find_or_create_lineitem(
-                    &self.services,
-                    &token,
-                    lineitems,
-                    &score.lti_link_id,
-                    &score.label,
-                )
-                .await?;
-                remember_lineitem(&self.db, &link, &lineitem)
-                    .await
-                    .map_err(database)?;
-                lineitem
+                let lineitems = platform.service_url(lineitems)?;
+                self.create_lineitem(&platform, &key, &link, &lineitems, &score)
+                    .await?
             }
             _ => {
                 return Err(ServiceError::NotPossible(
@@ -227,19 +214,107 @@ impl GradeDelivery {
     }
 }
 
+impl GradeDelivery {
+    /// Finds or creates the link's line item while holding the link's
+    /// creation claim, so that of several senders (instances, overlapping
+    /// rounds) only one creates it. Another's claim is a transient failure:
+    /// by the retry the line item is known.
+    async fn create_lineitem(
+        &self,
+        platform: &Platform,
+        key: &SigningKey,
+        link: &grade_link::Model,
+        lineitems: &ServiceUrl,
+        score: &ScoreMessage,
+    ) -> Result<ServiceUrl, ServiceError> {
+        if !claim_lineitem_creation(&self.db, link.resource_link_id)
+            .await
+            .map_err(database)?
+        {
+            return Err(ServiceError::Busy(
+                "another sender is creating this link's line item",
+            ));
+        }
+        let created = async {
+            let token = self
+                .services
+                .token(platform, key, &[SCORE_SCOPE, LINEITEM_SCOPE])
+                .await?;
+            let id = ags::find_or_create_lineitem(
+                &self.services,
+                &token,
+                lineitems,
+                &score.lti_link_id,
+                &score.label,
+            )
+            .await?;
+            Ok::<_, ServiceError>(platform.service_url(&id)?)
+        }
+        .await;
+        // Stored (or given up) in the same update that ends the claim.
+        remember_lineitem(
+            &self.db,
+            link.resource_link_id,
+            created.as_ref().ok().map(ServiceUrl::as_str),
+        )
+        .await
+        .map_err(database)?;
+        created
+    }
+}
+
+/// How long a sender may take to find or create a line item before
+/// another may try.
+const LINEITEM_CLAIM_MS: i64 = 2 * 60 * 1000;
+
+/// Takes the right to create the link's line item: `false` when it is
+/// known already or another sender holds an unexpired claim.
+async fn claim_lineitem_creation<C: ConnectionTrait>(
+    db: &C,
+    resource_link_id: uuid::Uuid,
+) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::{Condition, Expr};
+    let now = now_ms();
+    let claimed = grade_link::Entity::update_many()
+        .col_expr(
+            grade_link::Column::LineitemClaimedUntil,
+            Expr::value(now + LINEITEM_CLAIM_MS),
+        )
+        .filter(grade_link::Column::ResourceLinkId.eq(resource_link_id))
+        .filter(grade_link::Column::LineitemUrl.is_null())
+        .filter(
+            Condition::any()
+                .add(grade_link::Column::LineitemClaimedUntil.is_null())
+                .add(grade_link::Column::LineitemClaimedUntil.lt(now)),
+        )
+        .exec(db)
+        .await?;
+    Ok(claimed.rows_affected == 1)
+}
+
 fn database(e: DbErr) -> ServiceError {
     ServiceError::NotPossible(format!("database: {e}"))
 }
 
+/// Ends the creation claim, storing the line item when there is one.
 async fn remember_lineitem<C: ConnectionTrait>(
     db: &C,
-    link: &grade_link::Model,
-    lineitem: &str,
+    resource_link_id: uuid::Uuid,
+    lineitem: Option<&str>,
 ) -> Result<(), DbErr> {
-    let mut row: grade_link::ActiveModel = link.clone().into();
-    row.lineitem_url = Set(Some(lineitem.to_owned()));
-    row.updated_at = Set(now_ms());
-    grade_link::Entity::update(row).exec(db).await?;
+    use sea_orm::sea_query::Expr;
+    let mut update = grade_link::Entity::update_many()
+        .col_expr(
+            grade_link::Column::LineitemClaimedUntil,
+            Expr::value(Option::<i64>::None),
+        )
+        .filter(grade_link::Column::ResourceLinkId.eq(resource_link_id));
+    if let Some(lineitem) = lineitem {
+        update = update
+            .col_expr(grade_link::Column::LineitemUrl, Expr::value(lineitem))
+            .col_expr(grade_link::Column::UpdatedAt, Expr::value(now_ms()));
+    }
+    update.exec(db).await?;
     Ok(())
 }
 

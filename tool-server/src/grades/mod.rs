@@ -309,28 +309,28 @@ async fn note_service<C: ConnectionTrait>(
     now: i64,
 ) -> Result<(), DbErr> {
     let scopes = service.scopes.join(" ");
+    let lineitems = service.lineitems.as_ref().map(|u| u.as_str().to_owned());
+    let named = service.lineitem.as_ref().map(|u| u.as_str().to_owned());
     let stored = grade_link::Entity::find_by_id(resource_link_id)
         .one(db)
         .await?;
     let unchanged = stored.as_ref().is_some_and(|s| {
-        s.lineitems_url == service.lineitems
+        s.lineitems_url == lineitems
             && s.scopes == scopes
-            && (service.lineitem.is_none() || s.lineitem_url == service.lineitem)
+            && (named.is_none() || s.lineitem_url == named)
     });
     if unchanged {
         return Ok(());
     }
     // A line item Carefolio created is kept when the platform names none.
-    let lineitem = service
-        .lineitem
-        .clone()
-        .or_else(|| stored.and_then(|s| s.lineitem_url));
+    let lineitem = named.or_else(|| stored.and_then(|s| s.lineitem_url));
     grade_link::Entity::insert(grade_link::ActiveModel {
         resource_link_id: Set(resource_link_id),
-        lineitems_url: Set(service.lineitems.clone()),
+        lineitems_url: Set(lineitems),
         lineitem_url: Set(lineitem),
         scopes: Set(scopes),
         updated_at: Set(now),
+        ..Default::default()
     })
     .on_conflict(
         OnConflict::column(grade_link::Column::ResourceLinkId)

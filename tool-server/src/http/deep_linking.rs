@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::errors::LaunchPageError;
-use super::html::{self, PagePolicy};
+use super::html::{self, FrameAncestors, PagePolicy};
 use super::{templates, AppState};
 use crate::frameworks::store::{self as frameworks, FrameworkTree, TreeNode};
 use crate::frameworks::CompetenceRef;
@@ -147,7 +147,8 @@ fn picker(
             chosen: choice.competences,
         },
     );
-    html::page(status, &PagePolicy::Picker).body(page)
+    let ancestors = FrameAncestors::from_list(&session.frame_ancestors);
+    html::page(status, &PagePolicy::Picker(ancestors)).body(page)
 }
 
 /// POST `/lti/deep-linking`: the picker's form.
@@ -302,5 +303,9 @@ async fn return_to_platform(
     let origin = url::Url::parse(&session.return_url)
         .map(|url| url.origin().ascii_serialization())
         .map_err(|_| DeepLinkingError::BadReturnUrl)?;
-    Ok(html::page(StatusCode::OK, &PagePolicy::PostsTo(origin)).body(page))
+    let policy = PagePolicy::PostsTo {
+        origin,
+        ancestors: FrameAncestors::from_list(&session.frame_ancestors),
+    };
+    Ok(html::page(StatusCode::OK, &policy).body(page))
 }

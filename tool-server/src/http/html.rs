@@ -6,24 +6,60 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder};
 
+use crate::platforms::Origins;
+
+/// The origins that may frame a page (CSP `frame-ancestors`): those of
+/// the registration the page is for, so no other site can frame it.
+#[derive(Debug, Clone)]
+pub struct FrameAncestors(String);
+
+impl FrameAncestors {
+    pub fn of(origins: &Origins) -> FrameAncestors {
+        FrameAncestors::from_list(&origins.frame_ancestors())
+    }
+
+    /// A space-separated list of origins this server produced (a signed
+    /// session carries one); anything else in it is dropped.
+    pub fn from_list(list: &str) -> FrameAncestors {
+        let origins: Vec<&str> = list
+            .split_whitespace()
+            .filter(|origin| {
+                (origin.starts_with("https://") || origin.starts_with("http://"))
+                    && origin
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-:/[]".contains(&b))
+            })
+            .collect();
+        if origins.is_empty() {
+            FrameAncestors("'none'".to_owned())
+        } else {
+            FrameAncestors(origins.join(" "))
+        }
+    }
+}
+
 /// What a page may do, by what it is.
 #[derive(Debug, Clone)]
 pub enum PagePolicy {
     /// A page of its own (the front page): nothing framed, nothing loaded.
     Standalone,
     /// Pages the LMS frames (login, launch): own scripts and the widget's
-    /// wasm, no forms. Any LMS may frame them.
-    Framed,
+    /// wasm, no forms; framed only by the registration's origins.
+    Framed(FrameAncestors),
     /// The page that posts a launch back with the proof it read from the
     /// platform's storage: a framed page whose form goes to Carefolio only.
-    PostsBack,
+    PostsBack(FrameAncestors),
     /// The competence picker: its form posts back to Carefolio only.
-    Picker,
+    Picker(FrameAncestors),
     /// The page that posts the deep linking answer to the platform's
     /// return URL: its form goes to that origin only.
-    PostsTo(String),
-    /// Error pages and the registration result: text, a close script at
-    /// most, in any LMS frame.
+    PostsTo {
+        origin: String,
+        ancestors: FrameAncestors,
+    },
+    /// Error pages and the registration result: text and a close script
+    /// at most, nothing to click and no one's data, so any LMS may frame
+    /// them (an error may come before the platform is known).
     Message,
 }
 
@@ -34,17 +70,20 @@ impl PagePolicy {
             PagePolicy::Standalone => format!(
                 "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; {COMMON}"
             ),
-            PagePolicy::Framed => format!(
-                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'none'; {COMMON}"
+            PagePolicy::Framed(FrameAncestors(ancestors)) => format!(
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'none'; frame-ancestors {ancestors}; {COMMON}"
             ),
-            PagePolicy::PostsBack => format!(
-                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; {COMMON}"
+            PagePolicy::PostsBack(FrameAncestors(ancestors)) => format!(
+                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors {ancestors}; {COMMON}"
             ),
-            PagePolicy::Picker => format!(
-                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors *; {COMMON}"
+            PagePolicy::Picker(FrameAncestors(ancestors)) => format!(
+                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors {ancestors}; {COMMON}"
             ),
-            PagePolicy::PostsTo(origin) => format!(
-                "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action {origin}; {COMMON}"
+            PagePolicy::PostsTo {
+                origin,
+                ancestors: FrameAncestors(ancestors),
+            } => format!(
+                "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action {origin}; frame-ancestors {ancestors}; {COMMON}"
             ),
             PagePolicy::Message => format!(
                 "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors *; {COMMON}"

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::errors::LaunchPageError;
-use super::html::{self, PagePolicy};
+use super::html::{self, FrameAncestors, PagePolicy};
 use super::{templates, AppState};
 use crate::frameworks::Competence;
 use crate::lti::claims::MessageKind;
@@ -75,7 +75,8 @@ pub async fn login(
             asset_base: &state.base_url,
         },
     );
-    Ok(html::page(StatusCode::OK, &PagePolicy::Framed)
+    let ancestors = FrameAncestors::of(&request.origins);
+    Ok(html::page(StatusCode::OK, &PagePolicy::Framed(ancestors))
         .cookie(cookie)
         .body(page))
 }
@@ -201,6 +202,7 @@ pub async fn launch(
         Checked::AwaitingStorageProof {
             platform_origin,
             state: login_state,
+            origins,
         } => {
             let page = templates::render(
                 "storage_check",
@@ -215,7 +217,8 @@ pub async fn launch(
                     asset_base: &state.base_url,
                 },
             );
-            return Ok(html::page(StatusCode::OK, &PagePolicy::PostsBack).body(page));
+            let ancestors = FrameAncestors::of(&origins);
+            return Ok(html::page(StatusCode::OK, &PagePolicy::PostsBack(ancestors)).body(page));
         }
     };
     let link = match &validated.message.kind {
@@ -264,7 +267,8 @@ pub async fn launch(
             widget_available: state.widget.is_available(),
         },
     );
-    Ok(html::page(StatusCode::OK, &PagePolicy::Framed)
+    let ancestors = FrameAncestors::of(&validated.platform.origins);
+    Ok(html::page(StatusCode::OK, &PagePolicy::Framed(ancestors))
         .cookie(state.spent_state_cookie(&validated.login.state))
         .body(page))
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{roles, LtiError};
+use crate::platforms::{Origins, ServiceUrl};
 
 pub const LTI_CLAIM: &str = "https://purl.imsglobal.org/spec/lti/claim/";
 pub const RESOURCE_LINK_REQUEST: &str = "LtiResourceLinkRequest";
@@ -70,14 +71,14 @@ pub struct DeepLinkingSettings {
 #[derive(Debug, Clone)]
 pub struct GradeService {
     pub scopes: Vec<String>,
-    pub lineitems: Option<String>,
-    pub lineitem: Option<String>,
+    pub lineitems: Option<ServiceUrl>,
+    pub lineitem: Option<ServiceUrl>,
 }
 
 /// The NRPS claim.
 #[derive(Debug, Clone)]
 pub struct RosterService {
-    pub context_memberships_url: String,
+    pub context_memberships_url: ServiceUrl,
 }
 
 #[derive(Debug, Clone)]
@@ -143,7 +144,9 @@ fn flag(value: Option<&Value>) -> Option<bool> {
 
 /// Parses a verified launch payload. Reports every missing required claim at
 /// once, then checks the version and the message type.
-pub fn parse_launch(payload: &Value) -> Result<LaunchMessage, LtiError> {
+/// The launch message in `payload`, its service URLs checked to be on the
+/// platform at `origins`.
+pub fn parse_launch(payload: &Value, origins: &Origins) -> Result<LaunchMessage, LtiError> {
     let claim = |name: &str| payload.get(lti(name));
     let mut missing = Vec::new();
 
@@ -256,17 +259,45 @@ pub fn parse_launch(payload: &Value) -> Result<LaunchMessage, LtiError> {
         },
         custom,
         target_link_uri: text(claim("target_link_uri")),
-        grades: payload.get(AGS_ENDPOINT_CLAIM).map(|ags| GradeService {
-            scopes: strings(ags.get("scope")).unwrap_or_default(),
-            lineitems: text(ags.get("lineitems")),
-            lineitem: text(ags.get("lineitem")),
-        }),
-        roster: payload.get(NRPS_CLAIM).and_then(|nrps| {
-            Some(RosterService {
-                context_memberships_url: text(nrps.get("context_memberships_url"))?,
+        grades: payload
+            .get(AGS_ENDPOINT_CLAIM)
+            .map(|ags| -> Result<GradeService, LtiError> {
+                Ok(GradeService {
+                    scopes: strings(ags.get("scope")).unwrap_or_default(),
+                    lineitems: service_url(origins, ags.get("lineitems"), "lineitems")?,
+                    lineitem: service_url(origins, ags.get("lineitem"), "lineitem")?,
+                })
             })
-        }),
+            .transpose()?,
+        roster: match payload.get(NRPS_CLAIM) {
+            Some(nrps) => service_url(
+                origins,
+                nrps.get("context_memberships_url"),
+                "context_memberships_url",
+            )?
+            .map(|url| RosterService {
+                context_memberships_url: url,
+            }),
+            None => None,
+        },
     })
+}
+
+/// A service URL from a claim, refused unless it is on the platform.
+fn service_url(
+    origins: &Origins,
+    value: Option<&Value>,
+    field: &'static str,
+) -> Result<Option<ServiceUrl>, LtiError> {
+    let Some(raw) = text(value) else {
+        return Ok(None);
+    };
+    ServiceUrl::parse(origins, &raw)
+        .map(Some)
+        .map_err(|e| LtiError::InvalidClaim {
+            claim: field,
+            reason: e.to_string(),
+        })
 }
 
 fn parse_resource_link(

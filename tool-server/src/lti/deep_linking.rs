@@ -32,7 +32,9 @@ pub enum DeepLinkingError {
     SessionExpired,
     #[error("this selection has already been sent to your course")]
     SessionUsed,
-    #[error("the platform's deep_link_return_url is not an http(s) URL")]
+    #[error(
+        "the platform's deep_link_return_url is not an http(s) URL on the platform's own hosts"
+    )]
     BadReturnUrl,
     #[error("{0}")]
     BadChoice(String),
@@ -79,6 +81,8 @@ pub struct PickingSession {
     pub accept_multiple: bool,
     pub accept_lineitem: Option<bool>,
     pub expires_at_ms: i64,
+    /// The platform's origins, which alone may frame the picker.
+    pub frame_ancestors: String,
 }
 
 impl PickingSession {
@@ -89,7 +93,8 @@ impl PickingSession {
     ) -> Result<PickingSession, DeepLinkingError> {
         let url =
             url::Url::parse(&settings.return_url).map_err(|_| DeepLinkingError::BadReturnUrl)?;
-        if !matches!(url.scheme(), "http" | "https") {
+        // The signed answer goes back to the platform that asked, nowhere else.
+        if !matches!(url.scheme(), "http" | "https") || !platform.origins.contains(&url) {
             return Err(DeepLinkingError::BadReturnUrl);
         }
         Ok(PickingSession {
@@ -102,6 +107,7 @@ impl PickingSession {
             accept_multiple: settings.accept_multiple,
             accept_lineitem: settings.accept_lineitem,
             expires_at_ms: now_ms() + SESSION_TTL_MS,
+            frame_ancestors: platform.origins.frame_ancestors(),
         })
     }
 
@@ -280,6 +286,7 @@ mod tests {
             accept_multiple: true,
             accept_lineitem,
             expires_at_ms: now_ms() + 1000,
+            frame_ancestors: "https://lms.example".into(),
         }
     }
 

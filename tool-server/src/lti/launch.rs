@@ -51,6 +51,8 @@ pub enum Checked {
         /// Where the platform's storage answers from.
         platform_origin: String,
         state: String,
+        /// Where the platform is, for the page's frame ancestors.
+        origins: platforms::Origins,
     },
 }
 
@@ -175,7 +177,7 @@ pub async fn validate<C: ConnectionTrait>(
         }
     }
 
-    let message = claims::parse_launch(&payload)?;
+    let message = claims::parse_launch(&payload, &platform.origins)?;
     if !platform.deployment_ids.contains(&message.deployment_id) {
         // The cached registration may predate a newly added deployment.
         let client_id = [platform.client_id.clone()];
@@ -198,6 +200,7 @@ pub async fn validate<C: ConnectionTrait>(
         return Ok(Checked::AwaitingStorageProof {
             platform_origin: platform.auth_url.origin().ascii_serialization(),
             state: login.state,
+            origins: platform.origins,
         });
     }
     Ok(Checked::Proven(Box::new(ValidatedLaunch {

@@ -82,6 +82,8 @@ pub fn storage_proof_matches(signer: &Signer, state: &str, proof: &str) -> bool 
 pub struct AuthenticationRequest {
     pub location: Url,
     pub state: String,
+    /// Where the platform is: the login page may be framed only there.
+    pub origins: platforms::Origins,
 }
 
 #[tracing::instrument(skip_all, fields(platform = ?initiation.iss))]
@@ -129,7 +131,11 @@ pub async fn initiate<C: ConnectionTrait>(
         &state,
         &nonce,
     );
-    Ok(AuthenticationRequest { location, state })
+    Ok(AuthenticationRequest {
+        location,
+        state,
+        origins: platform.origins,
+    })
 }
 
 fn authentication_url(

@@ -4,10 +4,12 @@
 
 mod error;
 pub mod keys;
+pub mod origins;
 pub mod registration;
 mod registry;
 pub mod services;
 pub mod tool_keys;
 
 pub use error::PlatformError;
+pub use origins::{Origins, ServiceUrl, ServiceUrlError};
 pub use registry::*;

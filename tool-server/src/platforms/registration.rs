@@ -80,6 +80,9 @@ struct Invitation {
     /// Whether it may add a registration for an issuer that has one already.
     #[serde(rename = "x", default, skip_serializing_if = "std::ops::Not::not")]
     allow_existing_issuer: bool,
+    /// Origins the operator adds to the registration it makes.
+    #[serde(rename = "o", default, skip_serializing_if = "Vec::is_empty")]
+    origins: Vec<String>,
 }
 
 impl Invitation {
@@ -97,28 +100,43 @@ pub struct InviteScope {
     /// A second registration for an issuer already registered (it never
     /// changes the first); needs `issuer`.
     pub allow_existing_issuer: bool,
+    /// Origins the registration gets besides its endpoints' (Canvas: the
+    /// institution's address).
+    pub origins: Vec<String>,
 }
 
 /// A sealed invitation, valid for `hours`, to put in the registration URL.
-pub fn invite(signer: &Signer, hours: i64) -> Result<String, crate::signing::SealError> {
+pub fn invite(signer: &Signer, hours: i64) -> Result<String, InviteError> {
     invite_for(signer, hours, &InviteScope::default())
 }
 
-/// An invitation limited (or widened) as `scope` says.
-pub fn invite_for(
-    signer: &Signer,
-    hours: i64,
-    scope: &InviteScope,
-) -> Result<String, crate::signing::SealError> {
-    signer.seal(
+/// An invitation limited (or widened) as `scope` says; an origin that is
+/// more than scheme, host and port is refused.
+pub fn invite_for(signer: &Signer, hours: i64, scope: &InviteScope) -> Result<String, InviteError> {
+    let origins = scope
+        .origins
+        .iter()
+        .map(|o| super::origins::parse_extra_origin(o).map_err(InviteError::Origin))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(signer.seal(
         Purpose::RegistrationInvite,
         &Invitation {
             id: random_token(12),
             expires_at_ms: now_ms() + hours * 3600 * 1000,
             issuer: scope.issuer.clone(),
             allow_existing_issuer: scope.allow_existing_issuer && scope.issuer.is_some(),
+            origins,
         },
-    )
+    )?)
+}
+
+/// Why an invitation could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum InviteError {
+    #[error("--origin {0}")]
+    Origin(String),
+    #[error(transparent)]
+    Seal(#[from] crate::signing::SealError),
 }
 
 /// The registration URL an administrator enters in the LMS.
@@ -399,6 +417,7 @@ pub async fn register<C: sea_orm::TransactionTrait + sea_orm::ConnectionTrait>(
                 .into_iter()
                 .collect(),
             name: target.product_family_code.clone(),
+            origins: invitation.origins.clone(),
         },
     )
     .await

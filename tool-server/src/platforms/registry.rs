@@ -9,6 +9,7 @@ use sea_orm::{
 use serde::Serialize;
 use url::Url;
 
+use super::origins::{Origins, ServiceUrl, ServiceUrlError};
 use super::PlatformError;
 use crate::config::PlatformRegistration;
 use crate::entities::{deployment, platform};
@@ -27,12 +28,24 @@ pub struct Platform {
     pub token_url: Url,
     pub jwks_url: Url,
     pub deployment_ids: Vec<String>,
+    /// Where the platform is: its endpoints' origins and any an operator
+    /// added. Its services and the pages that frame the tool are there.
+    pub origins: Origins,
+}
+
+impl Platform {
+    /// `raw` as one of this platform's service URLs, or why it is not.
+    pub fn service_url(&self, raw: &str) -> Result<ServiceUrl, ServiceUrlError> {
+        ServiceUrl::parse(&self.origins, raw)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistrationError {
     #[error("{field} is not an absolute http(s) URL: {value}")]
     BadUrl { field: &'static str, value: String },
+    #[error("origin {0}")]
+    BadOrigin(String),
     #[error("{0} must not be empty")]
     Empty(&'static str),
     #[error("the platform {issuer} with client id {client_id} is registered already")]
@@ -92,6 +105,12 @@ async fn store<C: TransactionTrait>(
     parse_url("auth_url", &registration.auth_url)?;
     parse_url("token_url", &registration.token_url)?;
     parse_url("jwks_url", &registration.jwks_url)?;
+    let origins = registration
+        .origins
+        .iter()
+        .map(|o| super::origins::parse_extra_origin(o).map_err(RegistrationError::BadOrigin))
+        .collect::<Result<Vec<_>, _>>()?
+        .join(" ");
 
     let txn = db.begin().await?;
     let now = now_ms();
@@ -117,6 +136,7 @@ async fn store<C: TransactionTrait>(
             active.auth_url = Set(registration.auth_url.clone());
             active.token_url = Set(registration.token_url.clone());
             active.jwks_url = Set(registration.jwks_url.clone());
+            active.origins = Set(origins);
             active.update(&txn).await?
         }
         None => {
@@ -127,6 +147,7 @@ async fn store<C: TransactionTrait>(
                 auth_url: Set(registration.auth_url.clone()),
                 token_url: Set(registration.token_url.clone()),
                 jwks_url: Set(registration.jwks_url.clone()),
+                origins: Set(origins),
                 created_at: Set(now),
                 ..Default::default()
             }
@@ -189,11 +210,17 @@ async fn load<C: ConnectionTrait>(
             ))
         })
     };
+    let issuer_url = url("issuer", &row.issuer)?;
+    let auth_url = url("auth_url", &row.auth_url)?;
+    let token_url = url("token_url", &row.token_url)?;
+    let jwks_url = url("jwks_url", &row.jwks_url)?;
+    let extra: Vec<String> = row.origins.split_whitespace().map(str::to_owned).collect();
     Ok(Platform {
         id: PlatformId(row.id),
-        auth_url: url("auth_url", &row.auth_url)?,
-        token_url: url("token_url", &row.token_url)?,
-        jwks_url: url("jwks_url", &row.jwks_url)?,
+        origins: Origins::new([&issuer_url, &auth_url, &token_url, &jwks_url], &extra),
+        auth_url,
+        token_url,
+        jwks_url,
         issuer: row.issuer,
         client_id: row.client_id,
         name: row.name,

@@ -12,8 +12,8 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::platforms::tool_keys::{SigningKey, ToolKeyError};
-use crate::platforms::Platform;
+use super::tool_keys::{SigningKey, ToolKeyError};
+use super::Platform;
 use crate::util::{now_ms, random_token};
 
 /// A cached token is dropped this long before the platform says it expires.
@@ -33,6 +33,12 @@ pub enum ServiceError {
     },
     #[error("{0}")]
     NotPossible(String),
+    /// The URL is not one of the platform's: nothing was sent.
+    #[error("refused to call {0}")]
+    Address(#[from] super::ServiceUrlError),
+    /// Another sender is doing this work; try again later.
+    #[error("{0}")]
+    Busy(&'static str),
     #[error("the tool's signing key is unavailable: {0}")]
     Key(#[from] ToolKeyError),
     #[error("the client assertion could not be signed: {0}")]
@@ -44,7 +50,7 @@ impl ServiceError {
     /// can; a request the platform refuses as invalid cannot.
     pub fn is_transient(&self) -> bool {
         match self {
-            ServiceError::Unreachable(_) | ServiceError::Key(_) => true,
+            ServiceError::Unreachable(_) | ServiceError::Key(_) | ServiceError::Busy(_) => true,
             // Cut off mid-answer can pass; too large or malformed will not.
             ServiceError::Answer(e) => matches!(e, crate::outbound::ReadError::Read(_)),
             ServiceError::Refused { status, .. } => {
@@ -54,7 +60,9 @@ impl ServiceError {
                     || *status == StatusCode::UNAUTHORIZED
                     || *status == StatusCode::CONFLICT
             }
-            ServiceError::NotPossible(_) | ServiceError::Signing(_) => false,
+            ServiceError::NotPossible(_) | ServiceError::Signing(_) | ServiceError::Address(_) => {
+                false
+            }
         }
     }
 

@@ -102,6 +102,9 @@ pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
         .memberships_url
         .as_deref()
         .ok_or(RosterError::NotOffered)?;
+    let url = platform
+        .service_url(url)
+        .map_err(|e| RosterError::Platform(e.into()))?;
     let key = service
         .key
         .get(db)
@@ -115,7 +118,7 @@ pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
             .token(platform, &key, &[ROSTER_SCOPE])
             .await
             .map_err(RosterError::Platform)?;
-        match nrps::fetch_all(service.services, &token, url).await {
+        match nrps::fetch_all(service.services, platform, &token, &url).await {
             Err(e) if e.is_unauthorized() && !renewed => {
                 service.services.forget_tokens(platform.id.0);
                 renewed = true;

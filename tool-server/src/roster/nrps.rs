@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::lti::roles;
 use crate::platforms::services::{check, ServiceClient, ServiceError};
+use crate::platforms::{Platform, ServiceUrl};
 
 pub const MEMBERSHIPS_TYPE: &str = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json";
 pub const ROSTER_SCOPE: &str =
@@ -102,17 +103,19 @@ pub fn next_page(headers: &HeaderMap) -> Option<String> {
         })
 }
 
-/// Every member of the container at `url`, following `next` links.
+/// Every member of the container at `url`, following `next` links that
+/// stay on the platform (a link elsewhere is refused before it is fetched).
 pub async fn fetch_all(
     services: &ServiceClient,
+    platform: &Platform,
     token: &str,
-    url: &str,
+    url: &ServiceUrl,
 ) -> Result<Vec<Member>, ServiceError> {
     let mut members = Vec::new();
-    let mut next = Some(url.to_owned());
+    let mut next = Some(url.clone());
     let mut visited = std::collections::HashSet::new();
     while let Some(page) = next.take() {
-        if !visited.insert(page.clone()) {
+        if !visited.insert(page.as_str().to_owned()) {
             break;
         }
         if visited.len() > MAX_PAGES {
@@ -122,13 +125,15 @@ pub async fn fetch_all(
         }
         let response = services
             .http()
-            .get(&page)
+            .get(page.as_url().clone())
             .header(AUTHORIZATION, format!("Bearer {token}"))
             .header(ACCEPT, MEMBERSHIPS_TYPE)
             .send()
             .await?;
         let response = check(response, "roster").await?;
-        next = next_page(response.headers());
+        next = next_page(response.headers())
+            .map(|link| platform.service_url(&link))
+            .transpose()?;
         let container: Container =
             crate::outbound::read_json(response, crate::outbound::ROSTER_PAGE_LIMIT).await?;
         members.extend(container.members.into_iter().map(Member::from));
