@@ -53,6 +53,10 @@ async fn return_to_platform(app: &TestApp, page: reqwest::Response) -> DeepLinkR
         .origin()
         .ascii_serialization();
     assert!(csp.contains(&format!("form-action {origin};")), "{csp}");
+    assert!(
+        csp.contains(&format!("frame-ancestors {};", app.simulator.issuer)),
+        "only the platform frames it: {csp}"
+    );
     let html = page.text().await.unwrap();
     let action = {
         let marker = r#"action=""#;

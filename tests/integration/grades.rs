@@ -413,3 +413,95 @@ both_databases!(
         .await;
     }
 );
+
+both_databases!(
+    concurrent_senders_create_one_line_item_for_a_link,
+    |app| async move {
+        // No line item yet; the platform lets the tool create one, slowly,
+        // so that senders overlap while it is being created.
+        app.simulator.set_down(true);
+        let ags = app.simulator.ags_claim(None);
+        let learners = 6;
+        for n in 0..learners {
+            let subject = format!("learner-{n}");
+            assert_eq!(
+                graded_launch(&app, &subject, &subject, ags.clone()).await,
+                200
+            );
+        }
+        app.simulator
+            .set_slow_line_items(Duration::from_millis(700));
+        app.simulator.set_down(false);
+        let http = reqwest::Client::new();
+        let senders: Vec<GradeDelivery> = (0..3)
+            .map(|_| {
+                GradeDelivery::new(
+                    app.db.clone(),
+                    Arc::new(ServiceClient::new(http.clone())),
+                    Default::default(),
+                )
+            })
+            .collect();
+        let reports =
+            futures::future::join_all(senders.iter().map(|s| s.deliver(Due::Everything))).await;
+        for report in reports {
+            report.unwrap();
+        }
+        // Those that found another sender creating it retry later.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while outbox_state(&app).await.iter().any(|(_, _, d)| !d) {
+            assert!(Instant::now() < deadline, "timed out waiting for delivery");
+            for sender in &senders {
+                sender.deliver(Due::Everything).await.unwrap();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(app.simulator.line_items().len(), 1, "one gradebook column");
+        assert_eq!(app.simulator.scores().len() as i64, learners);
+    }
+);
+
+both_databases!(
+    a_stored_line_item_on_another_host_gets_no_score,
+    |app| async move {
+        // A line item address stored before service URLs were checked.
+        let elsewhere = another_platform(&app, "elsewhere-client", 1);
+        let foreign = elsewhere.create_line_item("x", "link-peer-support", 10.0);
+        let own = app
+            .simulator
+            .create_line_item("x", "link-peer-support", 10.0);
+        app.simulator.set_down(true);
+        let ags = app.simulator.ags_claim(Some(&own));
+        assert_eq!(graded_launch(&app, "l", "learner-0001", ags).await, 200);
+        // The first attempt meets the outage; the address changes before the retry.
+        first_attempt(&app).await;
+        {
+            use carefolio::entities::grade_link;
+            use sea_orm::sea_query::Expr;
+            use sea_orm::EntityTrait;
+            grade_link::Entity::update_many()
+                .col_expr(
+                    grade_link::Column::LineitemUrl,
+                    Expr::value(foreign.clone()),
+                )
+                .exec(&app.db)
+                .await
+                .unwrap();
+        }
+        app.simulator.set_down(false);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let (error, failed, delivered) = loop {
+            let (attempts, error, failed, delivered) = outbox_row(&app).await;
+            if attempts >= 2 {
+                break (error.unwrap_or_default(), failed, delivered);
+            }
+            assert!(Instant::now() < deadline, "no second attempt");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert!(error.contains("not on the platform's hosts"), "{error}");
+        assert!(failed, "waits for an operator instead of retrying");
+        assert!(!delivered);
+        assert!(elsewhere.scores().is_empty(), "no score went elsewhere");
+        assert!(app.simulator.scores().is_empty());
+    }
+);

@@ -485,3 +485,58 @@ both_databases!(
         );
     }
 );
+
+both_databases!(
+    an_origin_an_operator_adds_is_the_platforms_for_services_and_frames,
+    |app| async move {
+        use carefolio::config::PlatformRegistration;
+        use carefolio::platforms;
+        let registration = |origins: Vec<&str>| PlatformRegistration {
+            issuer: app.simulator.issuer.clone(),
+            client_id: app.simulator.client_id.clone(),
+            auth_url: app.simulator.auth_url(),
+            token_url: app.simulator.token_url(),
+            jwks_url: app.simulator.jwks_url(),
+            deployment_ids: vec![app.simulator.deployment_id.clone()],
+            name: None,
+            origins: origins.into_iter().map(str::to_owned).collect(),
+        };
+        // More than an origin is refused, and the registration is unchanged.
+        for bad in [
+            "https://school.example/courses",
+            "http://school.example",
+            "https://u@school.example",
+        ] {
+            let refused = platforms::register(&app.db, &registration(vec![bad])).await;
+            assert!(
+                matches!(refused, Err(platforms::RegistrationError::BadOrigin(_))),
+                "{bad}: {refused:?}"
+            );
+        }
+        let lineitem = "https://school.example/api/lti/courses/1/line_items/7";
+        let claim = json!({ carefolio_tests::simulator::AGS_CLAIM: {
+            "scope": [carefolio_tests::simulator::SCORE_SCOPE], "lineitem": lineitem }});
+        let stored = platforms::by_issuer(&app.db, &app.simulator.issuer)
+            .await
+            .unwrap()
+            .remove(0);
+        assert!(stored.service_url(lineitem).is_err());
+
+        platforms::register(&app.db, &registration(vec!["https://School.example/"]))
+            .await
+            .expect("an origin");
+        let after = app.launch("ingrid", claim).await;
+        assert_eq!(after.status(), 200);
+        let csp = after.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            csp.contains(&format!(
+                "frame-ancestors {} https://school.example;",
+                app.simulator.issuer
+            )),
+            "{csp}"
+        );
+    }
+);

@@ -276,3 +276,52 @@ both_databases!(
         );
     }
 );
+
+both_databases!(
+    a_next_link_to_another_host_is_refused_before_the_token_goes_there,
+    |app| async move {
+        // Another server the platform's `next` link points at.
+        let elsewhere = another_platform(&app, "elsewhere-client", 1);
+        elsewhere.set_roster("course-care-101", course_members());
+        app.simulator
+            .set_roster("course-care-101", course_members());
+        app.simulator.set_roster_page_size(2);
+        app.simulator.set_roster_next_base(&elsewhere.issuer);
+        let token = launch_with_roster(&app, "teacher", as_instructor()).await;
+        let answer = learners(&app, &token, "").await;
+        assert_eq!(answer.status(), 502);
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body["code"], "roster_unavailable");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(detail.contains("not on the platform's hosts"), "{detail}");
+        assert_eq!(app.simulator.roster_pages_served(), 1);
+        assert_eq!(elsewhere.roster_pages_served(), 0, "nothing was sent there");
+    }
+);
+
+both_databases!(
+    service_urls_of_a_launch_must_be_on_the_platform,
+    |app| async move {
+        let elsewhere = another_platform(&app, "elsewhere-client", 1);
+        let foreign = elsewhere.memberships_url("course-care-101");
+        for claim in [
+            json!({ carefolio_tests::simulator::NRPS_CLAIM: {
+                "context_memberships_url": foreign, "service_versions": ["2.0"] }}),
+            json!({ carefolio_tests::simulator::AGS_CLAIM: {
+                "scope": [carefolio_tests::simulator::SCORE_SCOPE],
+                "lineitem": format!("{}/ags/lineitems/1/lineitem", elsewhere.issuer) }}),
+            json!({ carefolio_tests::simulator::AGS_CLAIM: {
+                "scope": [carefolio_tests::simulator::SCORE_SCOPE],
+                "lineitems": "file:///etc/passwd" }}),
+            json!({ carefolio_tests::simulator::AGS_CLAIM: {
+                "scope": [carefolio_tests::simulator::SCORE_SCOPE],
+                "lineitems": app.simulator.issuer.replacen("http://", "http://user:pw@", 1) + "/ags/lineitems" }}),
+        ] {
+            let refused = app.launch("ingrid", claim.clone()).await;
+            assert_eq!(refused.status(), 400, "{claim}");
+            assert_eq!(error_code(&refused), "invalid_claim", "{claim}");
+        }
+        assert_eq!(app.count("xapi_statements").await, 0);
+        assert_eq!(app.count("people").await, 0);
+    }
+);

@@ -164,6 +164,8 @@ struct AgsState {
     down_page: Option<String>,
     /// How long the gradebook takes to answer a score.
     slow: Option<std::time::Duration>,
+    /// How long it takes to create a line item.
+    slow_line_items: Option<std::time::Duration>,
     conflicts: usize,
 }
 
@@ -424,6 +426,11 @@ impl PlatformSimulator {
     /// Makes the gradebook take `delay` to answer each score.
     pub fn set_slow(&self, delay: std::time::Duration) {
         self.lock().ags.slow = Some(delay);
+    }
+
+    /// Makes the gradebook take `delay` to create a line item.
+    pub fn set_slow_line_items(&self, delay: std::time::Duration) {
+        self.lock().ags.slow_line_items = Some(delay);
     }
 
     /// Takes the gradebook down with `page` as the 503's body.
@@ -838,6 +845,10 @@ async fn create_line_item(
 ) -> HttpResponse {
     if let Some(refusal) = refuse_service(&simulator, &request, LINEITEM_SCOPE) {
         return refusal;
+    }
+    let slow = simulator.lock().ags.slow_line_items;
+    if let Some(delay) = slow {
+        tokio::time::sleep(delay).await;
     }
     let Ok(item) = serde_json::from_slice::<Value>(&body) else {
         return HttpResponse::BadRequest().finish();

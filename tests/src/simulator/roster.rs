@@ -21,6 +21,9 @@ pub(super) struct RosterState {
     page_size: usize,
     /// Pages served, over all contexts.
     pages_served: usize,
+    /// Where `next` links point instead of this platform, as a hostile
+    /// platform would send the tool's token elsewhere.
+    next_base: Option<String>,
 }
 
 impl Default for RosterState {
@@ -29,6 +32,7 @@ impl Default for RosterState {
             members: HashMap::new(),
             page_size: 50,
             pages_served: 0,
+            next_base: None,
         }
     }
 }
@@ -70,6 +74,11 @@ impl PlatformSimulator {
         self.lock().roster.page_size = size.max(1);
     }
 
+    /// Makes `next` links point at `base` (another server's address).
+    pub fn set_roster_next_base(&self, base: &str) {
+        self.lock().roster.next_base = Some(base.to_owned());
+    }
+
     pub fn roster_pages_served(&self) -> usize {
         self.lock().roster.pages_served
     }
@@ -108,7 +117,12 @@ pub(super) async fn memberships(
     response.content_type("application/vnd.ims.lti-nrps.v2.membershipcontainer+json");
     let mut links = vec![format!("<{url}?page=1>; rel=\"first\"")];
     if has_next {
-        links.push(format!("<{url}?page={}>; rel=\"next\"", page + 1));
+        let next_base = simulator.lock().roster.next_base.clone();
+        let next_url = match next_base {
+            Some(base) => url.replacen(&simulator.issuer, &base, 1),
+            None => url.clone(),
+        };
+        links.push(format!("<{next_url}?page={}>; rel=\"next\"", page + 1));
     }
     response.insert_header(("Link", links.join(", ")));
     response.json(json!({
