@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::extractors::Launched;
+use super::extractors::{Launched, Teacher};
 use super::AppState;
 use crate::portfolio::{view, PortfolioError};
 use crate::roster::{self, Refresh, RosterAccess, RosterError};
@@ -28,7 +28,7 @@ pub struct LearnersQuery {
 
 /// GET `/api/v1/learners`: the learners of the launch's course, for its instructors.
 pub async fn learners(
-    launched: Launched,
+    teacher: Teacher,
     state: web::Data<AppState>,
     query: web::Query<LearnersQuery>,
 ) -> Result<HttpResponse, RosterError> {
@@ -42,7 +42,7 @@ pub async fn learners(
     } else {
         Refresh::IfStale
     };
-    let list = roster::learners_of(&state.db, &service, &launched.0, refresh).await?;
+    let list = roster::learners_of(&state.db, &service, &teacher.0, refresh).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(list))

@@ -10,8 +10,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::AppState;
-use crate::portfolio::session::{self, LaunchSession};
+use crate::portfolio::session::{self, LaunchSession, Teaching};
 use crate::portfolio::PortfolioError;
+use crate::roster::RosterError;
 use crate::xapi::clients::{self, XapiClient};
 use crate::xapi::XapiError;
 
@@ -68,5 +69,25 @@ impl FromRequest for Launched {
             Ok(Launched(session::authenticate(&state.signer, &token)?))
         };
         ready(launched())
+    }
+}
+
+/// A teacher of the launch's course: the launch token of a session whose
+/// roles include a teaching one. Others get 403 `not_an_assessor`.
+pub struct Teacher(pub Teaching);
+
+impl FromRequest for Teacher {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let teacher = match Launched::from_request(req, payload).into_inner() {
+            Ok(Launched(session)) => session
+                .into_teaching()
+                .map(Teacher)
+                .map_err(|_| RosterError::NotAnAssessor.into()),
+            Err(e) => Err(e.into()),
+        };
+        ready(teacher)
     }
 }

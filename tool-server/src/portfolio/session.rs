@@ -18,6 +18,30 @@ pub struct LaunchSession {
     pub expires_at_ms: i64,
 }
 
+impl LaunchSession {
+    /// The capability to act as a teacher of the launch's course, when
+    /// the launch's roles say so; the session back otherwise.
+    pub fn into_teaching(self) -> Result<Teaching, LaunchSession> {
+        if crate::lti::roles::is_instructor(&self.roles) {
+            Ok(Teaching(self))
+        } else {
+            Err(self)
+        }
+    }
+}
+
+/// A launch session of a teacher (instructor or teaching assistant) of
+/// its course. Only [`LaunchSession::into_teaching`] makes one, so code
+/// that takes it needs no role check of its own.
+#[derive(Debug, Clone)]
+pub struct Teaching(LaunchSession);
+
+impl Teaching {
+    pub fn session(&self) -> &LaunchSession {
+        &self.0
+    }
+}
+
 /// What a token carries, kept short: it travels in every API request.
 #[derive(Serialize, Deserialize)]
 struct TokenClaims {

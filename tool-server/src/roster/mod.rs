@@ -22,7 +22,7 @@ use crate::lti::roles;
 use crate::platforms::services::{ServiceClient, ServiceError};
 use crate::platforms::tool_keys::CurrentKey;
 use crate::platforms::{self, Platform};
-use crate::portfolio::session::LaunchSession;
+use crate::portfolio::session::Teaching;
 use crate::util::{now_ms, rfc3339_ms};
 use nrps::{MemberStatus, ROSTER_SCOPE};
 
@@ -232,19 +232,17 @@ pub struct Learner {
     pub competences_total: u32,
 }
 
-/// The learners of the course the session's activity belongs to, for an
-/// instructor of that course. The stored roster is refreshed when stale
+/// The learners of the course the session's activity belongs to, for a
+/// teacher of that course. The stored roster is refreshed when stale
 /// (or when asked); if the platform cannot be reached, the stored roster
 /// is shown with a warning.
 pub async fn learners_of<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     service: &RosterAccess<'_>,
-    session: &LaunchSession,
+    teaching: &Teaching,
     refresh_when: Refresh,
 ) -> Result<LearnerList, RosterError> {
-    if !roles::is_instructor(&session.roles) {
-        return Err(RosterError::NotAnAssessor);
-    }
+    let session = teaching.session();
     let link = resource_link::Entity::find_by_id(session.resource_link_id)
         .one(db)
         .await?
