@@ -14,8 +14,9 @@ use crate::platforms::Origins;
 pub struct FrameAncestors(String);
 
 impl FrameAncestors {
+    /// A registration's origins, already parsed and normalised.
     pub fn of(origins: &Origins) -> FrameAncestors {
-        FrameAncestors::from_list(&origins.frame_ancestors())
+        FrameAncestors::listing(origins.as_slice())
     }
 
     /// A space-separated list of origins this server produced (a signed
@@ -30,10 +31,15 @@ impl FrameAncestors {
                         .all(|b| b.is_ascii_alphanumeric() || b".-:/[]".contains(&b))
             })
             .collect();
+        FrameAncestors::listing(&origins)
+    }
+
+    fn listing<S: AsRef<str>>(origins: &[S]) -> FrameAncestors {
         if origins.is_empty() {
             FrameAncestors("'none'".to_owned())
         } else {
-            FrameAncestors(origins.join(" "))
+            let list: Vec<&str> = origins.iter().map(AsRef::as_ref).collect();
+            FrameAncestors(list.join(" "))
         }
     }
 }
