@@ -158,14 +158,19 @@ struct LaunchPage<'a> {
 }
 
 /// How this browser shows that it started the launch's login.
-fn state_proof(req: &HttpRequest, signer: &Signer, form: &LaunchForm) -> StateProof {
+fn state_proof(
+    req: &HttpRequest,
+    signer: &Signer,
+    form: &LaunchForm,
+    storage_target: Option<&str>,
+) -> StateProof {
     let Some(state) = form.state.as_deref() else {
         return StateProof::Missing;
     };
     if req.cookie(&state_cookie_name(state)).is_some() {
         return StateProof::Cookie;
     }
-    if login::storage_target(form.lti_storage_target.as_deref()).is_none() {
+    if storage_target.is_none() {
         return StateProof::Missing;
     }
     match form.carefolio_storage_proof.as_deref() {
@@ -183,7 +188,8 @@ pub async fn launch(
     state: web::Data<AppState>,
     form: web::Form<LaunchForm>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let state_proof = state_proof(&req, &state.signer, &form);
+    let storage_target = login::storage_target(form.lti_storage_target.as_deref());
+    let state_proof = state_proof(&req, &state.signer, &form, storage_target);
     let checked = launch::validate(
         &state.db,
         &state.platforms,
@@ -210,8 +216,7 @@ pub async fn launch(
                     launch_url: state.launch_url(),
                     id_token: form.id_token.as_deref().unwrap_or_default(),
                     state: &login_state,
-                    target: login::storage_target(form.lti_storage_target.as_deref())
-                        .unwrap_or_default(),
+                    target: storage_target.unwrap_or_default(),
                     origin: platform_origin,
                     key: storage_key(&login_state),
                     asset_base: &state.base_url,
