@@ -452,6 +452,38 @@ both_databases!(an_unknown_deployment_is_rejected, |app| async move {
     .await;
 });
 
+both_databases!(
+    a_deployment_id_beyond_the_specs_bounds_is_rejected,
+    |app| async move {
+        // LTI 1.3: at most 255 ASCII characters.
+        rejected_claims(
+            &app,
+            |c| c[lti("deployment_id")] = json!("d".repeat(256)),
+            400,
+            "invalid_claim",
+        )
+        .await;
+        rejected_claims(
+            &app,
+            |c| c[lti("deployment_id")] = json!("déploiement"),
+            400,
+            "invalid_claim",
+        )
+        .await;
+        // An operator's registration is held to the same bounds.
+        let mut registration = app.settings.platforms[0].clone();
+        registration.deployment_ids = vec!["d".repeat(256)];
+        let refused = carefolio::platforms::register(&app.db, &registration).await;
+        assert!(
+            matches!(
+                refused,
+                Err(carefolio::platforms::RegistrationError::BadDeployment { .. })
+            ),
+            "{refused:?}"
+        );
+    }
+);
+
 both_databases!(an_unsigned_alg_none_token_is_rejected, |app| async move {
     let answer = app.begin_launch("none", json!({})).await;
     let token = sign(&answer.claims, Signing::None);

@@ -119,7 +119,10 @@ both_databases!(
         let stored = platforms::by_issuer(&app.db, &moodle.issuer).await.unwrap();
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].client_id, "dynamic-client-7");
-        assert_eq!(stored[0].deployment_ids, ["dynamic-deployment-3"]);
+        assert_eq!(
+            stored[0].deployment_ids,
+            [platforms::DeploymentId::parse("dynamic-deployment-3").unwrap()]
+        );
         assert_eq!(stored[0].token_url.as_str(), moodle.token_url());
 
         // The new platform's launch is accepted at once.

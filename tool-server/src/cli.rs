@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{PlatformRegistration, Settings};
 use crate::grades::delivery::GradeDelivery;
 use crate::platforms::services::ServiceClient;
-use crate::platforms::{self, registration, tool_keys};
+use crate::platforms::{self, registration, tool_keys, DeploymentId};
 use crate::startup::{prepare, Application};
 use crate::util::rfc3339_ms;
 use crate::{db, frameworks, grades, outbox, xapi};
@@ -187,7 +187,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 platform.name,
                 platform.issuer,
                 platform.client_id,
-                platform.deployment_ids.join(", ")
+                platform
+                    .deployment_ids
+                    .iter()
+                    .map(DeploymentId::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
         Command::Platform(PlatformCommand::Invite {
@@ -244,7 +249,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     platform.name,
                     platform.issuer,
                     platform.client_id,
-                    platform.deployment_ids.join(", "),
+                    platform.deployment_ids.iter().map(DeploymentId::as_str).collect::<Vec<_>>().join(", "),
                     platform.auth_url,
                     platform.token_url,
                     platform.jwks_url

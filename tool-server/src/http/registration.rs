@@ -34,7 +34,10 @@ pub async fn start(
             platform_name: &platform.name,
             issuer: &platform.issuer,
             client_id: &platform.client_id,
-            deployment_id: platform.deployment_ids.first().map(String::as_str),
+            deployment_id: platform
+                .deployment_ids
+                .first()
+                .map(crate::platforms::DeploymentId::as_str),
             asset_base: &state.base_url,
         },
     );

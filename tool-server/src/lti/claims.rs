@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{roles, LtiError};
-use crate::platforms::{Origins, ServiceUrl};
+use crate::platforms::{DeploymentId, Origins, ServiceUrl};
 
 pub const LTI_CLAIM: &str = "https://purl.imsglobal.org/spec/lti/claim/";
 pub const RESOURCE_LINK_REQUEST: &str = "LtiResourceLinkRequest";
@@ -22,7 +22,7 @@ pub struct LaunchMessage {
     pub issuer: String,
     pub subject: String,
     pub nonce: String,
-    pub deployment_id: String,
+    pub deployment_id: DeploymentId,
     pub roles: Vec<String>,
     pub kind: MessageKind,
     pub context: Option<ContextClaim>,
@@ -207,6 +207,11 @@ pub fn parse_launch(payload: &Value, origins: &Origins) -> Result<LaunchMessage,
     if version != "1.3.0" {
         return Err(LtiError::WrongVersion(version));
     }
+    let deployment_id =
+        DeploymentId::parse(&deployment_id).map_err(|e| LtiError::InvalidClaim {
+            claim: "deployment_id",
+            reason: e.to_string(),
+        })?;
     let Some(kind) = kind else {
         return Err(if missing.is_empty() {
             LtiError::UnsupportedMessageType(message_type)

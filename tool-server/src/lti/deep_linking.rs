@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::claims::{DeepLinkingSettings, LaunchMessage, LTI_CLAIM};
 use crate::platforms::tool_keys::{SigningKey, ToolKeyError};
-use crate::platforms::Platform;
+use crate::platforms::{DeploymentId, Platform};
 use crate::signing::{Purpose, Signer};
 use crate::util::{now_ms, random_token};
 
@@ -75,7 +75,7 @@ pub struct PickingSession {
     pub id: String,
     pub issuer: String,
     pub client_id: String,
-    pub deployment_id: String,
+    pub deployment_id: DeploymentId,
     pub return_url: String,
     pub data: Option<String>,
     pub accept_multiple: bool,
@@ -280,7 +280,7 @@ mod tests {
             id: "id".into(),
             issuer: "https://lms.example".into(),
             client_id: "client".into(),
-            deployment_id: "1".into(),
+            deployment_id: DeploymentId::parse("1").expect("a deployment id"),
             return_url: "https://lms.example/return".into(),
             data: data.map(str::to_owned),
             accept_multiple: true,

@@ -188,7 +188,7 @@ pub async fn validate<C: ConnectionTrait>(
                     Ok(platform)
                 } else {
                     Err(platforms::PlatformError::UnknownDeployment(
-                        message.deployment_id.clone(),
+                        message.deployment_id.to_string(),
                     ))
                 }
             })

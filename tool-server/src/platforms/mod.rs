@@ -2,6 +2,7 @@
 //! client id, deployments, origins), dynamic registration, the platforms'
 //! keys and the tool's own, and the client that calls their services.
 
+mod deployment;
 mod error;
 pub mod keys;
 pub mod origins;
@@ -10,6 +11,7 @@ mod registry;
 pub mod services;
 pub mod tool_keys;
 
+pub use deployment::{DeploymentId, DeploymentIdError};
 pub use error::PlatformError;
 pub use origins::{Origins, ServiceUrl, ServiceUrlError};
 pub use registry::*;

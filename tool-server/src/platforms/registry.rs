@@ -10,7 +10,7 @@ use serde::Serialize;
 use url::Url;
 
 use super::origins::{Origins, ServiceUrl, ServiceUrlError};
-use super::PlatformError;
+use super::{DeploymentId, DeploymentIdError, PlatformError};
 use crate::config::PlatformRegistration;
 use crate::entities::{deployment, platform};
 use crate::util::now_ms;
@@ -27,7 +27,7 @@ pub struct Platform {
     pub auth_url: Url,
     pub token_url: Url,
     pub jwks_url: Url,
-    pub deployment_ids: Vec<String>,
+    pub deployment_ids: Vec<DeploymentId>,
     /// Where the platform is: its endpoints' origins and any an operator
     /// added. Its services and the pages that frame the tool are there.
     pub origins: Origins,
@@ -46,6 +46,11 @@ pub enum RegistrationError {
     BadUrl { field: &'static str, value: String },
     #[error("origin {0}")]
     BadOrigin(String),
+    #[error("deployment id {value:?}: {reason}")]
+    BadDeployment {
+        value: String,
+        reason: DeploymentIdError,
+    },
     #[error("{0} must not be empty")]
     Empty(&'static str),
     #[error("the platform {issuer} with client id {client_id} is registered already")]
@@ -94,13 +99,16 @@ async fn store<C: TransactionTrait>(
     if registration.client_id.trim().is_empty() {
         return Err(RegistrationError::Empty("client_id"));
     }
-    if registration
+    let deployment_ids = registration
         .deployment_ids
         .iter()
-        .any(|d| d.trim().is_empty())
-    {
-        return Err(RegistrationError::Empty("deployment_id"));
-    }
+        .map(|value| {
+            DeploymentId::parse(value).map_err(|reason| RegistrationError::BadDeployment {
+                value: value.clone(),
+                reason,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     parse_url("issuer", &registration.issuer)?;
     parse_url("auth_url", &registration.auth_url)?;
     parse_url("token_url", &registration.token_url)?;
@@ -155,16 +163,16 @@ async fn store<C: TransactionTrait>(
             .await?
         }
     };
-    for deployment_id in &registration.deployment_ids {
+    for deployment_id in &deployment_ids {
         let known = deployment::Entity::find()
             .filter(deployment::Column::PlatformId.eq(row.id))
-            .filter(deployment::Column::DeploymentId.eq(deployment_id))
+            .filter(deployment::Column::DeploymentId.eq(deployment_id.as_str()))
             .one(&txn)
             .await?;
         if known.is_none() {
             deployment::ActiveModel {
                 platform_id: Set(row.id),
-                deployment_id: Set(deployment_id.clone()),
+                deployment_id: Set(deployment_id.to_string()),
                 created_at: Set(now),
                 ..Default::default()
             }
@@ -198,7 +206,7 @@ async fn load<C: ConnectionTrait>(
         .all(db)
         .await?
         .into_iter()
-        .map(|d| d.deployment_id)
+        .map(|d| DeploymentId::stored(d.deployment_id))
         .collect();
     // Stored URLs were validated on the way in; one that no longer parses
     // is a fault in the store, reported rather than replaced.
@@ -351,7 +359,11 @@ pub fn choose_for_login(
         _ => return Err(PlatformError::AmbiguousClient(issuer.to_owned())),
     };
     if let Some(deployment_id) = deployment_id {
-        if !platform.deployment_ids.iter().any(|d| d == deployment_id) {
+        if !platform
+            .deployment_ids
+            .iter()
+            .any(|d| d.as_str() == deployment_id)
+        {
             return Err(PlatformError::UnknownDeployment(deployment_id.to_owned()));
         }
     }

@@ -154,7 +154,7 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
         .is_none_or(|p| p.competence_codes != competence_codes);
     let unchanged = previous.as_ref().filter(|p| {
         !ties_changed
-            && p.deployment_id == message.deployment_id
+            && p.deployment_id == message.deployment_id.as_str()
             && p.context_id == course.as_ref().map(|c| c.id)
             && p.title == link_claim.title
             && p.description == link_claim.description
@@ -165,7 +165,7 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
             resource_link::Entity::insert(resource_link::ActiveModel {
                 id: Set(Uuid::new_v4()),
                 platform_id: Set(platform.id.0),
-                deployment_id: Set(message.deployment_id.clone()),
+                deployment_id: Set(message.deployment_id.to_string()),
                 context_id: Set(course.as_ref().map(|c| c.id)),
                 link_id: Set(link_claim.id.clone()),
                 title: Set(link_claim.title.clone()),
