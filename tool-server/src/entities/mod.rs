@@ -1,6 +1,7 @@
 //! sea-orm entities: database rows only. Domain modules convert them into
 //! their own types; no entity is ever a request or response body.
 
+pub mod admin_token;
 pub mod competence;
 pub mod competence_activity;
 pub mod context;

@@ -3,35 +3,45 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::{
-    case, Competence, CompetenceRef, FrameworkError, FrameworkSummary, LanguageMap, BUILT_IN,
+    case, model, versions, Competence, CompetenceRef, FrameworkError, FrameworkSummary,
+    LanguageMap, BUILT_IN,
 };
 use crate::entities::{competence, framework};
-use crate::util::now_ms;
 
-/// Loads the built-in frameworks that are not in the database yet.
+/// Loads the built-in frameworks that are not in the database yet, and
+/// brings a built-in framework up to date when Carefolio ships a newer
+/// version of it (unless an administrator imported one over it).
 pub async fn ensure_built_in<C: TransactionTrait + ConnectionTrait>(
     db: &C,
 ) -> Result<(), FrameworkError> {
     for (key, package) in BUILT_IN {
-        let exists = framework::Entity::find()
+        let framework = case::read(package.as_bytes())?;
+        let stored = framework::Entity::find()
             .filter(framework::Column::Key.eq(*key))
-            .count(db)
-            .await?
-            > 0;
-        if exists {
+            .one(db)
+            .await?;
+        let up_to_date = stored.as_ref().is_some_and(|row| {
+            row.source.as_deref() != Some(BUILT_IN_SOURCE) || row.version == framework.version
+        });
+        if up_to_date {
             continue;
         }
-        match import(db, key, package).await {
-            Ok(summary) => tracing::info!(
+        let source = versions::Source {
+            name: BUILT_IN_SOURCE.to_owned(),
+            document: (*package).to_owned(),
+        };
+        match versions::save(db, Some(key), &framework, source).await {
+            Ok(report) => tracing::info!(
                 key,
-                competences = summary.competence_count,
+                competences = report.competences,
+                version = report.version.as_deref().unwrap_or(""),
                 "loaded built-in framework"
             ),
             // Another instance loaded it at the same moment.
@@ -42,152 +52,8 @@ pub async fn ensure_built_in<C: TransactionTrait + ConnectionTrait>(
     Ok(())
 }
 
-fn language_map(language: &str, text: &str) -> LanguageMap {
-    LanguageMap::from([(language.to_owned(), text.to_owned())])
-}
-
-/// Imports a CASE package under `key`.
-pub async fn import<C: TransactionTrait>(
-    db: &C,
-    key: &str,
-    json: &str,
-) -> Result<FrameworkSummary, FrameworkError> {
-    let package = case::parse(json).map_err(|e| FrameworkError::InvalidPackage(e.to_string()))?;
-    let document_id = Uuid::parse_str(&package.document.identifier).map_err(|_| {
-        FrameworkError::InvalidPackage("CFDocument.identifier is not a UUID".into())
-    })?;
-    let doc_language = package
-        .document
-        .language
-        .clone()
-        .unwrap_or_else(|| "en".to_owned());
-
-    let mut parents: HashMap<&str, (&str, i32)> = HashMap::new();
-    for association in package
-        .associations
-        .iter()
-        .filter(|a| a.association_type == "isChildOf")
-    {
-        parents.insert(
-            association.origin.identifier.as_str(),
-            (
-                association.destination.identifier.as_str(),
-                association.sequence_number.unwrap_or(0),
-            ),
-        );
-    }
-    let levels: Vec<String> = package
-        .rubrics
-        .first()
-        .and_then(|rubric| rubric.criteria.first())
-        .map(|criterion| {
-            let mut levels: Vec<_> = criterion.levels.iter().collect();
-            levels.sort_by_key(|level| level.position.unwrap_or(0));
-            levels
-                .iter()
-                .filter_map(|level| level.quality.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-
-    let txn = db.begin().await?;
-    let insert = framework::ActiveModel {
-        id: Set(document_id),
-        key: Set(key.to_owned()),
-        title: Set(package.document.title.clone()),
-        language: Set(doc_language.clone()),
-        version: Set(package.document.version.clone()),
-        publisher: Set(package.document.publisher.clone()),
-        description: Set(package.document.description.clone()),
-        levels: Set(serde_json::to_string(&levels).unwrap_or_else(|_| "[]".into())),
-        case_package: Set(json.to_owned()),
-        imported_at: Set(now_ms()),
-    }
-    .insert(&txn)
-    .await;
-    if let Err(e) = insert {
-        return Err(if crate::db::is_unique_violation(&e) {
-            FrameworkError::DuplicateKey(key.to_owned())
-        } else {
-            e.into()
-        });
-    }
-
-    let mut rows = Vec::with_capacity(package.items.len());
-    for item in &package.items {
-        let id = Uuid::parse_str(&item.identifier).map_err(|_| {
-            FrameworkError::InvalidPackage(format!(
-                "CFItem.identifier {:?} is not a UUID",
-                item.identifier
-            ))
-        })?;
-        let language = item
-            .language
-            .clone()
-            .unwrap_or_else(|| doc_language.clone());
-        let (title, description) = match &item.abbreviated_statement {
-            Some(short) => (
-                language_map(&language, short),
-                Some(language_map(&language, &item.full_statement)),
-            ),
-            None => (language_map(&language, &item.full_statement), None),
-        };
-        let mut title = title;
-        // Convention: an item not in English carries its English label in alternativeLabel.
-        if let Some(english) = &item.alternative_label {
-            if !language.starts_with("en") {
-                title.insert("en".to_owned(), english.clone());
-            }
-        }
-        let (parent, position) = match parents.get(item.identifier.as_str()) {
-            Some((parent, position)) if *parent != package.document.identifier => {
-                (Uuid::parse_str(parent).ok(), *position)
-            }
-            Some((_, position)) => (None, *position),
-            None => (None, 0),
-        };
-        rows.push(competence::ActiveModel {
-            id: Set(id),
-            framework_id: Set(document_id),
-            parent_id: Set(parent),
-            code: Set(item
-                .human_coding_scheme
-                .clone()
-                .unwrap_or_else(|| item.identifier.clone())),
-            item_type: Set(item
-                .item_type
-                .clone()
-                .unwrap_or_else(|| "Competence".to_owned())),
-            title: Set(serde_json::to_string(&title).unwrap_or_default()),
-            description: Set(description.map(|d| serde_json::to_string(&d).unwrap_or_default())),
-            uri: Set(Some(item.uri.clone())),
-            position: Set(position),
-            incomplete: Set(item
-                .notes
-                .as_deref()
-                .is_some_and(|n| n.starts_with("incomplete"))),
-        });
-    }
-    let competence_count = rows
-        .iter()
-        .filter(|r| matches!(&r.item_type, Set(t) if t == "Competence"))
-        .count() as u64;
-    for chunk in rows.chunks(100) {
-        competence::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
-    }
-    txn.commit().await?;
-    Ok(FrameworkSummary {
-        id: document_id,
-        key: key.to_owned(),
-        title: package.document.title,
-        language: doc_language,
-        levels,
-        competence_count,
-    })
-}
-
+/// The source recorded for frameworks Carefolio ships.
+pub const BUILT_IN_SOURCE: &str = "built-in";
 pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<FrameworkSummary>, FrameworkError> {
     let frameworks = framework::Entity::find()
         .select_only()
@@ -206,12 +72,25 @@ pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<FrameworkSummary>, F
     for (id, key, title, language, levels) in frameworks {
         let competence_count = competence::Entity::find()
             .filter(competence::Column::FrameworkId.eq(id))
-            .filter(competence::Column::ItemType.eq("Competence"))
+            .filter(competence::Column::ItemType.eq(model::COMPETENCE))
+            .filter(competence::Column::RetiredAt.is_null())
             .count(db)
             .await?;
         summaries.push(FrameworkSummary {
             id,
-            levels: serde_json::from_str(&levels).unwrap_or_default(),
+            levels: versions::parse_scale(&levels, &language)
+                .map(|scale| {
+                    scale
+                        .levels
+                        .iter()
+                        .map(|level| {
+                            model::pick(&level.title, &language)
+                                .unwrap_or("")
+                                .to_owned()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             key,
             title,
             language,
@@ -264,6 +143,7 @@ fn to_competence(row: competence::Model, framework: &FrameworkName) -> Competenc
         title: serde_json::from_str(&row.title).unwrap_or_default(),
         description: row.description.and_then(|d| serde_json::from_str(&d).ok()),
         incomplete: row.incomplete,
+        retired: row.retired_at.is_some(),
     }
 }
 
@@ -297,6 +177,7 @@ async fn lookup<C: ConnectionTrait>(
         let row = competence::Entity::find()
             .filter(competence::Column::FrameworkId.eq(framework.id))
             .filter(competence::Column::Code.eq(&reference.code))
+            .filter(competence::Column::RetiredAt.is_null())
             .one(db)
             .await?;
         answers.push(row.map(|row| to_competence(row, framework)));
@@ -459,6 +340,7 @@ pub async fn trees<C: ConnectionTrait>(db: &C) -> Result<Vec<FrameworkTree>, Fra
         .all(db)
         .await?;
     let rows = competence::Entity::find()
+        .filter(competence::Column::RetiredAt.is_null())
         .order_by_asc(competence::Column::Position)
         .order_by_asc(competence::Column::Code)
         .all(db)
