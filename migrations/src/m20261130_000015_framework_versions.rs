@@ -45,18 +45,17 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        // Codes are unique among live items only (checked by the import);
+        // IF EXISTS: databases created by early builds may lack the index.
         manager
-            .drop_index(
-                Index::drop()
-                    .name("competences_framework_code")
-                    .table(Competences::Table)
-                    .to_owned(),
-            )
+            .get_connection()
+            .execute_unprepared("DROP INDEX IF EXISTS competences_framework_code")
             .await?;
         manager
             .create_index(
                 Index::create()
-                    .name("competences_framework_code")
+                    .if_not_exists()
+                    .name("competences_by_framework_code")
                     .table(Competences::Table)
                     .col(Competences::FrameworkId)
                     .col(Competences::Code)
@@ -82,23 +81,8 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(AdminTokens::Table).to_owned())
             .await?;
         manager
-            .drop_index(
-                Index::drop()
-                    .name("competences_framework_code")
-                    .table(Competences::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("competences_framework_code")
-                    .table(Competences::Table)
-                    .col(Competences::FrameworkId)
-                    .col(Competences::Code)
-                    .unique()
-                    .to_owned(),
-            )
+            .get_connection()
+            .execute_unprepared("DROP INDEX IF EXISTS competences_by_framework_code")
             .await?;
         for column in [
             Competences::Scale,

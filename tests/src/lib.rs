@@ -2,6 +2,7 @@
 //! WebDriver client, shared by the integration tests, the benchmark and
 //! the demo platform.
 
+pub mod case_provider;
 pub mod launcher;
 pub mod simulator;
 pub mod webdriver;

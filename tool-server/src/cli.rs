@@ -39,9 +39,12 @@ pub enum Command {
     /// Manage xAPI client credentials.
     #[command(subcommand, name = "xapi-client")]
     XapiClient(XapiClientCommand),
-    /// List the competence frameworks.
+    /// Competence frameworks: list, import (CASE or Moodle CSV, from a file or a URL), export.
     #[command(subcommand)]
     Framework(FrameworkCommand),
+    /// Tokens for the administrators' API.
+    #[command(subcommand, name = "admin-token")]
+    AdminToken(AdminTokenCommand),
     /// Manage the tool's signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -152,6 +155,50 @@ pub enum XapiClientCommand {
 pub enum FrameworkCommand {
     /// List the frameworks and their sizes.
     List,
+    /// Import a framework, or a newer version of one already imported.
+    Import {
+        /// A CASE 1.0/1.1 JSON package or a Moodle competency framework CSV
+        /// file, or a CASE provider's …/ims/case/v1p0/CFPackages/{id} URL.
+        source: String,
+        /// The key to store it under (lower-case letters, digits, - and _);
+        /// by default the key it already has, or one made from it.
+        #[arg(long)]
+        key: Option<String>,
+        /// The file's format; by default JSON is CASE and anything else Moodle CSV.
+        #[arg(long, value_parser = ["case", "moodle-csv"])]
+        format: Option<String>,
+        /// The language of a Moodle CSV's texts (BCP 47, default en).
+        #[arg(long)]
+        language: Option<String>,
+    },
+    /// Write a framework as a CASE package or a Moodle competency framework CSV.
+    Export {
+        /// The framework's key (`carefolio framework list` shows them).
+        key: String,
+        /// The format to write.
+        #[arg(long, default_value = "case", value_parser = ["case", "moodle-csv"])]
+        format: String,
+        /// The file to write; by default the standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminTokenCommand {
+    /// Create a token for the administrators' API; it is shown once.
+    Add {
+        /// Who or what holds it, e.g. "provisioning script".
+        #[arg(long)]
+        name: String,
+    },
+    /// List the tokens: name, created, whether revoked.
+    List,
+    /// Revoke the tokens with this name: refused at once, everywhere.
+    Revoke {
+        /// The name given when it was created.
+        name: String,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -321,6 +368,86 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
+        Command::Framework(FrameworkCommand::Import {
+            source,
+            key,
+            format,
+            language,
+        }) => {
+            let database = prepare(&settings).await?;
+            let options = frameworks::ImportOptions {
+                key,
+                language,
+                source: source.clone(),
+            };
+            let is_url = source.starts_with("https://") || source.starts_with("http://");
+            let report = if is_url {
+                if format.as_deref() == Some("moodle-csv") {
+                    anyhow::bail!("a URL is read as a CASE package; download a Moodle CSV and import the file");
+                }
+                eprintln!("Fetching {source}…");
+                let http = crate::startup::outbound_client()?;
+                frameworks::import_url(&database, &http, &source, options).await?
+            } else {
+                let document = read_bounded(&source, frameworks::MAX_DOCUMENT_BYTES)?;
+                let format = match format.as_deref() {
+                    Some(name) => frameworks::Format::parse(name)
+                        .ok_or_else(|| anyhow::anyhow!("unknown format {name:?}"))?,
+                    None => frameworks::Format::detect(&document),
+                };
+                frameworks::import(&database, &document, format, options).await?
+            };
+            print_import_report(&report);
+        }
+        Command::Framework(FrameworkCommand::Export {
+            key,
+            format,
+            output,
+        }) => {
+            let database = db::open_existing(&settings).await?;
+            let format = frameworks::Format::parse(&format)
+                .ok_or_else(|| anyhow::anyhow!("unknown format {format:?}"))?;
+            let document = frameworks::export(&database, &key, format).await?;
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, &document)?;
+                    eprintln!("Wrote {} ({} bytes).", path.display(), document.len());
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&document)?;
+                }
+            }
+        }
+        Command::AdminToken(AdminTokenCommand::Add { name }) => {
+            let database = prepare(&settings).await?;
+            let token = crate::admin::create(&database, &name).await?;
+            println!(
+                "Administrators' API token {name:?} (shown once; keep it secret):\n\n  {token}\n"
+            );
+            println!("Send it as `Authorization: Bearer <token>` to /api/v1/admin/….");
+        }
+        Command::AdminToken(AdminTokenCommand::List) => {
+            let database = db::open_existing(&settings).await?;
+            let tokens = crate::admin::list(&database).await?;
+            if tokens.is_empty() {
+                println!("No administrators' API tokens. Create one with `carefolio admin-token add --name NAME`.");
+            }
+            for token in tokens {
+                let state = match token.revoked_at_ms {
+                    Some(at) => format!("revoked {}", rfc3339_ms(at)),
+                    None => format!("created {}", rfc3339_ms(token.created_at_ms)),
+                };
+                println!("{:<24} {state}", token.name);
+            }
+        }
+        Command::AdminToken(AdminTokenCommand::Revoke { name }) => {
+            let database = db::open_existing(&settings).await?;
+            match crate::admin::revoke(&database, &name).await? {
+                0 => anyhow::bail!("no live administrators' API token is called {name:?}; `carefolio admin-token list` shows them"),
+                n => println!("Revoked {n} token(s) called {name:?}: they are refused from now on."),
+            }
+        }
         Command::Keys(KeysCommand::Rotate {
             keep_previous_hours,
         }) => {
@@ -386,6 +513,74 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A file's bytes, refused when it is larger than `limit`.
+fn read_bounded(path: &str, limit: usize) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    let mut document = Vec::new();
+    file.take(limit as u64 + 1).read_to_end(&mut document)?;
+    if document.len() > limit {
+        anyhow::bail!("{path} is larger than {} MB", limit / (1024 * 1024));
+    }
+    Ok(document)
+}
+
+fn print_import_report(report: &frameworks::ImportReport) {
+    let version = |v: &Option<String>| v.clone().unwrap_or_else(|| "unversioned".to_owned());
+    if report.created {
+        println!(
+            "Imported {:?} as {} ({} competences).",
+            report.title, report.key, report.competences
+        );
+    } else if report.previous_version == report.version {
+        println!(
+            "Imported {} ({:?}) again, version {} ({} competences).",
+            report.key,
+            report.title,
+            version(&report.version),
+            report.competences
+        );
+    } else {
+        println!(
+            "Updated {} ({:?}) from version {} to {} ({} competences).",
+            report.key,
+            report.title,
+            version(&report.previous_version),
+            version(&report.version),
+            report.competences
+        );
+    }
+    let list = |codes: &[String]| codes.join(", ");
+    let unchanged = report.added.is_empty()
+        && report.changed.is_empty()
+        && report.restored.is_empty()
+        && report.retired.is_empty();
+    if !report.created && unchanged {
+        println!("  nothing changed.");
+    }
+    if !report.created && !report.added.is_empty() {
+        println!("  added: {}", list(&report.added));
+    }
+    if !report.changed.is_empty() {
+        println!("  changed: {}", list(&report.changed));
+    }
+    if !report.restored.is_empty() {
+        println!("  back again: {}", list(&report.restored));
+    }
+    if !report.retired.is_empty() {
+        println!("  no longer in the framework (kept for what is tied to them):");
+        for item in &report.retired {
+            println!(
+                "    {} {:?}: {} activit{} tied to it",
+                item.code,
+                item.title,
+                item.tied_links,
+                if item.tied_links == 1 { "y" } else { "ies" }
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! One folder per domain (`lti`, `identity`, `frameworks`, `xapi`,
 //! `portfolio`); HTTP lives in `http`, with every route in `http/routes.rs`.
 
+pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod db;

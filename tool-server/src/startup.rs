@@ -26,6 +26,8 @@ use crate::{db, frameworks};
 /// The largest form body accepted (LTI launches carry one id_token of a
 /// few kilobytes).
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
+/// The largest JSON body an API accepts (documents travel as their own bodies).
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
 
 pub struct Application {
     port: u16,
@@ -127,6 +129,17 @@ impl Application {
                             error::InternalError::from_response(err, response).into()
                         },
                     ))
+                    .app_data(web::JsonConfig::default().limit(MAX_JSON_BYTES).error_handler(|err, _| {
+                        let status = match err {
+                            error::JsonPayloadError::Overflow { .. }
+                            | error::JsonPayloadError::OverflowKnownLength { .. } => {
+                                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                            }
+                            _ => actix_web::http::StatusCode::BAD_REQUEST,
+                        };
+                        let response = problem(status, "invalid_json", &err.to_string());
+                        error::InternalError::from_response(err, response).into()
+                    }))
                     .app_data(web::QueryConfig::default().error_handler(|err, _| {
                         let response = problem(
                             actix_web::http::StatusCode::BAD_REQUEST,

@@ -148,20 +148,37 @@ pub async fn import<C: TransactionTrait + sea_orm::ConnectionTrait>(
     let (framework, key) = match format {
         Format::Case => (case::read(document)?, options.key),
         Format::MoodleCsv => {
-            let language = options.language.as_deref().unwrap_or("en");
             let key = match options.key {
                 Some(key) => key,
-                None => moodle_csv::id_number(document)
-                    .map(|id| model::key_from_title(&id))
-                    .ok_or_else(|| {
-                        model::Invalid::new("file", "no framework row with an ID number")
-                    })?,
+                None => match moodle_csv::id_number(document) {
+                    Some(id) => model::key_from_title(&id),
+                    // Reading it names what is wrong more precisely.
+                    None => {
+                        let language = options.language.as_deref().unwrap_or("en");
+                        return Err(moodle_csv::read(document, language, &moodle_csv::Derived)
+                            .err()
+                            .unwrap_or_else(|| {
+                                model::Invalid::new("file", "no framework row with an ID number")
+                            })
+                            .into());
+                    }
+                },
             };
+            let stored = match versions::load(db, &key).await {
+                Ok(stored) => Some(stored),
+                Err(FrameworkError::NotFound(_)) => None,
+                Err(e) => return Err(e),
+            };
+            let language = options
+                .language
+                .or_else(|| stored.as_ref().map(|s| s.language.clone()))
+                .unwrap_or_else(|| "en".to_owned());
             let identities = versions::StoredIdentities::of(db, &key).await?;
-            (
-                moodle_csv::read(document, language, &identities)?,
-                Some(key),
-            )
+            let mut framework = moodle_csv::read(document, &language, &identities)?;
+            if let Some(stored) = &stored {
+                moodle_csv::keep_what_it_cannot_hold(&mut framework, stored);
+            }
+            (framework, Some(key))
         }
     };
     let source = versions::Source {

@@ -505,6 +505,70 @@ fn read_rule(
     Ok(Some(CompletionRule { outcome, kind }))
 }
 
+/// A Moodle CSV read over a stored version of the same framework keeps
+/// what the CSV cannot hold: texts in other languages, item notes, level
+/// descriptions, and the document's version, creator and publisher.
+pub fn keep_what_it_cannot_hold(framework: &mut Framework, stored: &Framework) {
+    let language = framework.language.clone();
+    let merge = |new: &mut LanguageMap, old: &LanguageMap| {
+        for (tag, text) in old {
+            if *tag != language {
+                new.entry(tag.clone()).or_insert_with(|| text.clone());
+            }
+        }
+    };
+    let merge_scale = |new: &mut Option<Scale>, old: &Option<Scale>| {
+        if let (Some(new), Some(old)) = (new.as_mut(), old) {
+            if new.levels.len() == old.levels.len() {
+                for (level, before) in new.levels.iter_mut().zip(&old.levels) {
+                    merge(&mut level.title, &before.title);
+                    if level.description.is_none() {
+                        level.description = before.description.clone();
+                    }
+                }
+            }
+        }
+    };
+    framework.version = framework.version.take().or_else(|| stored.version.clone());
+    framework.creator = framework.creator.take().or_else(|| stored.creator.clone());
+    framework.publisher = framework
+        .publisher
+        .take()
+        .or_else(|| stored.publisher.clone());
+    framework.official_source_url = framework
+        .official_source_url
+        .take()
+        .or_else(|| stored.official_source_url.clone());
+    framework.uri = stored.uri.clone();
+    merge_scale(&mut framework.scale, &stored.scale);
+    for node in &mut framework.nodes {
+        let Some(before) = stored.node(node.identifier) else {
+            continue;
+        };
+        merge(&mut node.title, &before.title);
+        match (&mut node.description, &before.description) {
+            (Some(new), Some(old)) => merge(new, old),
+            (None, Some(old)) => {
+                let others: LanguageMap = old
+                    .iter()
+                    .filter(|(tag, _)| **tag != language)
+                    .map(|(t, d)| (t.clone(), d.clone()))
+                    .collect();
+                node.description = (!others.is_empty()).then_some(others);
+            }
+            _ => {}
+        }
+        if node.notes.is_none() {
+            node.notes = before.notes.clone();
+        }
+        // Moodle's taxonomy is per depth; a stored type of the same term stays.
+        if taxonomy_term(&node.item_type) == taxonomy_term(&before.item_type) {
+            node.item_type = before.item_type.clone();
+        }
+        merge_scale(&mut node.scale, &before.scale);
+    }
+}
+
 /// Text of an HTML fragment: tags dropped, paragraphs and line breaks
 /// kept as new lines, the common entities decoded.
 pub fn html_to_text(html: &str) -> String {

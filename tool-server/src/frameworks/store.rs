@@ -201,6 +201,15 @@ impl CompetenceCache {
         }
     }
 
+    /// Forgets every entry: after an import on this instance, so that
+    /// retired and renamed items show at once (other instances within the TTL).
+    pub fn clear(&self) {
+        self.entries
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
     /// Like [`resolve`], answering from memory what it can.
     pub async fn resolve<C: ConnectionTrait>(
         &self,

@@ -129,6 +129,82 @@ impl ResponseError for XapiError {
     }
 }
 
+impl ResponseError for crate::frameworks::FrameworkError {
+    fn status_code(&self) -> StatusCode {
+        use crate::frameworks::remote::RemoteError;
+        use crate::frameworks::FrameworkError;
+        match self {
+            FrameworkError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            FrameworkError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            FrameworkError::DuplicateKey(_) | FrameworkError::AlreadyImportedAs { .. } => {
+                StatusCode::CONFLICT
+            }
+            FrameworkError::InvalidKey(_) | FrameworkError::Remote(RemoteError::Address { .. }) => {
+                StatusCode::BAD_REQUEST
+            }
+            FrameworkError::NotFound(_) => StatusCode::NOT_FOUND,
+            FrameworkError::Remote(_) => StatusCode::BAD_GATEWAY,
+            FrameworkError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        // A provider's failure is not ours: say what it answered.
+        if let crate::frameworks::FrameworkError::Remote(e) = self {
+            tracing::warn!(code = self.code(), reason = %e, "CASE provider failed");
+            return problem(self.status_code(), self.code(), &self.to_string());
+        }
+        let mut response = logged_problem(self, self.status_code(), self.code());
+        // The place a validation error names, for programs that point at it.
+        if let crate::frameworks::FrameworkError::Invalid(invalid) = self {
+            let body = json!({
+                "type": "about:blank",
+                "title": "Unprocessable Content",
+                "status": 422,
+                "code": self.code(),
+                "detail": self.to_string(),
+                "where": invalid.place,
+            });
+            response = HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
+                .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+                .insert_header((ERROR_CODE_HEADER, self.code()))
+                .body(body.to_string());
+        }
+        response
+    }
+}
+
+impl ResponseError for crate::http::admin::AdminError {
+    fn status_code(&self) -> StatusCode {
+        use crate::http::admin::AdminError;
+        match self {
+            AdminError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AdminError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AdminError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AdminError::Framework(e) => e.status_code(),
+            AdminError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        use crate::http::admin::AdminError;
+        let code = match self {
+            AdminError::Unauthenticated => "unauthenticated",
+            AdminError::BadRequest(_) => "bad_request",
+            AdminError::TooLarge { .. } => "payload_too_large",
+            AdminError::Framework(e) => return e.error_response(),
+            AdminError::Database(_) => "internal_error",
+        };
+        let mut response = logged_problem(self, self.status_code(), code);
+        if self.status_code() == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
 impl ResponseError for PortfolioError {
     fn status_code(&self) -> StatusCode {
         match self {

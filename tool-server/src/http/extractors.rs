@@ -91,3 +91,25 @@ impl FromRequest for Teacher {
         ready(teacher)
     }
 }
+
+/// An administrator, from a token made by `carefolio admin-token add`.
+/// Checked against the database on every request.
+pub struct Admin(pub crate::admin::Administrator);
+
+impl FromRequest for Admin {
+    type Error = super::admin::AdminError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = state(req);
+        let token = authorization(req, "Bearer");
+        Box::pin(async move {
+            let state = state.ok_or(super::admin::AdminError::Unauthenticated)?;
+            let token = token.ok_or(super::admin::AdminError::Unauthenticated)?;
+            crate::admin::authenticate(&state.db, &token)
+                .await?
+                .map(Admin)
+                .ok_or(super::admin::AdminError::Unauthenticated)
+        })
+    }
+}

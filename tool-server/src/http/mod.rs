@@ -1,6 +1,7 @@
 //! HTTP: thin handlers over the domain modules. Every route is listed in
 //! `routes.rs`; every domain error is mapped to a response in `errors.rs`.
 
+pub mod admin;
 pub mod api;
 pub mod deep_linking;
 pub mod errors;

@@ -2,7 +2,7 @@
 
 use actix_web::web;
 
-use super::{api, deep_linking, errors, lti, pages, registration, widget, xapi};
+use super::{admin, api, deep_linking, errors, lti, pages, registration, widget, xapi};
 
 pub fn configure(config: &mut web::ServiceConfig) {
     config
@@ -24,6 +24,23 @@ pub fn configure(config: &mut web::ServiceConfig) {
         )
         .route("/api/v1/portfolio", web::get().to(api::portfolio))
         .route("/api/v1/learners", web::get().to(api::learners))
+        // Administrators
+        .route(
+            "/api/v1/admin/frameworks",
+            web::get().to(admin::list_frameworks),
+        )
+        .route(
+            "/api/v1/admin/frameworks",
+            web::post().to(admin::import_framework),
+        )
+        .route(
+            "/api/v1/admin/frameworks/import-url",
+            web::post().to(admin::import_framework_url),
+        )
+        .route(
+            "/api/v1/admin/frameworks/{key}/export",
+            web::get().to(admin::export_framework),
+        )
         // xAPI
         .route("/xapi/about", web::get().to(xapi::about))
         .route("/xapi/statements", web::get().to(xapi::get_statements))
