@@ -857,3 +857,60 @@ pub async fn over_http_from_another_site_the_frame_explains_instead_of_offering_
     );
     Ok(())
 }
+
+/// Carefolio's framework CSV goes through Moodle's own competency
+/// framework importer and exporter and comes back unchanged.
+pub async fn a_framework_exported_for_moodle_imports_there_and_comes_back_unchanged(
+    suite: &Suite,
+) -> anyhow::Result<()> {
+    for (key, competencies) in [("carerplus", 55), ("pat", 75)] {
+        let dir = std::env::temp_dir().join(format!("carefolio-moodle-fw-{}", suite.run));
+        std::fs::create_dir_all(&dir)?;
+        let ours = dir.join(format!("{key}.csv"));
+        suite.tool.cli(&[
+            "framework",
+            "export",
+            key,
+            "--format",
+            "moodle-csv",
+            "--output",
+            ours.to_str().context("path")?,
+        ])?;
+        // The web server's user reads it.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))?;
+        std::fs::set_permissions(&ours, std::fs::Permissions::from_mode(0o644))?;
+        let moodles = suite.kit.php_source(
+            include_str!("framework_round_trip.php"),
+            &[format!("--csv={}", ours.display())],
+        )?;
+        let stored = suite
+            .db
+            .value(&format!(
+                "SELECT COUNT(*)::text AS a, NULL AS b, NULL AS c FROM mdl_competency c \
+                 JOIN mdl_competency_framework f ON f.id = c.competencyframeworkid \
+                 WHERE f.idnumber = '{key}'"
+            ))
+            .await?
+            .context("count")?;
+        ensure!(
+            stored == competencies.to_string(),
+            "Moodle holds {stored} competencies of {key}, not {competencies}"
+        );
+        let theirs = dir.join(format!("{key}-from-moodle.csv"));
+        std::fs::write(&theirs, &moodles)?;
+        let report = suite.tool.cli(&[
+            "framework",
+            "import",
+            theirs.to_str().context("path")?,
+            "--format",
+            "moodle-csv",
+        ])?;
+        ensure!(
+            report.contains(&format!("Imported {key} (")) && report.contains("nothing changed"),
+            "Moodle's export of {key} changed the framework: {report}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(())
+}

@@ -74,6 +74,7 @@ async fn main() -> std::process::ExitCode {
         a_grade_is_delivered_after_carefolio_rotates_its_keys,
         dynamic_registration_from_moodles_administration_to_a_non_default_port,
         over_http_from_another_site_the_frame_explains_instead_of_offering_a_window,
+        a_framework_exported_for_moodle_imports_there_and_comes_back_unchanged,
     ];
     let started = Instant::now();
     let (mut passed, mut failed) = (0, 0);

@@ -282,13 +282,22 @@ pub fn read(
             by_export_id.insert(export_id, identifier);
         }
         places.insert(identifier, format!("line {}", row.line));
+        let short_name = row.get(SHORT_NAME);
+        let description = read_description(row)?;
+        // A shortened title whose whole text is the description (as Carefolio writes it).
+        let (title, description) = match description {
+            Some(full) if is_shortened_from(short_name, &full) && !full.contains('\n') => {
+                (full, None)
+            }
+            other => (short_name.to_owned(), other),
+        };
         nodes.push(Node {
             identifier,
             uri,
             code: code.to_owned(),
             item_type: String::new(),
-            title: text(row.get(SHORT_NAME)),
-            description: read_description(row)?.map(|d| text(&d)),
+            title: text(&title),
+            description: description.map(|d| text(&d)),
             parent: None,
             position: 0,
             notes: None,
@@ -297,7 +306,28 @@ pub fn read(
             related: Vec::new(),
         });
     }
-    let mut sibling_count: HashMap<Option<Uuid>, i32> = HashMap::new();
+    // Moodle's export lists competencies in no particular order; its
+    // exported IDs follow creation, which follows the order siblings were
+    // imported or added in. Without them, the rows' order counts.
+    let all_exported = competencies
+        .iter()
+        .all(|row| row.get(EXPORT_ID).parse::<i64>().is_ok());
+    let mut order: Vec<(i64, usize)> = competencies
+        .iter()
+        .enumerate()
+        .map(|(index, row)| {
+            let exported = row
+                .get(EXPORT_ID)
+                .parse::<i64>()
+                .ok()
+                .filter(|_| all_exported);
+            (exported.unwrap_or(index as i64), index)
+        })
+        .collect();
+    order.sort();
+    for (rank, (_, index)) in order.into_iter().enumerate() {
+        nodes[index].position = rank as i32 + 1;
+    }
     for (node, row) in nodes.iter_mut().zip(&competencies) {
         let parent_code = row.get(PARENT);
         node.parent = if parent_code.is_empty() {
@@ -313,9 +343,6 @@ pub fn read(
                 }
             }
         };
-        let count = sibling_count.entry(node.parent).or_default();
-        *count += 1;
-        node.position = *count;
         for related in row.get(RELATED).split(',').filter(|r| !r.trim().is_empty()) {
             let related = related.trim().replace("%2C", ",");
             match by_code.get(related.as_str()) {
@@ -545,6 +572,12 @@ pub fn keep_what_it_cannot_hold(framework: &mut Framework, stored: &Framework) {
         let Some(before) = stored.node(node.identifier) else {
             continue;
         };
+        if let (Some(short), Some(full)) = (node.title.get(&language), before.title.get(&language))
+        {
+            if is_shortened_from(short, full) {
+                node.title.insert(language.clone(), full.clone());
+            }
+        }
         merge(&mut node.title, &before.title);
         match (&mut node.description, &before.description) {
             (Some(new), Some(old)) => merge(new, old),
@@ -697,15 +730,24 @@ pub fn write(framework: &Framework, key: &str) -> Vec<u8> {
             .filter_map(|id| framework.node(*id))
             .map(|n| n.code.replace(',', "%2C"))
             .collect();
+        let title = node.title_in(language);
+        let description = node
+            .description
+            .as_ref()
+            .and_then(|d| model::pick(d, language))
+            .unwrap_or("");
+        // Moodle cuts short names at 100 characters: a longer title goes
+        // shortened, and whole in the description when that is free.
+        let (short_name, description) = match shorten(title) {
+            Some(short) if description.is_empty() => (short, title.to_owned()),
+            Some(short) => (short, description.to_owned()),
+            None => (title.to_owned(), description.to_owned()),
+        };
         rows.push(vec![
             parent,
             node.code.clone(),
-            node.title_in(language).to_owned(),
-            node.description
-                .as_ref()
-                .and_then(|d| model::pick(d, language))
-                .unwrap_or("")
-                .to_owned(),
+            short_name,
+            description,
             FORMAT_PLAIN.to_string(),
             values,
             config,
@@ -727,6 +769,37 @@ pub fn write(framework: &Framework, key: &str) -> Vec<u8> {
         let _ = writer.write_record(&row);
     }
     writer.into_inner().unwrap_or_default()
+}
+
+/// The longest short name Moodle keeps.
+const SHORT_NAME_CHARS: usize = 100;
+const ELLIPSIS: char = '…';
+
+/// A title longer than Moodle's short names, cut at a word and ended
+/// with an ellipsis; `None` when it fits.
+fn shorten(title: &str) -> Option<String> {
+    if title.chars().count() <= SHORT_NAME_CHARS {
+        return None;
+    }
+    let head: String = title.chars().take(SHORT_NAME_CHARS - 1).collect();
+    let cut = head
+        .rfind(char::is_whitespace)
+        .filter(|&at| at > SHORT_NAME_CHARS / 2)
+        .unwrap_or(head.len());
+    let head = head[..cut].trim_end_matches(|c: char| c.is_whitespace() || c == ',' || c == ';');
+    Some(format!("{head}{ELLIPSIS}"))
+}
+
+/// A short name that is a shortened title (ending in an ellipsis) whose
+/// whole text opens `full`.
+fn is_shortened_from(short: &str, full: &str) -> bool {
+    let Some(head) = short
+        .strip_suffix(ELLIPSIS)
+        .or_else(|| short.strip_suffix("..."))
+    else {
+        return false;
+    };
+    !head.is_empty() && full.starts_with(head.trim_end())
 }
 
 /// Moodle's scale values and configuration for a scale: "Not yet
@@ -915,6 +988,29 @@ mod tests {
 
         let e = read(b"a,b\n1,2\n", "en", &Derived).expect_err("not Moodle's columns");
         assert_eq!(e.place, "line 1");
+    }
+
+    #[test]
+    fn long_titles_are_shortened_for_moodle_and_whole_again_on_import() {
+        let long = "Følger lover og regler om taushetsplikt og personvern, og vet når og hvordan informasjon kan deles med andre i teamet og med pårørende";
+        let short = shorten(long).expect("longer than 100");
+        assert!(short.chars().count() <= SHORT_NAME_CHARS, "{short}");
+        assert!(short.ends_with('…') && !short.ends_with(" …"), "{short}");
+        assert!(is_shortened_from(&short, long));
+        assert!(!is_shortened_from("Følger…", "Annet"));
+        assert_eq!(shorten("Kort tittel"), None);
+    }
+
+    #[test]
+    fn rows_in_any_order_give_the_order_of_their_exported_ids() {
+        let original = case::read(BUILT_IN[0].1.as_bytes()).expect("CARER+");
+        let csv = String::from_utf8(write(&original, "carerplus")).expect("UTF-8");
+        let mut lines: Vec<&str> = csv.lines().collect();
+        // Moodle lists competencies in no particular order: reverse them.
+        lines[2..].reverse();
+        let shuffled = lines.join("\n");
+        let read_back = |text: &str| read(text.as_bytes(), "en", &Same(&original)).expect("read");
+        assert_eq!(read_back(&shuffled), read_back(&csv));
     }
 
     #[test]
