@@ -20,6 +20,7 @@ mod m20261130_000012_identities_per_registration;
 mod m20261130_000013_platform_origins;
 mod m20261130_000014_line_item_creation;
 mod m20261130_000015_framework_versions;
+mod m20261130_000016_evidence;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_platform_origins::Migration),
             Box::new(m20261130_000014_line_item_creation::Migration),
             Box::new(m20261130_000015_framework_versions::Migration),
+            Box::new(m20261130_000016_evidence::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ mod configuration;
 mod cookieless;
 mod deep_linking;
 mod demo;
+mod evidence;
 mod faults;
 mod frameworks;
 mod grades;

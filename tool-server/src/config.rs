@@ -20,6 +20,113 @@ pub struct Settings {
     /// Platforms registered from the configuration file, created at start.
     #[serde(default)]
     pub platforms: Vec<PlatformRegistration>,
+    /// Where evidence files are kept and what may be uploaded.
+    #[serde(default)]
+    pub files: FileSettings,
+}
+
+/// Evidence files: a local folder (the default) or an S3-compatible store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    /// A folder for the files; defaults to `files` in the data directory.
+    /// Ignored when `s3` is set.
+    pub local_dir: Option<PathBuf>,
+    /// An S3-compatible bucket; when set, files go there instead.
+    pub s3: Option<S3Settings>,
+    /// The largest file a learner may upload, in bytes.
+    #[serde(default = "default_max_upload_bytes")]
+    pub max_upload_bytes: u64,
+    /// The media types that may be uploaded, as sniffed from the content;
+    /// `type/*` allows a whole family.
+    #[serde(default = "default_allowed_types")]
+    pub allowed_types: Vec<String>,
+}
+
+fn default_max_upload_bytes() -> u64 {
+    256 * 1024 * 1024
+}
+
+/// Pictures, documents, sound and film: what care workers photograph,
+/// scan, record and write. Never HTML, SVG or scripts (they could run in
+/// a reader's browser).
+pub fn default_allowed_types() -> Vec<String> {
+    [
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/heif",
+        "image/avif",
+        "application/pdf",
+        "audio/*",
+        "video/mp4",
+        "video/webm",
+        "video/quicktime",
+        "video/x-matroska",
+        "text/plain",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/rtf",
+    ]
+    .iter()
+    .map(|t| (*t).to_owned())
+    .collect()
+}
+
+impl Default for FileSettings {
+    fn default() -> Self {
+        FileSettings {
+            local_dir: None,
+            s3: None,
+            max_upload_bytes: default_max_upload_bytes(),
+            allowed_types: default_allowed_types(),
+        }
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// The store's address, e.g. `https://s3.eu-north-1.amazonaws.com` or a
+    /// MinIO/Garage server; AWS's default for the region when unset.
+    pub endpoint: Option<String>,
+    #[serde(default = "default_region")]
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// Keys start with this, so one bucket can hold several things.
+    #[serde(default)]
+    pub prefix: String,
+    /// Plain http to the endpoint (only for a store on the same host or network).
+    #[serde(default)]
+    pub allow_http: bool,
+}
+
+fn default_region() -> String {
+    "us-east-1".to_owned()
+}
+
+/// The secret key never shows, in logs or elsewhere.
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("bucket", &self.bucket)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("prefix", &self.prefix)
+            .field("allow_http", &self.allow_http)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -115,6 +222,7 @@ impl Default for Settings {
             },
             data_dir: PathBuf::from("data"),
             platforms: Vec::new(),
+            files: FileSettings::default(),
         }
     }
 }
@@ -139,6 +247,16 @@ const KNOWN_ENV: &[&str] = &[
     "CAREFOLIO__DATABASE__URL",
     "CAREFOLIO__DATABASE__MAX_CONNECTIONS",
     "CAREFOLIO__DATA_DIR",
+    "CAREFOLIO__FILES__LOCAL_DIR",
+    "CAREFOLIO__FILES__MAX_UPLOAD_BYTES",
+    "CAREFOLIO__FILES__ALLOWED_TYPES",
+    "CAREFOLIO__FILES__S3__BUCKET",
+    "CAREFOLIO__FILES__S3__ENDPOINT",
+    "CAREFOLIO__FILES__S3__REGION",
+    "CAREFOLIO__FILES__S3__ACCESS_KEY_ID",
+    "CAREFOLIO__FILES__S3__SECRET_ACCESS_KEY",
+    "CAREFOLIO__FILES__S3__PREFIX",
+    "CAREFOLIO__FILES__S3__ALLOW_HTTP",
     "CAREFOLIO_CONFIG",
 ];
 

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod entities;
+pub mod files;
 pub mod frameworks;
 pub mod grades;
 pub mod http;

@@ -31,6 +31,10 @@ pub enum Purpose {
     LaunchToken,
     DeepLinkingSession,
     RegistrationInvite,
+    /// A short-lived address of one evidence file for one reader: the
+    /// browser fetches files with `<img>`, `<video>` and links, which send
+    /// no Authorization header.
+    FileAccess,
 }
 
 impl Purpose {
@@ -42,6 +46,7 @@ impl Purpose {
             Purpose::LaunchToken => b"carefolio launch token\0",
             Purpose::DeepLinkingSession => b"carefolio deep linking session\0",
             Purpose::RegistrationInvite => b"carefolio registration invite\0",
+            Purpose::FileAccess => b"carefolio file access\0",
         }
     }
 }

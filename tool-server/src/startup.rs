@@ -97,14 +97,16 @@ impl Application {
                 settings.server.roster_refresh_interval_secs,
             ))),
             competences: Arc::new(CompetenceCache::new(Duration::from_secs(600))),
+            files: crate::files::FileStore::from_settings(&settings)?,
             widget,
             signer: Arc::new(Signer::load_or_create(&db).await?),
             tool_key,
             settings: Arc::new(settings),
         };
         let sweeping = db.clone();
-        supervise("nonce sweeper", move || {
-            sweep_periodically(sweeping.clone())
+        let files = state.files.clone();
+        supervise("sweeper", move || {
+            sweep_periodically(sweeping.clone(), files.clone())
         });
         supervise("grade delivery", move || grades.clone().run_forever());
         tracing::info!(url = %state.base_url, "Carefolio listening");
@@ -203,7 +205,9 @@ where
 
 /// Forgets used nonces of expired logins every few minutes. Every instance
 /// may run it; the deletes are idempotent.
-async fn sweep_periodically(db: DatabaseConnection) {
+/// Every five minutes: used nonces of expired logins, and uploads an
+/// instance left unfinished when it died.
+async fn sweep_periodically(db: DatabaseConnection, files: crate::files::FileStore) {
     let mut interval = actix_web::rt::time::interval(Duration::from_secs(300));
     loop {
         interval.tick().await;
@@ -211,6 +215,11 @@ async fn sweep_periodically(db: DatabaseConnection) {
             Ok(0) => {}
             Ok(nonces) => tracing::debug!(nonces, "forgot the used nonces of expired logins"),
             Err(e) => tracing::warn!(error = %e, "sweeping used nonces failed"),
+        }
+        match files.sweep_stale_uploads().await {
+            Ok(0) => {}
+            Ok(uploads) => tracing::info!(uploads, "removed unfinished uploads"),
+            Err(e) => tracing::warn!(error = %e, "sweeping unfinished uploads failed"),
         }
     }
 }

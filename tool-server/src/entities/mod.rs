@@ -2,10 +2,14 @@
 //! their own types; no entity is ever a request or response body.
 
 pub mod admin_token;
+pub mod blob;
 pub mod competence;
 pub mod competence_activity;
 pub mod context;
 pub mod deployment;
+pub mod evidence_item;
+pub mod evidence_tag;
+pub mod evidence_version;
 pub mod framework;
 pub mod grade_link;
 pub mod grade_sync;
@@ -18,6 +22,7 @@ pub mod platform_jwks;
 pub mod resource_link;
 pub mod resource_link_competence;
 pub mod roster_member;
+pub mod self_rating;
 pub mod server_secret;
 pub mod tool_key;
 pub mod used_nonce;

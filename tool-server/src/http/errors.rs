@@ -205,6 +205,48 @@ impl ResponseError for crate::http::admin::AdminError {
     }
 }
 
+impl ResponseError for crate::portfolio::evidence::EvidenceError {
+    fn status_code(&self) -> StatusCode {
+        use crate::files::FileError;
+        use crate::portfolio::evidence::EvidenceError;
+        match self {
+            EvidenceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            EvidenceError::NotFound | EvidenceError::File(FileError::NotFound) => {
+                StatusCode::NOT_FOUND
+            }
+            EvidenceError::File(FileError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            EvidenceError::File(FileError::TypeNotAllowed(_) | FileError::Disguised { .. }) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            EvidenceError::File(
+                FileError::Truncated { .. } | FileError::Empty | FileError::Interrupted(_),
+            ) => StatusCode::BAD_REQUEST,
+            EvidenceError::File(FileError::Store(_) | FileError::Config(_))
+            | EvidenceError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let response = logged_problem(self, self.status_code(), self.code());
+        // The field a validation error names, for the form that shows it.
+        if let crate::portfolio::evidence::EvidenceError::Invalid { field, problem } = self {
+            let body = json!({
+                "type": "about:blank",
+                "title": "Unprocessable Content",
+                "status": 422,
+                "code": self.code(),
+                "detail": problem,
+                "field": field,
+            });
+            return HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
+                .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+                .insert_header((ERROR_CODE_HEADER, self.code()))
+                .body(body.to_string());
+        }
+        response
+    }
+}
+
 impl ResponseError for PortfolioError {
     fn status_code(&self) -> StatusCode {
         match self {

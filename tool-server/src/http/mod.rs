@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod deep_linking;
 pub mod errors;
+pub mod evidence;
 pub mod extractors;
 pub mod html;
 pub mod lti;

@@ -2,7 +2,7 @@
 
 use actix_web::web;
 
-use super::{admin, api, deep_linking, errors, lti, pages, registration, widget, xapi};
+use super::{admin, api, deep_linking, errors, evidence, lti, pages, registration, widget, xapi};
 
 pub fn configure(config: &mut web::ServiceConfig) {
     config
@@ -24,6 +24,22 @@ pub fn configure(config: &mut web::ServiceConfig) {
         )
         .route("/api/v1/portfolio", web::get().to(api::portfolio))
         .route("/api/v1/learners", web::get().to(api::learners))
+        .route("/api/v1/evidence", web::get().to(evidence::list))
+        .route("/api/v1/evidence", web::post().to(evidence::create))
+        .route("/api/v1/evidence/files", web::post().to(evidence::upload))
+        .route("/api/v1/evidence/{id}", web::get().to(evidence::get))
+        .route("/api/v1/evidence/{id}", web::patch().to(evidence::update))
+        .route("/api/v1/evidence/{id}", web::delete().to(evidence::delete))
+        .route(
+            "/api/v1/map/{framework}",
+            web::get().to(evidence::competence_map),
+        )
+        .route(
+            "/api/v1/self-ratings/{competence}",
+            web::put().to(evidence::rate),
+        )
+        .route("/api/v1/suggestions", web::get().to(evidence::suggestions))
+        .route("/files/{item}/{name}", web::get().to(evidence::file))
         // Administrators
         .route(
             "/api/v1/admin/frameworks",

@@ -37,6 +37,8 @@ pub struct AppState {
     pub services: Arc<ServiceClient>,
     /// Keeps roster refreshes of one course apart and spaced out.
     pub roster_refreshes: Arc<crate::roster::RefreshGate>,
+    /// Evidence files (a local folder or an S3-compatible store).
+    pub files: crate::files::FileStore,
 }
 
 impl AppState {

@@ -1,8 +1,10 @@
 //! The learner's portfolio: what a launch records, the widget's session,
 //! and the view the widget renders.
 
+pub mod evidence;
 pub mod known;
 pub mod launch;
+pub mod map;
 pub mod session;
 pub mod view;
 

@@ -1,0 +1,322 @@
+//! The learner's evidence, competence map and self-ratings, for the widget
+//! (launch token), and evidence files at short-lived addresses.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::extractors::Launched;
+use super::AppState;
+use crate::files::{Claims, FileError};
+use crate::identity::PersonId;
+use crate::portfolio::evidence::{self, Change, Draft, EvidenceError, EvidenceView, Kind, Upload};
+use crate::portfolio::map;
+use crate::portfolio::session::LaunchSession;
+use crate::signing::Purpose;
+use crate::util::now_ms;
+
+/// How long a file address stays valid.
+const FILE_ACCESS_SECS: i64 = 600;
+
+/// An evidence item as the API answers it: with the address of its file.
+#[derive(Serialize)]
+pub struct EvidenceResponse {
+    #[serde(flatten)]
+    pub view: EvidenceView,
+    /// A short-lived address of the file for this reader.
+    pub file_url: Option<String>,
+}
+
+/// What a file address carries, kept short.
+#[derive(Serialize, Deserialize)]
+struct FileAccess {
+    #[serde(rename = "i")]
+    item: Uuid,
+    #[serde(rename = "s")]
+    sha256: String,
+    #[serde(rename = "p")]
+    reader: Uuid,
+    #[serde(rename = "e")]
+    expires_at_ms: i64,
+}
+
+pub fn respond(state: &AppState, reader: PersonId, view: EvidenceView) -> EvidenceResponse {
+    let file_url = view.file.as_ref().and_then(|file| {
+        let access = FileAccess {
+            item: view.id,
+            sha256: file.sha256.clone(),
+            reader: reader.0,
+            expires_at_ms: now_ms() + FILE_ACCESS_SECS * 1000,
+        };
+        let token = state.signer.seal(Purpose::FileAccess, &access).ok()?;
+        let name: String = url::form_urlencoded::byte_serialize(file.name.as_bytes()).collect();
+        Some(format!("/files/{}/{name}?access={token}", view.id))
+    });
+    EvidenceResponse { view, file_url }
+}
+
+fn no_store(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    response
+}
+
+/// The owner's item, or 404: another learner's item is not there for them.
+async fn owned(state: &AppState, session: &LaunchSession, id: Uuid) -> Result<(), EvidenceError> {
+    if evidence::owner_of(&state.db, id).await? == session.person_id {
+        Ok(())
+    } else {
+        Err(EvidenceError::NotFound)
+    }
+}
+
+/// GET `/api/v1/evidence`: the learner's own evidence, newest first.
+pub async fn list(
+    launched: Launched,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, EvidenceError> {
+    let person = launched.0.person_id;
+    let items: Vec<EvidenceResponse> = evidence::list(&state.db, person)
+        .await?
+        .into_iter()
+        .map(|view| respond(&state, person, view))
+        .collect();
+    Ok(no_store(HttpResponse::Ok()).json(items))
+}
+
+#[derive(Deserialize)]
+pub struct NewEvidence {
+    kind: Kind,
+    #[serde(flatten)]
+    draft: Draft,
+}
+
+/// POST `/api/v1/evidence`: a reflection, a link or a record of activity.
+pub async fn create(
+    launched: Launched,
+    state: web::Data<AppState>,
+    body: web::Json<NewEvidence>,
+) -> Result<HttpResponse, EvidenceError> {
+    let NewEvidence { kind, draft } = body.into_inner();
+    if kind == Kind::File {
+        return Err(EvidenceError::Invalid {
+            field: "kind",
+            problem: "files are uploaded to /api/v1/evidence/files".into(),
+        });
+    }
+    let person = launched.0.person_id;
+    let view = evidence::create(&state.db, person, kind, draft).await?;
+    Ok(no_store(HttpResponse::Created()).json(respond(&state, person, view)))
+}
+
+#[derive(Deserialize)]
+pub struct UploadQuery {
+    /// The file's name on the learner's device.
+    name: String,
+    title: Option<String>,
+    #[serde(default)]
+    describes_care_recipient: bool,
+}
+
+/// POST `/api/v1/evidence/files?name=…`: the body is the file, streamed.
+pub async fn upload(
+    launched: Launched,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    query: web::Query<UploadQuery>,
+    body: web::Payload,
+) -> Result<HttpResponse, EvidenceError> {
+    let header_value = |name: header::HeaderName| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let claims = Claims {
+        content_type: header_value(header::CONTENT_TYPE),
+        file_name: query.name.clone(),
+        length: header_value(header::CONTENT_LENGTH).and_then(|l| l.parse().ok()),
+    };
+    let blob = state.files.put(body, &claims).await?;
+    let query = query.into_inner();
+    let person = launched.0.person_id;
+    let view = evidence::create_file(
+        &state.db,
+        person,
+        Upload {
+            blob,
+            file_name: query.name,
+        },
+        Draft {
+            title: query.title.unwrap_or_default(),
+            describes_care_recipient: query.describes_care_recipient,
+            ..Draft::default()
+        },
+    )
+    .await?;
+    Ok(no_store(HttpResponse::Created()).json(respond(&state, person, view)))
+}
+
+/// GET `/api/v1/evidence/{id}`.
+pub async fn get(
+    launched: Launched,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, EvidenceError> {
+    let id = id.into_inner();
+    owned(&state, &launched.0, id).await?;
+    let (_, view) = evidence::load(&state.db, id)
+        .await?
+        .ok_or(EvidenceError::NotFound)?;
+    Ok(no_store(HttpResponse::Ok()).json(respond(&state, launched.0.person_id, view)))
+}
+
+/// PATCH `/api/v1/evidence/{id}`: a new version with the changes given.
+pub async fn update(
+    launched: Launched,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Json<Change>,
+) -> Result<HttpResponse, EvidenceError> {
+    let id = id.into_inner();
+    owned(&state, &launched.0, id).await?;
+    let view = evidence::update(&state.db, id, body.into_inner()).await?;
+    Ok(no_store(HttpResponse::Ok()).json(respond(&state, launched.0.person_id, view)))
+}
+
+/// DELETE `/api/v1/evidence/{id}`.
+pub async fn delete(
+    launched: Launched,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, EvidenceError> {
+    let id = id.into_inner();
+    owned(&state, &launched.0, id).await?;
+    evidence::delete(&state.db, id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// GET `/api/v1/map/{framework}`: the learner's competence map.
+pub async fn competence_map(
+    launched: Launched,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, EvidenceError> {
+    let map = map::map(&state.db, launched.0.person_id, &key).await?;
+    Ok(no_store(HttpResponse::Ok()).json(map))
+}
+
+#[derive(Deserialize)]
+pub struct Rating {
+    rating: i32,
+}
+
+/// PUT `/api/v1/self-ratings/{competence}`: `{"rating": 2}`.
+pub async fn rate(
+    launched: Launched,
+    state: web::Data<AppState>,
+    competence: web::Path<Uuid>,
+    body: web::Json<Rating>,
+) -> Result<HttpResponse, EvidenceError> {
+    map::rate(
+        &state.db,
+        launched.0.person_id,
+        competence.into_inner(),
+        body.rating,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// GET `/api/v1/suggestions`: the course's activities covering what the
+/// learner rated lowest.
+pub async fn suggestions(
+    launched: Launched,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, EvidenceError> {
+    let session = &launched.0;
+    use sea_orm::EntityTrait;
+    let link = crate::entities::resource_link::Entity::find_by_id(session.resource_link_id)
+        .one(&state.db)
+        .await?
+        .ok_or(EvidenceError::NotFound)?;
+    let list = match link.context_id {
+        Some(context) => {
+            map::suggestions(&state.db, session.person_id, context, link.id, 5).await?
+        }
+        None => Vec::new(),
+    };
+    Ok(no_store(HttpResponse::Ok()).json(list))
+}
+
+#[derive(Deserialize)]
+pub struct FileQuery {
+    access: String,
+}
+
+/// GET `/files/{item}/{name}?access=…`: an evidence file, for the reader
+/// the address was made for, until it expires. Served so that nothing in
+/// it can run in Carefolio's origin.
+pub async fn file(
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, String)>,
+    query: web::Query<FileQuery>,
+) -> Result<HttpResponse, EvidenceError> {
+    let (item, _) = path.into_inner();
+    let access: FileAccess = state
+        .signer
+        .open(Purpose::FileAccess, &query.access)
+        .ok_or(EvidenceError::NotFound)?;
+    if access.item != item || access.expires_at_ms < now_ms() {
+        return Err(EvidenceError::NotFound);
+    }
+    // Checked again now: the item may have been deleted since.
+    let (owner, view) = evidence::load(&state.db, item)
+        .await?
+        .ok_or(EvidenceError::NotFound)?;
+    if owner.0 != access.reader {
+        return Err(EvidenceError::NotFound);
+    }
+    let file = view.file.ok_or(EvidenceError::NotFound)?;
+    if file.sha256 != access.sha256 {
+        return Err(EvidenceError::NotFound);
+    }
+    let (size, stream) = state.files.get(&file.sha256).await.map_err(|e| match e {
+        FileError::NotFound => EvidenceError::NotFound,
+        other => other.into(),
+    })?;
+    let disposition = if file.inline { "inline" } else { "attachment" };
+    let encoded: String = url::form_urlencoded::byte_serialize(file.name.as_bytes()).collect();
+    let ascii: String = file
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    // PDFs are drawn by the browser's own viewer, which a sandbox blocks;
+    // everything else is sandboxed (no script, no plugins, no forms).
+    let policy = if file.media_type == "application/pdf" {
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+    } else {
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'; sandbox; frame-ancestors 'self'"
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, file.media_type.as_str()))
+        .no_chunking(size)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("Content-Security-Policy", policy))
+        .insert_header(("Cross-Origin-Resource-Policy", "same-origin"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=600"))
+        .streaming(stream))
+}
