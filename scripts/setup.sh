@@ -33,3 +33,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
 fi
+
+# An S3-compatible server on loopback for the tests of S3 file storage:
+# moto's server mode, from PyPI.
+if ! command -v moto_server >/dev/null 2>&1; then
+  say "Installing moto (an S3-compatible test server) with pip"
+  python3 -m pip install --quiet --user "moto[server]>=5,<6" \
+    || python3 -m pip install --quiet "moto[server]>=5,<6"
+fi

@@ -4,5 +4,6 @@
 
 pub mod case_provider;
 pub mod launcher;
+pub mod s3;
 pub mod simulator;
 pub mod webdriver;
