@@ -21,6 +21,7 @@ mod m20261130_000013_platform_origins;
 mod m20261130_000014_line_item_creation;
 mod m20261130_000015_framework_versions;
 mod m20261130_000016_evidence;
+mod m20261130_000017_sharing;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_line_item_creation::Migration),
             Box::new(m20261130_000015_framework_versions::Migration),
             Box::new(m20261130_000016_evidence::Migration),
+            Box::new(m20261130_000017_sharing::Migration),
         ]
     }
 }

@@ -24,4 +24,5 @@ mod login;
 mod portfolio_api;
 mod registration;
 mod roster;
+mod sharing;
 mod xapi;

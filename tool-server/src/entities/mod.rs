@@ -2,7 +2,11 @@
 //! their own types; no entity is ever a request or response body.
 
 pub mod admin_token;
+pub mod audit_event;
 pub mod blob;
+pub mod collection;
+pub mod collection_item;
+pub mod comment;
 pub mod competence;
 pub mod competence_activity;
 pub mod context;
@@ -24,6 +28,7 @@ pub mod resource_link_competence;
 pub mod roster_member;
 pub mod self_rating;
 pub mod server_secret;
+pub mod share;
 pub mod tool_key;
 pub mod used_nonce;
 pub mod xapi_client;

@@ -211,9 +211,10 @@ impl ResponseError for crate::portfolio::evidence::EvidenceError {
         use crate::portfolio::evidence::EvidenceError;
         match self {
             EvidenceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            EvidenceError::NotFound | EvidenceError::File(FileError::NotFound) => {
-                StatusCode::NOT_FOUND
-            }
+            EvidenceError::NotFound
+            | EvidenceError::ShareNotFound
+            | EvidenceError::File(FileError::NotFound) => StatusCode::NOT_FOUND,
+            EvidenceError::NotAllowed(_) => StatusCode::FORBIDDEN,
             EvidenceError::File(FileError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
             EvidenceError::File(FileError::TypeNotAllowed(_) | FileError::Disguised { .. }) => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE

@@ -10,6 +10,7 @@ use super::extractors::Launched;
 use super::AppState;
 use crate::files::{Claims, FileError};
 use crate::identity::PersonId;
+use crate::portfolio::access::{self, Access};
 use crate::portfolio::evidence::{self, Change, Draft, EvidenceError, EvidenceView, Kind, Upload};
 use crate::portfolio::map;
 use crate::portfolio::session::LaunchSession;
@@ -35,18 +36,24 @@ struct FileAccess {
     item: Uuid,
     #[serde(rename = "s")]
     sha256: String,
+    /// The reading person; none for a link holder.
     #[serde(rename = "p")]
-    reader: Uuid,
+    reader: Option<Uuid>,
+    /// The share read through; none for the owner.
+    #[serde(rename = "h", default)]
+    share: Option<Uuid>,
     #[serde(rename = "e")]
     expires_at_ms: i64,
 }
 
-pub fn respond(state: &AppState, reader: PersonId, view: EvidenceView) -> EvidenceResponse {
+/// The item for the reader of `access`, with a file address made for them.
+pub fn respond_to(state: &AppState, access: &Access, view: EvidenceView) -> EvidenceResponse {
     let file_url = view.file.as_ref().and_then(|file| {
         let access = FileAccess {
             item: view.id,
             sha256: file.sha256.clone(),
-            reader: reader.0,
+            reader: access.reader_person().map(|p| p.0),
+            share: access.share(),
             expires_at_ms: now_ms() + FILE_ACCESS_SECS * 1000,
         };
         let token = state.signer.seal(Purpose::FileAccess, &access).ok()?;
@@ -54,6 +61,11 @@ pub fn respond(state: &AppState, reader: PersonId, view: EvidenceView) -> Eviden
         Some(format!("/files/{}/{name}?access={token}", view.id))
     });
     EvidenceResponse { view, file_url }
+}
+
+/// The item for its owner.
+pub fn respond(state: &AppState, owner: PersonId, view: EvidenceView) -> EvidenceResponse {
+    respond_to(state, &Access::owner(owner), view)
 }
 
 fn no_store(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
@@ -203,7 +215,7 @@ pub async fn competence_map(
     state: web::Data<AppState>,
     key: web::Path<String>,
 ) -> Result<HttpResponse, EvidenceError> {
-    let map = map::map(&state.db, launched.0.person_id, &key).await?;
+    let map = map::map(&state.db, launched.0.person_id, &key, None).await?;
     Ok(no_store(HttpResponse::Ok()).json(map))
 }
 
@@ -271,12 +283,15 @@ pub async fn file(
     if access.item != item || access.expires_at_ms < now_ms() {
         return Err(EvidenceError::NotFound);
     }
-    // Checked again now: the item may have been deleted since.
+    // Checked again now: the item may have been deleted, or the share
+    // revoked, since the address was made.
     let (owner, view) = evidence::load(&state.db, item)
         .await?
         .ok_or(EvidenceError::NotFound)?;
-    if owner.0 != access.reader {
-        return Err(EvidenceError::NotFound);
+    let reader = access::for_file(&state.db, owner, access.reader, access.share).await?;
+    if !reader.is_owner() {
+        access::check_item(&state.db, &reader, item).await?;
+        access::record(&state.db, &reader, access::Action::ReadFile, &[item]).await?;
     }
     let file = view.file.ok_or(EvidenceError::NotFound)?;
     if file.sha256 != access.sha256 {

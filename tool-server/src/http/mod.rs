@@ -12,6 +12,7 @@ pub mod lti;
 pub mod pages;
 pub mod registration;
 pub mod routes;
+pub mod sharing;
 pub mod state;
 pub mod templates;
 pub mod widget;

@@ -2,7 +2,9 @@
 
 use actix_web::web;
 
-use super::{admin, api, deep_linking, errors, evidence, lti, pages, registration, widget, xapi};
+use super::{
+    admin, api, deep_linking, errors, evidence, lti, pages, registration, sharing, widget, xapi,
+};
 
 pub fn configure(config: &mut web::ServiceConfig) {
     config
@@ -39,6 +41,73 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::put().to(evidence::rate),
         )
         .route("/api/v1/suggestions", web::get().to(evidence::suggestions))
+        .route(
+            "/api/v1/evidence/{id}/comments",
+            web::get().to(sharing::list_comments),
+        )
+        .route(
+            "/api/v1/evidence/{id}/comments",
+            web::post().to(sharing::add_comment),
+        )
+        .route(
+            "/api/v1/collections",
+            web::get().to(sharing::list_collections),
+        )
+        .route(
+            "/api/v1/collections",
+            web::post().to(sharing::create_collection),
+        )
+        .route(
+            "/api/v1/collections/{id}",
+            web::get().to(sharing::get_collection),
+        )
+        .route(
+            "/api/v1/collections/{id}",
+            web::put().to(sharing::update_collection),
+        )
+        .route(
+            "/api/v1/collections/{id}",
+            web::delete().to(sharing::delete_collection),
+        )
+        .route(
+            "/api/v1/course-people",
+            web::get().to(sharing::course_people),
+        )
+        .route("/api/v1/shares", web::get().to(sharing::list_shares))
+        .route("/api/v1/shares", web::post().to(sharing::create_share))
+        .route(
+            "/api/v1/shares/{id}",
+            web::delete().to(sharing::revoke_share),
+        )
+        .route(
+            "/api/v1/shared-with-me",
+            web::get().to(sharing::shared_with_me),
+        )
+        .route(
+            "/api/v1/shared/{share}",
+            web::get().to(sharing::read_shared),
+        )
+        .route(
+            "/api/v1/shared/{share}/map/{framework}",
+            web::get().to(sharing::shared_map),
+        )
+        .route(
+            "/api/v1/learners/{person}/map/{framework}",
+            web::get().to(sharing::learner_map),
+        )
+        .route(
+            "/api/v1/public/{secret}",
+            web::get().to(sharing::read_public),
+        )
+        .route(
+            "/api/v1/comments/unseen",
+            web::get().to(sharing::unseen_comments),
+        )
+        .route(
+            "/api/v1/comments/seen",
+            web::post().to(sharing::mark_comments_seen),
+        )
+        .route("/api/v1/audit", web::get().to(sharing::audit_trail))
         .route("/files/{item}/{name}", web::get().to(evidence::file))
         // Administrators
         .route(

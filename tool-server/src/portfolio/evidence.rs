@@ -73,6 +73,10 @@ pub enum EvidenceError {
     },
     #[error("no such evidence")]
     NotFound,
+    #[error("no such share, or it was revoked or has expired")]
+    ShareNotFound,
+    #[error("{0}")]
+    NotAllowed(String),
     #[error(transparent)]
     File(#[from] crate::files::FileError),
     #[error("database error")]
@@ -91,6 +95,8 @@ impl EvidenceError {
         match self {
             EvidenceError::Invalid { .. } => "invalid_evidence",
             EvidenceError::NotFound => "evidence_not_found",
+            EvidenceError::ShareNotFound => "share_not_found",
+            EvidenceError::NotAllowed(_) => "not_allowed",
             EvidenceError::File(e) => e.code(),
             EvidenceError::Database(_) => "internal_error",
         }
@@ -635,6 +641,51 @@ pub async fn load<C: ConnectionTrait>(
     };
     let owner = PersonId(item.owner_id);
     Ok(views(db, vec![item]).await?.pop().map(|view| (owner, view)))
+}
+
+/// Live items by id, in the order given.
+pub async fn load_many<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<Vec<EvidenceView>, EvidenceError> {
+    let mut items = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        items.extend(
+            evidence_item::Entity::find()
+                .filter(evidence_item::Column::Id.is_in(chunk.iter().copied()))
+                .filter(evidence_item::Column::DeletedAt.is_null())
+                .all(db)
+                .await?,
+        );
+    }
+    let mut by_id: HashMap<Uuid, EvidenceView> = views(db, items)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// Current titles of items, by id.
+pub async fn titles_of<C: ConnectionTrait>(
+    db: &C,
+    ids: HashSet<Uuid>,
+) -> Result<HashMap<Uuid, String>, sea_orm::DbErr> {
+    let items: HashMap<Uuid, i32> = evidence_item::Entity::find()
+        .filter(evidence_item::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i.current_version))
+        .collect();
+    Ok(evidence_version::Entity::find()
+        .filter(evidence_version::Column::ItemId.is_in(items.keys().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|v| items.get(&v.item_id) == Some(&v.version))
+        .map(|v| (v.item_id, v.title))
+        .collect())
 }
 
 /// Every live item of `owner`, newest first.

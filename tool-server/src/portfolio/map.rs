@@ -79,10 +79,11 @@ impl Totals {
 type EvidenceCounts = HashMap<Uuid, (u32, Vec<u32>)>;
 
 /// Evidence counts of `owner` per competence, from the current versions
-/// of their live items.
+/// of their live items (only those in `shown`, when given).
 async fn evidence_counts<C: ConnectionTrait>(
     db: &C,
     owner: PersonId,
+    shown: Option<&HashSet<Uuid>>,
 ) -> Result<EvidenceCounts, sea_orm::DbErr> {
     let items: HashMap<Uuid, i32> = evidence_item::Entity::find()
         .filter(evidence_item::Column::OwnerId.eq(owner.0))
@@ -90,6 +91,7 @@ async fn evidence_counts<C: ConnectionTrait>(
         .all(db)
         .await?
         .into_iter()
+        .filter(|i| shown.is_none_or(|shown| shown.contains(&i.id)))
         .map(|i| (i.id, i.current_version))
         .collect();
     let mut counts: EvidenceCounts = HashMap::new();
@@ -129,11 +131,13 @@ async fn ratings_of<C: ConnectionTrait>(
         .collect())
 }
 
-/// The map of framework `key` for `owner`.
+/// The map of framework `key` for `owner`, counting only the items in
+/// `shown` when given (what a reader may see).
 pub async fn map<C: ConnectionTrait>(
     db: &C,
     owner: PersonId,
     key: &str,
+    shown: Option<&HashSet<Uuid>>,
 ) -> Result<CompetenceMap, EvidenceError> {
     let framework = framework::Entity::find()
         .filter(framework::Column::Key.eq(key))
@@ -146,7 +150,7 @@ pub async fn map<C: ConnectionTrait>(
         .order_by_asc(competence::Column::Position)
         .all(db)
         .await?;
-    let counts = evidence_counts(db, owner).await?;
+    let counts = evidence_counts(db, owner, shown).await?;
     let ratings = ratings_of(db, owner).await?;
     let scale = versions::parse_scale(&framework.levels, &framework.language);
     let titles = |scale: &model::Scale| -> Vec<LanguageMap> {

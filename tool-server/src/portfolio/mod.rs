@@ -1,11 +1,14 @@
 //! The learner's portfolio: what a launch records, the widget's session,
 //! and the view the widget renders.
 
+pub mod access;
+pub mod collections;
 pub mod evidence;
 pub mod known;
 pub mod launch;
 pub mod map;
 pub mod session;
+pub mod sharing;
 pub mod view;
 
 #[derive(Debug, thiserror::Error)]
