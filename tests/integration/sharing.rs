@@ -375,7 +375,27 @@ both_databases!(
             1,
             "the collection without its care-recipient item"
         );
-        // A file address made for a link holder does not reach a care-recipient file.
+        // The page the link opens: readable without sign-in, no script.
+        let page = app.client.get(&url).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let csp = page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            csp.contains("default-src 'none'") && !csp.contains("script-src"),
+            "{csp}"
+        );
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("<h1>Ingrid Hansen&#x27;s portfolio</h1>"),
+            "{html}"
+        );
+        assert!(html.contains("What I learnt") && html.contains("Certificate"));
+        assert!(
+            !html.contains("mrs-k.png"),
+            "no care-recipient item on the page"
+        );
         let ole_file_for_b = file_url.clone();
         let (status, _) = api
             .call(
@@ -445,7 +465,7 @@ both_databases!(
         assert_eq!(count("person", "read_file"), 1);
         assert_eq!(count("person", "comment"), 1);
         assert_eq!(count("course_teacher", "read_item"), 2);
-        assert_eq!(count("link", "read_item"), 3);
+        assert_eq!(count("link", "read_item"), 5, "the JSON twice and the page");
         assert!(lines
             .iter()
             .filter(|l| l["reader_kind"] == "person")

@@ -63,6 +63,9 @@ pub enum PagePolicy {
         origin: String,
         ancestors: FrameAncestors,
     },
+    /// What a secret link shows: text, and the pictures, sound and film
+    /// of the evidence from Carefolio itself; no script, never framed.
+    Shared,
     /// Error pages and the registration result: text and a close script
     /// at most, nothing to click and no one's data, so any LMS may frame
     /// them (an error may come before the platform is known).
@@ -90,6 +93,9 @@ impl PagePolicy {
                 ancestors: FrameAncestors(ancestors),
             } => format!(
                 "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action {origin}; frame-ancestors {ancestors}; {COMMON}"
+            ),
+            PagePolicy::Shared => format!(
+                "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; {COMMON}"
             ),
             PagePolicy::Message => format!(
                 "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors *; {COMMON}"

@@ -109,6 +109,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         )
         .route("/api/v1/audit", web::get().to(sharing::audit_trail))
         .route("/files/{item}/{name}", web::get().to(evidence::file))
+        .route("/s/{secret}", web::get().to(sharing::shared_page))
         // Administrators
         .route(
             "/api/v1/admin/frameworks",

@@ -310,3 +310,111 @@ pub async fn audit_trail(
     let lines = access::trail(&state.db, launched.0.person_id, 500).await?;
     Ok(no_store(HttpResponse::Ok()).json(lines))
 }
+
+#[derive(Serialize)]
+struct SharedPage {
+    title: String,
+    lead: String,
+    introduction_html: Option<String>,
+    items: Vec<SharedPageItem>,
+}
+
+#[derive(Serialize)]
+struct SharedPageItem {
+    title: String,
+    competences: String,
+    body_html: Option<String>,
+    url: Option<String>,
+    file_url: Option<String>,
+    file_name: Option<String>,
+    image: bool,
+    audio: bool,
+    video: bool,
+    download: bool,
+}
+
+/// GET `/s/{secret}`: the page a secret link opens, readable without
+/// sign-in; a link that no longer works says so.
+pub async fn shared_page(state: web::Data<AppState>, secret: web::Path<String>) -> HttpResponse {
+    use super::errors::{error_page, PageText};
+    use actix_web::http::StatusCode;
+    let access = match access::through_link(&state.db, &secret).await {
+        Ok(access) => access,
+        Err(EvidenceError::ShareNotFound) => {
+            return error_page(
+                StatusCode::NOT_FOUND,
+                "share_not_found",
+                PageText {
+                    title: "This link does not work any more",
+                    lead: "The person who shared their portfolio with this link has withdrawn it, or it has expired.",
+                    advice: "Ask them for a new link if you still need it.",
+                },
+                "no active share has this link",
+            )
+        }
+        Err(e) => return actix_web::ResponseError::error_response(&e),
+    };
+    let portfolio = match shared_portfolio(&state, &access).await {
+        Ok(portfolio) => portfolio,
+        Err(e) => return actix_web::ResponseError::error_response(&e),
+    };
+    let items = portfolio
+        .items
+        .into_iter()
+        .map(|item| {
+            let media = item
+                .view
+                .file
+                .as_ref()
+                .map(|f| f.media_type.clone())
+                .unwrap_or_default();
+            let has_file = item.file_url.is_some();
+            let image = has_file && media.starts_with("image/");
+            let audio = has_file && media.starts_with("audio/");
+            let video = has_file && media.starts_with("video/");
+            SharedPageItem {
+                competences: item
+                    .view
+                    .tags
+                    .iter()
+                    .map(|t| {
+                        let title = crate::frameworks::model::pick(&t.title, "en").unwrap_or("");
+                        format!("{} {title}", t.code)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                download: has_file && !image && !audio && !video,
+                image,
+                audio,
+                video,
+                file_name: item.view.file.as_ref().map(|f| f.name.clone()),
+                file_url: item.file_url,
+                title: item.view.title,
+                body_html: item.view.body_html,
+                url: item.view.url,
+            }
+        })
+        .collect();
+    let (title, lead) = match &portfolio.collection {
+        Some(collection) => (
+            collection.title.clone(),
+            format!("Evidence collected by {}", portfolio.owner_name),
+        ),
+        None => (
+            format!("{}'s portfolio", portfolio.owner_name),
+            "Evidence of competence in care work".to_owned(),
+        ),
+    };
+    let body = super::templates::render(
+        "shared",
+        &SharedPage {
+            title,
+            lead,
+            introduction_html: portfolio.collection.and_then(|c| c.introduction_html),
+            items,
+        },
+    );
+    super::html::page(StatusCode::OK, &super::html::PagePolicy::Shared)
+        .insert_header(("X-Robots-Tag", "noindex, nofollow"))
+        .body(body)
+}

@@ -37,6 +37,7 @@ static TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
         ),
         ("registered", include_str!("../../templates/registered.hbs")),
         ("login", include_str!("../../templates/login.hbs")),
+        ("shared", include_str!("../../templates/shared.hbs")),
         (
             "storage_check",
             include_str!("../../templates/storage_check.hbs"),
