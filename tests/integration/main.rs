@@ -14,6 +14,7 @@ mod cookieless;
 mod deep_linking;
 mod demo;
 mod evidence;
+mod export;
 mod faults;
 mod frameworks;
 mod grades;

@@ -45,6 +45,9 @@ pub enum Command {
     /// Tokens for the administrators' API.
     #[command(subcommand, name = "admin-token")]
     AdminToken(AdminTokenCommand),
+    /// A person's portfolio: export it as one zip.
+    #[command(subcommand)]
+    Portfolio(PortfolioCommand),
     /// Manage the tool's signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -179,6 +182,19 @@ pub enum FrameworkCommand {
         #[arg(long, default_value = "case", value_parser = ["case", "moodle-csv"])]
         format: String,
         /// The file to write; by default the standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PortfolioCommand {
+    /// Write a person's whole portfolio as a zip: a site readable offline,
+    /// the data as JSON, every file, and LEAP2A for Mahara.
+    Export {
+        /// The person: their Carefolio id, or their e-mail address.
+        person: String,
+        /// The zip to write (default: carefolio-portfolio-<date>.zip here).
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
@@ -419,6 +435,48 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Portfolio(PortfolioCommand::Export { person, output }) => {
+            let database = prepare(&settings).await?;
+            let files = crate::files::FileStore::from_settings(&settings)?;
+            let owner = find_person(&database, &person).await?;
+            let path = output.unwrap_or_else(|| {
+                PathBuf::from(format!(
+                    "carefolio-portfolio-{}.zip",
+                    chrono::Utc::now().format("%Y-%m-%d")
+                ))
+            });
+            // Written beside the target, then renamed: no half zip under its name.
+            let partial = path.with_extension("zip.part");
+            let file = tokio::fs::File::create(&partial).await?;
+            let mut writer = tokio::io::BufWriter::new(file);
+            let started = std::time::Instant::now();
+            let done =
+                crate::portfolio::export::write_zip(&database, &files, owner, &mut writer, |p| {
+                    eprint!(
+                        "\r{} of {} files, {:.1} of {:.1} MB",
+                        p.files_done,
+                        p.files_total,
+                        p.bytes_done as f64 / 1e6,
+                        p.bytes_total as f64 / 1e6
+                    );
+                })
+                .await;
+            eprintln!();
+            if let Err(e) = done {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e.into());
+            }
+            use tokio::io::AsyncWriteExt;
+            writer.shutdown().await?;
+            std::fs::rename(&partial, &path)?;
+            let size = std::fs::metadata(&path)?.len();
+            println!(
+                "Wrote {} ({:.1} MB) in {:.1} s.",
+                path.display(),
+                size as f64 / 1e6,
+                started.elapsed().as_secs_f64()
+            );
+        }
         Command::AdminToken(AdminTokenCommand::Add { name }) => {
             let database = prepare(&settings).await?;
             let token = crate::admin::create(&database, &name).await?;
@@ -513,6 +571,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A person named by id or e-mail address.
+async fn find_person(
+    db: &sea_orm::DatabaseConnection,
+    named: &str,
+) -> anyhow::Result<crate::identity::PersonId> {
+    use crate::entities::person;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let found = match uuid::Uuid::parse_str(named) {
+        Ok(id) => person::Entity::find_by_id(id).all(db).await?,
+        Err(_) => {
+            person::Entity::find()
+                .filter(person::Column::Email.eq(named))
+                .all(db)
+                .await?
+        }
+    };
+    match found.as_slice() {
+        [one] => Ok(crate::identity::PersonId(one.id)),
+        [] => anyhow::bail!("no person is {named:?} (give their Carefolio id or e-mail address)"),
+        many => anyhow::bail!(
+            "{} people have the address {named:?}; give the Carefolio id of one: {}",
+            many.len(),
+            many.iter()
+                .map(|p| p.id.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// A file's bytes, refused when it is larger than `limit`.

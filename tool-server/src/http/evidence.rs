@@ -335,3 +335,30 @@ pub async fn file(
         .insert_header((header::CACHE_CONTROL, "private, max-age=600"))
         .streaming(stream))
 }
+
+/// GET `/api/v1/export`: the learner's whole portfolio as a zip, streamed
+/// as it is written (the right to data portability).
+pub async fn export(launched: Launched, state: web::Data<AppState>) -> HttpResponse {
+    let owner = launched.0.person_id;
+    let (writer, reader) = tokio::io::duplex(256 * 1024);
+    let (db, files) = (state.db.clone(), state.files.clone());
+    actix_web::rt::spawn(async move {
+        if let Err(e) =
+            crate::portfolio::export::write_zip(&db, &files, owner, writer, |_| {}).await
+        {
+            tracing::warn!(error = %e, "a portfolio export stopped before its end");
+        }
+    });
+    let file = format!(
+        "carefolio-portfolio-{}.zip",
+        chrono::Utc::now().format("%Y-%m-%d")
+    );
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/zip"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .streaming(tokio_util::io::ReaderStream::new(reader))
+}

@@ -4,11 +4,14 @@
 pub mod access;
 pub mod collections;
 pub mod evidence;
+pub mod export;
 pub mod known;
 pub mod launch;
+pub mod leap2a;
 pub mod map;
 pub mod session;
 pub mod sharing;
+pub mod site;
 pub mod view;
 
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,270 @@
+//! A learner's whole portfolio as one zip: the JSON data, every file once,
+//! LEAP2A, and a site that opens offline.
+
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
+    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+async fn token(app: &TestApp, overrides: Value) -> String {
+    let html = app.launch("hint", overrides).await.text().await.unwrap();
+    launch_token(&html).expect("launch token")
+}
+
+/// The zip's entries: name → bytes.
+async fn entries(zip: Vec<u8>) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let reader = async_zip::base::read::mem::ZipFileReader::new(zip)
+        .await
+        .expect("a zip");
+    let mut out = std::collections::BTreeMap::new();
+    for index in 0..reader.file().entries().len() {
+        let name = reader.file().entries()[index]
+            .filename()
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut entry = reader.reader_with_entry(index).await.unwrap();
+        let mut bytes = Vec::new();
+        entry.read_to_end_checked(&mut bytes).await.unwrap();
+        out.insert(name, bytes);
+    }
+    out
+}
+
+/// A portfolio with a reflection, a photo, a link, a collection, a
+/// self-rating and a peer's comment; returns the owner's token.
+async fn fill(app: &TestApp) -> String {
+    let ingrid = token(app, json!({})).await;
+    let ole = token(app, json!({ "sub": "learner-0002", "name": "Ole Nilsen" })).await;
+    let (found, _) = carefolio::frameworks::store::resolve(
+        &app.db,
+        &[carefolio::frameworks::CompetenceRef::parse("carerplus:10.2").unwrap()],
+    )
+    .await
+    .unwrap();
+    let peer_support = found[0].id;
+    let post = |path: &str, token: &str, body: Value| {
+        let request = app
+            .client
+            .post(app.url(path))
+            .bearer_auth(token)
+            .json(&body);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let reflection = post("/api/v1/evidence", &ingrid, json!({ "kind": "reflection", "title": "What I learnt", "body": "Peer groups *help*.", "tags": [{ "competence_id": peer_support, "level": 2 }] })).await;
+    let photo: Value = app
+        .client
+        .post(app.url("/api/v1/evidence/files?name=tablet.png"))
+        .bearer_auth(&ingrid)
+        .header("content-type", "image/png")
+        .body(PNG.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = post(
+        "/api/v1/evidence",
+        &ingrid,
+        json!({ "kind": "link", "title": "Certificate", "url": "https://kurs.example.no/c/1" }),
+    )
+    .await;
+    post("/api/v1/collections", &ingrid, json!({ "title": "Placement, spring", "introduction": "Three months at **Solsiden**.", "items": [photo["id"], reflection["id"]] })).await;
+    app.client
+        .put(app.url(&format!("/api/v1/self-ratings/{peer_support}")))
+        .bearer_auth(&ingrid)
+        .json(&json!({ "rating": 1 }))
+        .send()
+        .await
+        .unwrap();
+    let people: Value = app
+        .client
+        .get(app.url("/api/v1/course-people"))
+        .bearer_auth(&ingrid)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let share = post(
+        "/api/v1/shares",
+        &ingrid,
+        json!({ "kind": "person", "person_id": people[0]["id"] }),
+    )
+    .await;
+    post(
+        &format!(
+            "/api/v1/evidence/{}/comments?share={}",
+            reflection["id"].as_str().unwrap(),
+            share["id"].as_str().unwrap()
+        ),
+        &ole,
+        json!({ "body": "Well put!" }),
+    )
+    .await;
+    let _ = link;
+    ingrid
+}
+
+crate::both_databases!(
+    a_learner_downloads_the_whole_portfolio_as_one_zip,
+    |app| async move {
+        let ingrid = fill(&app).await;
+        let response = app
+            .client
+            .get(app.url("/api/v1/export"))
+            .bearer_auth(&ingrid)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "application/zip");
+        assert!(response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"carefolio-portfolio-"));
+        let zip = entries(response.bytes().await.unwrap().to_vec()).await;
+        let names: Vec<&str> = zip.keys().map(String::as_str).collect();
+        assert!(
+            names.contains(&"index.html")
+                && names.contains(&"portfolio.json")
+                && names.contains(&"leap2a.xml"),
+            "{names:?}"
+        );
+        let files: Vec<&&str> = names.iter().filter(|n| n.starts_with("files/")).collect();
+        assert_eq!(files.len(), 1, "{names:?}");
+        assert_eq!(zip[*files[0]], PNG);
+
+        let data: Value = serde_json::from_slice(&zip["portfolio.json"]).unwrap();
+        assert_eq!(data["format"], "carefolio-portfolio/1");
+        assert_eq!(data["person"]["name"], "Ingrid Hansen");
+        assert_eq!(data["items"].as_array().unwrap().len(), 3);
+        let reflection = data["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["kind"] == "reflection")
+            .unwrap();
+        assert_eq!(reflection["versions"][0]["tags"][0]["code"], "10.2");
+        assert_eq!(reflection["versions"][0]["tags"][0]["level"], 2);
+        assert_eq!(reflection["comments"][0]["author"], "Ole Nilsen");
+        assert_eq!(data["collections"][0]["title"], "Placement, spring");
+        assert_eq!(data["self_ratings"][0]["rating"], 1);
+
+        let feed =
+            carefolio::portfolio::leap2a::read(std::str::from_utf8(&zip["leap2a.xml"]).unwrap())
+                .unwrap();
+        assert_eq!(feed.entries.len(), 4, "three items and a collection");
+        let selection = feed
+            .entries
+            .iter()
+            .find(|e| e.rdf_type == "leap2:selection")
+            .unwrap();
+        assert_eq!(selection.has_part.len(), 2);
+        let file_entry = feed.entries.iter().find(|e| e.enclosure.is_some()).unwrap();
+        assert_eq!(file_entry.enclosure.as_deref(), Some(*files[0]));
+
+        let site = String::from_utf8(zip["index.html"].clone()).unwrap();
+        assert!(site.contains("<h1>Ingrid Hansen's portfolio</h1>"));
+        assert!(site.contains(&format!("<img src=\"{}\"", files[0])));
+        assert!(site.contains("<em>help</em>"));
+        assert!(
+            !site.contains("http://") || !site.contains("src=\"http"),
+            "nothing loaded from outside the zip"
+        );
+
+        // Another learner's export holds none of it.
+        let ole = token(&app, json!({ "sub": "learner-0002", "name": "Ole Nilsen" })).await;
+        let theirs = app
+            .client
+            .get(app.url("/api/v1/export"))
+            .bearer_auth(&ole)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec();
+        let theirs = entries(theirs).await;
+        let data: Value = serde_json::from_slice(&theirs["portfolio.json"]).unwrap();
+        assert_eq!(data["items"], json!([]));
+        assert_eq!(
+            app.client
+                .get(app.url("/api/v1/export"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            401
+        );
+    }
+);
+
+/// The exported site opens from the disk in Chromium, pictures and all,
+/// with the network off.
+#[actix_web::test]
+async fn the_exported_site_opens_offline() {
+    let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
+    let ingrid = fill(&app).await;
+    let zip = app
+        .client
+        .get(app.url("/api/v1/export"))
+        .bearer_auth(&ingrid)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let dir = std::env::temp_dir().join(format!(
+        "carefolio-export-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    for (name, bytes) in entries(zip).await {
+        let path = dir.join(&name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    drop(app);
+    let browser = carefolio_tests::webdriver::Browser::start(&[])
+        .await
+        .expect("headless Chromium");
+    browser
+        .goto(&format!("file://{}", dir.join("index.html").display()))
+        .await
+        .unwrap();
+    let loaded = browser
+        .wait_for(
+            "const img = document.querySelector('img'); return img && img.complete && img.naturalWidth > 0 ? document.title : null;",
+            std::time::Duration::from_secs(10),
+        )
+        .await
+        .expect("the picture loads from the zip's files folder");
+    assert!(
+        loaded.as_str().unwrap().contains("Ingrid Hansen"),
+        "{loaded}"
+    );
+    let text = browser
+        .eval("return document.body.innerText;")
+        .await
+        .unwrap();
+    let text = text.as_str().unwrap();
+    assert!(
+        text.contains("Placement, spring")
+            && text.contains("Peer support and exchange of good practices"),
+        "{text}"
+    );
+    browser.quit().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
