@@ -268,3 +268,253 @@ async fn the_exported_site_opens_offline() {
     browser.quit().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Compares what holds across an instance: items, tags, files, collections.
+fn portable(data: &Value) -> Value {
+    let items = data["items"].as_array().unwrap();
+    let title_of = |id: &Value| {
+        items
+            .iter()
+            .find(|i| &i["id"] == id)
+            .map(|i| i["versions"].as_array().unwrap().last().unwrap()["title"].clone())
+    };
+    let mut kept: Vec<Value> = items
+        .iter()
+        .map(|item| {
+            let current = item["versions"].as_array().unwrap().last().unwrap();
+            json!({
+                "kind": item["kind"],
+                "care": item["describes_care_recipient"],
+                "title": current["title"],
+                "body": current["body"],
+                "url": current["url"],
+                "file": current["file"].get("sha256").map(|_| json!([current["file"]["sha256"], current["file"]["name"], current["file"]["media_type"]])),
+                "tags": current["tags"].as_array().unwrap().iter().map(|t| json!([t["competence"], t["level"]])).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    kept.sort_by_key(|v| v["title"].to_string());
+    json!({
+        "items": kept,
+        "collections": data["collections"].as_array().unwrap().iter().map(|c| json!({
+            "title": c["title"], "introduction": c["introduction"],
+            "items": c["items"].as_array().unwrap().iter().map(|i| title_of(i)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "ratings": data["self_ratings"].as_array().unwrap().iter().map(|r| json!([r["competence"], r["rating"]])).collect::<Vec<_>>(),
+    })
+}
+
+crate::both_databases!(
+    a_leap2a_export_imports_again_with_nothing_lost,
+    |app| async move {
+        let ingrid = fill(&app).await;
+        let zip = app
+            .client
+            .get(app.url("/api/v1/export"))
+            .bearer_auth(&ingrid)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec();
+        let original: Value =
+            serde_json::from_slice(&entries(zip.clone()).await["portfolio.json"]).unwrap();
+
+        // Ingrid takes her portfolio to another provider: a fresh Carefolio.
+        let elsewhere = spawn_app_with(Backend::Sqlite, |_| {}).await;
+        let there = token(
+            &elsewhere,
+            json!({ "sub": "someone-else", "name": "Ingrid Hansen" }),
+        )
+        .await;
+        let response = elsewhere
+            .client
+            .post(elsewhere.url("/api/v1/import"))
+            .bearer_auth(&there)
+            .body(zip)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let report: Value = response.json().await.unwrap();
+        assert_eq!(report["items"], 3, "{report}");
+        assert_eq!(report["files"], 1);
+        assert_eq!(report["collections"], 1);
+        assert_eq!(report["self_ratings"], 1);
+        assert_eq!(report["skipped"], json!([]));
+        let again = elsewhere
+            .client
+            .get(elsewhere.url("/api/v1/export"))
+            .bearer_auth(&there)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec();
+        let imported: Value =
+            serde_json::from_slice(&entries(again).await["portfolio.json"]).unwrap();
+        assert_eq!(portable(&imported), portable(&original));
+
+        // Not a zip, or a zip without a feed: a clear refusal, nothing added.
+        let response = elsewhere
+            .client
+            .post(elsewhere.url("/api/v1/import"))
+            .bearer_auth(&there)
+            .body("not a zip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422);
+        assert_eq!(error_code(&response), "invalid_import");
+        assert_eq!(elsewhere.count("evidence_items").await, 3);
+    }
+);
+
+/// A zip of these entries.
+async fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut writer =
+            async_zip::base::write::ZipFileWriter::new(futures::io::Cursor::new(&mut out));
+        for (name, bytes) in files {
+            let entry = async_zip::ZipEntryBuilder::new(
+                (*name).to_owned().into(),
+                async_zip::Compression::Deflate,
+            );
+            writer.write_entry_whole(entry, bytes).await.unwrap();
+        }
+        writer.close().await.unwrap();
+    }
+    out
+}
+
+/// Mahara's export: journal posts in HTML, files with enclosures, a page
+/// as a selection, and Mahara's own elements, which are skipped.
+const MAHARA_FEED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+      xmlns:leap2="http://terms.leapspecs.org/" xmlns:categories="http://wiki.leapspecs.org/2A/categories/"
+      xmlns:portfolio="http://mahara.example.org/export/7/1764500000"
+      xmlns:mahara="http://wiki.mahara.org/Developer_Area/Import%2F%2FExport/LEAP_Extensions#">
+  <id>http://mahara.example.org/export/7/1764500000</id>
+  <title>Mahara LEAP2A Export for Ingrid Hansen, 30 November 2026, 10:00</title>
+  <author><name>Ingrid Hansen</name></author>
+  <updated>2026-11-30T10:00:00+01:00</updated>
+  <generator uri="https://mahara.org/" version="24.04">Mahara</generator>
+  <entry>
+    <title>Reflections on my placement</title>
+    <id>portfolio:artefact12</id>
+    <updated>2026-11-01T10:00:00+01:00</updated>
+    <published>2026-11-01T10:00:00+01:00</published>
+    <content type="html">&lt;p&gt;I learnt to &lt;strong&gt;listen&lt;/strong&gt;.&lt;/p&gt;&lt;p&gt;Then to ask.&lt;/p&gt;</content>
+    <rdf:type rdf:resource="leap2:entry"/>
+    <category term="placement"/>
+    <mahara:artefactplugin mahara:type="post" mahara:plugin="blog"/>
+  </entry>
+  <entry>
+    <title>care-plan.pdf</title>
+    <id>portfolio:artefact15</id>
+    <updated>2026-11-02T10:00:00+01:00</updated>
+    <summary type="text">The plan we made together.</summary>
+    <rdf:type rdf:resource="leap2:resource"/>
+    <category term="Offline" scheme="categories:resource_type#"/>
+    <content type="application/pdf" src="files/care-plan.pdf"/>
+    <mahara:artefactplugin mahara:type="file" mahara:plugin="file"/>
+  </entry>
+  <entry>
+    <title>page.html</title>
+    <id>portfolio:artefact16</id>
+    <updated>2026-11-02T10:00:00+01:00</updated>
+    <rdf:type rdf:resource="leap2:resource"/>
+    <link rel="enclosure" href="files/page.html" type="text/html" length="40"/>
+  </entry>
+  <entry>
+    <title>My placement</title>
+    <id>portfolio:view3</id>
+    <updated>2026-11-03T10:00:00+01:00</updated>
+    <content type="html">&lt;p&gt;What I did in spring.&lt;/p&gt;</content>
+    <rdf:type rdf:resource="leap2:selection"/>
+    <category term="Grouping" scheme="categories:selection_type#"/>
+    <link rel="leap2:has_part" href="portfolio:artefact15" leap2:display_order="2"/>
+    <link rel="leap2:has_part" href="portfolio:artefact12" leap2:display_order="1"/>
+  </entry>
+</feed>"#;
+
+crate::both_databases!(
+    a_mahara_leap2a_export_imports_into_the_portfolio,
+    |app| async move {
+        let ingrid = token(&app, json!({})).await;
+        let pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+        let zip = zip_of(&[
+            ("leap2a.xml", MAHARA_FEED.as_bytes()),
+            ("files/care-plan.pdf", pdf),
+            ("files/page.html", b"<html><script>alert(1)</script></html>"),
+        ])
+        .await;
+        let response = app
+            .client
+            .post(app.url("/api/v1/import"))
+            .bearer_auth(&ingrid)
+            .body(zip)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let report: Value = response.json().await.unwrap();
+        assert_eq!(report["items"], 2, "{report}");
+        assert_eq!(report["files"], 1);
+        assert_eq!(report["collections"], 1);
+        let skipped = report["skipped"].as_array().unwrap();
+        assert_eq!(skipped.len(), 1, "{report}");
+        assert!(
+            skipped[0].as_str().unwrap().starts_with("page.html: "),
+            "{report}"
+        );
+        let items: Value = app
+            .client
+            .get(app.url("/api/v1/evidence"))
+            .bearer_auth(&ingrid)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let post = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["title"] == "Reflections on my placement")
+            .unwrap();
+        assert_eq!(post["kind"], "reflection");
+        assert_eq!(post["body"], "I learnt to listen.\nThen to ask.");
+        let file = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["kind"] == "file")
+            .unwrap();
+        assert_eq!(file["file"]["media_type"], "application/pdf");
+        assert_eq!(file["body"], "The plan we made together.");
+        let collections: Value = app
+            .client
+            .get(app.url("/api/v1/collections"))
+            .bearer_auth(&ingrid)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(collections[0]["title"], "My placement");
+        assert_eq!(collections[0]["introduction"], "What I did in spring.");
+        assert_eq!(
+            collections[0]["items"],
+            json!([post["id"], file["id"]]),
+            "in Mahara's display order"
+        );
+    }
+);

@@ -198,6 +198,13 @@ pub enum PortfolioCommand {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Add a LEAP2A export (Carefolio's or Mahara's zip) to a person's portfolio.
+    Import {
+        /// The person: their Carefolio id, or their e-mail address.
+        person: String,
+        /// The zip with leap2a.xml and its files.
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -476,6 +483,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 size as f64 / 1e6,
                 started.elapsed().as_secs_f64()
             );
+        }
+        Command::Portfolio(PortfolioCommand::Import { person, file }) => {
+            let database = prepare(&settings).await?;
+            let files = crate::files::FileStore::from_settings(&settings)?;
+            let owner = find_person(&database, &person).await?;
+            eprintln!("Importing {}…", file.display());
+            let report =
+                crate::portfolio::import::import_zip(&database, &files, owner, &file).await?;
+            println!(
+                "Imported {} items ({} files), {} collections, {} self-ratings.",
+                report.items, report.files, report.collections, report.self_ratings
+            );
+            for line in &report.skipped {
+                println!("  not imported: {line}");
+            }
         }
         Command::AdminToken(AdminTokenCommand::Add { name }) => {
             let database = prepare(&settings).await?;

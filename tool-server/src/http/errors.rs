@@ -248,6 +248,27 @@ impl ResponseError for crate::portfolio::evidence::EvidenceError {
     }
 }
 
+impl ResponseError for crate::portfolio::import::ImportError {
+    fn status_code(&self) -> StatusCode {
+        use crate::portfolio::import::ImportError;
+        match self {
+            ImportError::NotZip(_) | ImportError::NoFeed | ImportError::Feed(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ImportError::FeedTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ImportError::Portfolio(e) => e.status_code(),
+            ImportError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let crate::portfolio::import::ImportError::Portfolio(e) = self {
+            return e.error_response();
+        }
+        logged_problem(self, self.status_code(), self.code())
+    }
+}
+
 impl ResponseError for PortfolioError {
     fn status_code(&self) -> StatusCode {
         match self {

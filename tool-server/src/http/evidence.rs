@@ -362,3 +362,50 @@ pub async fn export(launched: Launched, state: web::Data<AppState>) -> HttpRespo
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .streaming(tokio_util::io::ReaderStream::new(reader))
 }
+
+/// POST `/api/v1/import`: the body is a LEAP2A export (Carefolio's or
+/// Mahara's zip); its entries join the learner's portfolio.
+pub async fn import(
+    launched: Launched,
+    state: web::Data<AppState>,
+    mut body: web::Payload,
+) -> Result<HttpResponse, crate::portfolio::import::ImportError> {
+    use futures::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    let limit = state.files.max_bytes().saturating_mul(4);
+    let path =
+        std::env::temp_dir().join(format!("carefolio-import-{}.zip", Uuid::new_v4().simple()));
+    let written: Result<(), crate::portfolio::import::ImportError> = async {
+        let mut file = tokio::fs::File::create(&path).await?;
+        let mut size: u64 = 0;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| {
+                crate::portfolio::import::ImportError::NotZip(format!("the upload stopped: {e}"))
+            })?;
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(crate::portfolio::import::ImportError::NotZip(format!(
+                    "larger than the {limit} bytes an import may have"
+                )));
+            }
+            file.write_all(&chunk).await?;
+        }
+        file.flush().await?;
+        Ok(())
+    }
+    .await;
+    let result = match written {
+        Ok(()) => {
+            crate::portfolio::import::import_zip(
+                &state.db,
+                &state.files,
+                launched.0.person_id,
+                &path,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let _ = tokio::fs::remove_file(&path).await;
+    Ok(no_store(HttpResponse::Ok()).json(result?))
+}

@@ -42,6 +42,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         )
         .route("/api/v1/suggestions", web::get().to(evidence::suggestions))
         .route("/api/v1/export", web::get().to(evidence::export))
+        .route("/api/v1/import", web::post().to(evidence::import))
         .route(
             "/api/v1/evidence/{id}/comments",
             web::get().to(sharing::list_comments),

@@ -5,6 +5,7 @@ pub mod access;
 pub mod collections;
 pub mod evidence;
 pub mod export;
+pub mod import;
 pub mod known;
 pub mod launch;
 pub mod leap2a;
