@@ -298,7 +298,7 @@ fn portable(data: &Value) -> Value {
         "items": kept,
         "collections": data["collections"].as_array().unwrap().iter().map(|c| json!({
             "title": c["title"], "introduction": c["introduction"],
-            "items": c["items"].as_array().unwrap().iter().map(|i| title_of(i)).collect::<Vec<_>>(),
+            "items": c["items"].as_array().unwrap().iter().map(&title_of).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "ratings": data["self_ratings"].as_array().unwrap().iter().map(|r| json!([r["competence"], r["rating"]])).collect::<Vec<_>>(),
     })
