@@ -61,6 +61,7 @@ impl MigrationTrait for Migration {
                     .col(integer(EvidenceVersions::Version))
                     .col(text(EvidenceVersions::Title))
                     .col(text_null(EvidenceVersions::Body))
+                    .col(text_null(EvidenceVersions::BodyHtml))
                     .col(text_null(EvidenceVersions::Url))
                     .col(string_len_null(EvidenceVersions::BlobSha256, 64))
                     .col(text_null(EvidenceVersions::FileName))
@@ -208,6 +209,7 @@ enum EvidenceVersions {
     Version,
     Title,
     Body,
+    BodyHtml,
     Url,
     BlobSha256,
     FileName,

@@ -13,6 +13,9 @@ pub struct Model {
     /// Markdown: the reflection, or the learner's note on a file, link or activity.
     #[sea_orm(column_type = "Text", nullable)]
     pub body: Option<String>,
+    /// The body rendered and sanitised once, when the version was written.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub body_html: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub url: Option<String>,
     pub blob_sha256: Option<String>,

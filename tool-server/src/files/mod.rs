@@ -20,8 +20,10 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{FileSettings, Settings};
 
-/// Parts of a multipart upload; S3 wants at least 5 MiB but the last.
-const PART_BYTES: usize = 5 * 1024 * 1024;
+/// Parts of a multipart upload: S3 wants at least 5 MiB but the last; a
+/// local folder takes smaller ones, which keeps less in memory.
+const S3_PART_BYTES: usize = 5 * 1024 * 1024;
+const LOCAL_PART_BYTES: usize = 1024 * 1024;
 /// Parts in flight at once per upload: bounds memory to a few parts.
 const PARTS_IN_FLIGHT: usize = 2;
 /// Temporary objects older than this are left over from a crash.
@@ -85,6 +87,7 @@ pub struct Claims {
 #[derive(Clone)]
 pub struct FileStore {
     store: Arc<dyn ObjectStore>,
+    part_bytes: usize,
     max_bytes: u64,
     allowed: Arc<[String]>,
 }
@@ -129,6 +132,11 @@ impl FileStore {
             }
         };
         Ok(FileStore {
+            part_bytes: if files.s3.is_some() {
+                S3_PART_BYTES
+            } else {
+                LOCAL_PART_BYTES
+            },
             store,
             max_bytes: files.max_upload_bytes,
             allowed: files.allowed_types.clone().into(),
@@ -160,7 +168,7 @@ impl FileStore {
             uuid::Uuid::new_v4().simple()
         ));
         let upload = self.store.put_multipart(&temporary).await?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, self.part_bytes);
         match self.stream_into(body, claims, &mut writer).await {
             Ok((sha256, size, media_type)) => {
                 writer.finish().await?;

@@ -408,3 +408,45 @@ fn tree_node(
         title,
     }
 }
+
+/// A framework without its stored document: what lookups need.
+#[derive(Debug, Clone)]
+pub struct FrameworkHeader {
+    pub id: Uuid,
+    pub key: String,
+    pub title: String,
+    pub language: String,
+    /// The scale as stored (see `versions::parse_scale`).
+    pub levels: String,
+}
+
+/// The frameworks matching `condition` (all when none), without reading
+/// their stored documents.
+pub async fn headers<C: ConnectionTrait>(
+    db: &C,
+    condition: Option<sea_orm::sea_query::SimpleExpr>,
+) -> Result<Vec<FrameworkHeader>, sea_orm::DbErr> {
+    let mut query = framework::Entity::find().select_only().columns([
+        framework::Column::Id,
+        framework::Column::Key,
+        framework::Column::Title,
+        framework::Column::Language,
+        framework::Column::Levels,
+    ]);
+    if let Some(condition) = condition {
+        query = query.filter(condition);
+    }
+    Ok(query
+        .into_tuple::<(Uuid, String, String, String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, key, title, language, levels)| FrameworkHeader {
+            id,
+            key,
+            title,
+            language,
+            levels,
+        })
+        .collect())
+}

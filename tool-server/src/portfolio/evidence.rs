@@ -328,13 +328,12 @@ async fn scales_of<'a, C: ConnectionTrait>(
 ) -> Result<HashMap<Uuid, model::Scale>, sea_orm::DbErr> {
     let rows: Vec<&competence::Model> = rows.collect();
     let framework_ids: HashSet<Uuid> = rows.iter().map(|r| r.framework_id).collect();
-    let frameworks: HashMap<Uuid, framework::Model> = framework::Entity::find()
-        .filter(framework::Column::Id.is_in(framework_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|f| (f.id, f))
-        .collect();
+    let frameworks: HashMap<Uuid, crate::frameworks::store::FrameworkHeader> =
+        crate::frameworks::store::headers(db, Some(framework::Column::Id.is_in(framework_ids)))
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect();
     let mut scales = HashMap::new();
     for row in rows {
         let Some(framework) = frameworks.get(&row.framework_id) else {
@@ -403,6 +402,7 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
             version: 1,
             title,
             body,
+            body_html: None,
             url,
             blob_sha256: None,
             file_name: None,
@@ -446,6 +446,7 @@ pub async fn create_file<C: TransactionTrait + ConnectionTrait>(
             version: 1,
             title,
             body,
+            body_html: None,
             url: None,
             blob_sha256: Some(upload.blob.sha256.clone()),
             file_name: Some(file_name),
@@ -507,9 +508,11 @@ async fn insert_item<C: ConnectionTrait>(
 
 async fn insert_version<C: ConnectionTrait>(
     db: &C,
-    version: evidence_version::Model,
+    mut version: evidence_version::Model,
     tags: &[Tag],
 ) -> Result<(), sea_orm::DbErr> {
+    // Versions never change: render the Markdown once, here.
+    version.body_html = version.body.as_deref().map(markdown_to_safe_html);
     let (item_id, number) = (version.item_id, version.version);
     evidence_version::ActiveModel::from(version)
         .insert(db)
@@ -583,6 +586,7 @@ pub async fn update<C: TransactionTrait + ConnectionTrait>(
                 None => current.title.clone(),
             },
             body,
+            body_html: None,
             url,
             blob_sha256: current.blob_sha256.clone(),
             file_name: current.file_name.clone(),
@@ -766,11 +770,14 @@ async fn views<C: ConnectionTrait>(
             .collect()
     };
     let scales = scales_of(db, competences.values()).await?;
+    // Each competence's titles parsed once, however many items it tags.
+    let titles: HashMap<Uuid, LanguageMap> = competences
+        .values()
+        .map(|c| (c.id, serde_json::from_str(&c.title).unwrap_or_default()))
+        .collect();
     let framework_keys: HashMap<Uuid, String> = {
         let ids: HashSet<Uuid> = competences.values().map(|c| c.framework_id).collect();
-        framework::Entity::find()
-            .filter(framework::Column::Id.is_in(ids))
-            .all(db)
+        crate::frameworks::store::headers(db, Some(framework::Column::Id.is_in(ids)))
             .await?
             .into_iter()
             .map(|f| (f.id, f.key))
@@ -799,7 +806,7 @@ async fn views<C: ConnectionTrait>(
                         .cloned()
                         .unwrap_or_default(),
                     code: row.code.clone(),
-                    title: serde_json::from_str(&row.title).unwrap_or_default(),
+                    title: titles.get(&row.id).cloned().unwrap_or_default(),
                     level: tag.level,
                     level_title,
                     retired: row.retired_at.is_some(),
@@ -829,7 +836,7 @@ async fn views<C: ConnectionTrait>(
             kind: Kind::parse(&item.kind),
             version: version.version,
             title: version.title,
-            body_html: version.body.as_deref().map(markdown_to_safe_html),
+            body_html: version.body_html,
             body: version.body,
             url: version.url,
             file,

@@ -15,8 +15,7 @@ use uuid::Uuid;
 use super::evidence::EvidenceError;
 use super::{collections, leap2a, map};
 use crate::entities::{
-    blob, comment, competence, evidence_item, evidence_tag, evidence_version, framework,
-    self_rating,
+    blob, comment, competence, evidence_item, evidence_tag, evidence_version, self_rating,
 };
 use crate::files::FileStore;
 use crate::frameworks::LanguageMap;
@@ -312,8 +311,7 @@ async fn competence_refs<C: ConnectionTrait>(
         .filter(competence::Column::Id.is_in(ids))
         .all(db)
         .await?;
-    let keys: HashMap<Uuid, String> = framework::Entity::find()
-        .all(db)
+    let keys: HashMap<Uuid, String> = crate::frameworks::store::headers(db, None)
         .await?
         .into_iter()
         .map(|f| (f.id, f.key))

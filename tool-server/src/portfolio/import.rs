@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::collections::{self, CollectionDraft};
 use super::evidence::{self, Draft, EvidenceError, Kind, Tag, Upload};
 use super::leap2a::{self, Entry};
-use crate::entities::{competence, framework, xapi_statement};
+use crate::entities::{competence, xapi_statement};
 use crate::files::{Claims, FileStore};
 use crate::identity::PersonId;
 
@@ -118,8 +118,7 @@ pub async fn import_zip<C: TransactionTrait + ConnectionTrait>(
         .read_to_string(&mut xml)
         .await?;
     let feed = leap2a::read(&xml)?;
-    let keys: HashMap<String, Uuid> = framework::Entity::find()
-        .all(db)
+    let keys: HashMap<String, Uuid> = crate::frameworks::store::headers(db, None)
         .await
         .map_err(EvidenceError::from)?
         .into_iter()

@@ -139,10 +139,9 @@ pub async fn map<C: ConnectionTrait>(
     key: &str,
     shown: Option<&HashSet<Uuid>>,
 ) -> Result<CompetenceMap, EvidenceError> {
-    let framework = framework::Entity::find()
-        .filter(framework::Column::Key.eq(key))
-        .one(db)
+    let framework = crate::frameworks::store::headers(db, Some(framework::Column::Key.eq(key)))
         .await?
+        .pop()
         .ok_or(EvidenceError::NotFound)?;
     let rows = competence::Entity::find()
         .filter(competence::Column::FrameworkId.eq(framework.id))
@@ -277,10 +276,11 @@ pub async fn rate<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(EvidenceError::NotFound)?;
-    let framework = framework::Entity::find_by_id(row.framework_id)
-        .one(db)
-        .await?
-        .ok_or(EvidenceError::NotFound)?;
+    let framework =
+        crate::frameworks::store::headers(db, Some(framework::Column::Id.eq(row.framework_id)))
+            .await?
+            .pop()
+            .ok_or(EvidenceError::NotFound)?;
     let levels = row
         .scale
         .as_deref()
@@ -355,19 +355,11 @@ pub async fn suggestions<C: ConnectionTrait>(
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
-    let keys: HashMap<Uuid, String> = framework::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|f| (f.id, f.key))
-        .collect();
+    let all = crate::frameworks::store::headers(db, None).await?;
+    let keys: HashMap<Uuid, String> = all.iter().map(|f| (f.id, f.key.clone())).collect();
     let scales = {
-        let frameworks: HashMap<Uuid, framework::Model> = framework::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|f| (f.id, f))
-            .collect();
+        let frameworks: HashMap<Uuid, crate::frameworks::store::FrameworkHeader> =
+            all.into_iter().map(|f| (f.id, f)).collect();
         rows.values()
             .map(|row| {
                 let fw = frameworks.get(&row.framework_id);
