@@ -144,6 +144,34 @@ both_databases!(
             assert_eq!(problem["field"], field, "{body}");
         }
 
+        // The longest reflection goes in, even in four-byte characters; a
+        // body beyond any reflection is refused before it is read.
+        let longest = "🙂".repeat(carefolio::portfolio::evidence::MAX_BODY_CHARS);
+        let response = send(
+            &app,
+            reqwest::Method::POST,
+            "/api/v1/evidence",
+            &token,
+            Some(json!({ "kind": "reflection", "title": "Long", "body": longest })),
+        )
+        .await;
+        assert_eq!(response.status(), 201);
+        let too_long = send(&app, reqwest::Method::POST, "/api/v1/evidence", &token, Some(json!({ "kind": "reflection", "title": "Too long", "body": "a".repeat(300 * 1024) }))).await;
+        assert_eq!(too_long.status(), 413);
+        assert_eq!(error_code(&too_long), "invalid_json");
+        let longest_id = response.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        send(
+            &app,
+            reqwest::Method::DELETE,
+            &format!("/api/v1/evidence/{longest_id}"),
+            &token,
+            None,
+        )
+        .await;
+
         // A file: stored once, served safely at a short-lived address.
         let file = upload(&app, &token, "photo.png", "image/png", PNG.to_vec()).await;
         assert_eq!(file.status(), 201);
@@ -169,7 +197,11 @@ both_databases!(
         let again = upload(&app, &token, "same-photo.png", "image/png", PNG.to_vec()).await;
         assert_eq!(again.status(), 201);
         assert_eq!(app.count("blobs").await, 1, "one file, stored once");
-        assert_eq!(app.count("evidence_items").await, 4);
+        assert_eq!(
+            app.count("evidence_items").await,
+            5,
+            "the deleted long one stays as a row"
+        );
 
         // An edit makes a new version; the first stays as it was.
         let id = reflection["id"].as_str().unwrap();
@@ -192,7 +224,7 @@ both_databases!(
             edited["body"], reflection["body"],
             "what is not given stays"
         );
-        assert_eq!(app.count("evidence_versions").await, 5);
+        assert_eq!(app.count("evidence_versions").await, 6);
         let first = carefolio::entities::evidence_version::Entity::find_by_id((
             uuid::Uuid::parse_str(id).unwrap(),
             1,

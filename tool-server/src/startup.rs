@@ -26,8 +26,10 @@ use crate::{db, frameworks};
 /// The largest form body accepted (LTI launches carry one id_token of a
 /// few kilobytes).
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
-/// The largest JSON body an API accepts (documents travel as their own bodies).
-pub const MAX_JSON_BYTES: usize = 64 * 1024;
+/// The largest JSON body an API accepts (files and framework documents
+/// travel as their own bodies): a reflection of 20,000 characters fits
+/// even in four-byte characters.
+pub const MAX_JSON_BYTES: usize = 256 * 1024;
 
 pub struct Application {
     port: u16,
