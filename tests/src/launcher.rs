@@ -91,3 +91,82 @@ pub fn write_platform_config(
     )?;
     Ok(config)
 }
+
+/// A `carefolio serve` process on a fresh data directory, registered with
+/// the simulator through a configuration file; stopped (and its data
+/// removed) when dropped.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub url: String,
+    data_dir: std::path::PathBuf,
+}
+
+impl ServerProcess {
+    /// Starts `binary` (default: `carefolio` beside the running program),
+    /// with `env` added, and waits until it answers.
+    pub async fn start(
+        simulator: &PlatformSimulator,
+        binary: Option<std::path::PathBuf>,
+        database_url: Option<&str>,
+        env: &[(&str, String)],
+    ) -> anyhow::Result<ServerProcess> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let url = format!("http://127.0.0.1:{port}");
+        simulator.set_tool(&url);
+        let data_dir =
+            std::env::temp_dir().join(format!("carefolio-bench-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&data_dir)?;
+        let config = write_platform_config(simulator, &data_dir)?;
+        let binary = match binary {
+            Some(path) => path,
+            None => std::env::current_exe()?.with_file_name("carefolio"),
+        };
+        let mut command = std::process::Command::new(&binary);
+        command
+            .args([
+                "--config",
+                &config.display().to_string(),
+                "serve",
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .env("CAREFOLIO__DATA_DIR", &data_dir)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit());
+        if let Some(database_url) = database_url {
+            command.env("CAREFOLIO__DATABASE__URL", database_url);
+        }
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let server = ServerProcess {
+            child: command
+                .spawn()
+                .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", binary.display()))?,
+            url,
+            data_dir,
+        };
+        wait_until_healthy(
+            &reqwest::Client::new(),
+            &server.url,
+            Duration::from_secs(60),
+        )
+        .await?;
+        Ok(server)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}

@@ -8,10 +8,9 @@
 //! target/release/bench-launch --launches 2000 --concurrency 4
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use carefolio_tests::launcher::{scripted_launch, wait_until_healthy, write_platform_config};
+use carefolio_tests::launcher::{scripted_launch, ServerProcess};
 use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
 use clap::Parser;
 use serde_json::json;
@@ -31,19 +30,6 @@ struct Args {
     /// The carefolio binary; default: next to this one.
     #[arg(long)]
     server: Option<PathBuf>,
-}
-
-struct Server {
-    child: Child,
-    data_dir: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data_dir);
-    }
 }
 
 /// utime + stime of a process, in seconds.
@@ -71,48 +57,15 @@ async fn main() -> anyhow::Result<()> {
         "bench-deployment",
         PlatformKey::generate("bench-key"),
     )?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let tool = format!("http://127.0.0.1:{port}");
-    simulator.set_tool(&tool);
     simulator.prepare_launch("bench", json!({}));
-
-    let data_dir =
-        std::env::temp_dir().join(format!("carefolio-bench-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&data_dir)?;
-    let config = write_platform_config(&simulator, &data_dir)?;
-    let binary = match args.server {
-        Some(path) => path,
-        None => std::env::current_exe()?.with_file_name("carefolio"),
-    };
-    let mut command = Command::new(&binary);
-    command
-        .args([
-            "--config",
-            &config.display().to_string(),
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("CAREFOLIO__DATA_DIR", &data_dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    if let Some(url) = &args.database_url {
-        command.env("CAREFOLIO__DATABASE__URL", url);
-    }
-    let server = Server {
-        child: command
-            .spawn()
-            .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", binary.display()))?,
-        data_dir,
-    };
-    let pid = server.child.id();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    wait_until_healthy(&http, &tool, Duration::from_secs(60)).await?;
+    let server = ServerProcess::start(
+        &simulator,
+        args.server.clone(),
+        args.database_url.as_deref(),
+        &[],
+    )
+    .await?;
+    let (tool, pid) = (server.url.clone(), server.pid());
 
     let run = |count: usize| {
         let simulator = simulator.clone();

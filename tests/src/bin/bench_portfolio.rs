@@ -7,10 +7,9 @@
 //! target/release/bench-portfolio --items 300 --requests 1000
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use carefolio_tests::launcher::{scripted_launch, wait_until_healthy, write_platform_config};
+use carefolio_tests::launcher::{scripted_launch, ServerProcess};
 use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
 use clap::Parser;
 use futures::StreamExt;
@@ -39,19 +38,6 @@ struct Args {
     /// The carefolio binary; default: next to this one.
     #[arg(long)]
     server: Option<PathBuf>,
-}
-
-struct Server {
-    child: Child,
-    data_dir: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data_dir);
-    }
 }
 
 /// (resident now, resident peak) of a process, in MB.
@@ -116,52 +102,22 @@ async fn main() -> anyhow::Result<()> {
         "bench-deployment",
         PlatformKey::generate("bench-key"),
     )?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let tool = format!("http://127.0.0.1:{port}");
-    simulator.set_tool(&tool);
     simulator.prepare_launch("bench", json!({}));
-    let data_dir =
-        std::env::temp_dir().join(format!("carefolio-bench-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&data_dir)?;
-    let config = write_platform_config(&simulator, &data_dir)?;
-    let binary = match args.server {
-        Some(path) => path,
-        None => std::env::current_exe()?.with_file_name("carefolio"),
-    };
-    let mut command = Command::new(&binary);
-    command
-        .args([
-            "--config",
-            &config.display().to_string(),
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("CAREFOLIO__DATA_DIR", &data_dir)
-        .env(
+    let server = ServerProcess::start(
+        &simulator,
+        args.server.clone(),
+        args.database_url.as_deref(),
+        &[(
             "CAREFOLIO__FILES__MAX_UPLOAD_BYTES",
             ((args.upload_mb + 1) * 1_000_000).to_string(),
-        )
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    if let Some(url) = &args.database_url {
-        command.env("CAREFOLIO__DATABASE__URL", url);
-    }
-    let server = Server {
-        child: command
-            .spawn()
-            .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", binary.display()))?,
-        data_dir,
-    };
-    let pid = server.child.id();
+        )],
+    )
+    .await?;
+    let (tool, pid) = (server.url.clone(), server.pid());
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    wait_until_healthy(&http, &tool, Duration::from_secs(60)).await?;
     let page = scripted_launch(&http, &simulator, &tool, "bench").await?;
     let marker = r#"data-token=""#;
     let start = page

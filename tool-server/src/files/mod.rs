@@ -313,19 +313,16 @@ impl FileStore {
 
     /// How many temporary objects there are (for tests and status).
     pub async fn pending_uploads(&self) -> Result<usize, FileError> {
-        let prefix = StorePath::from(UPLOADS);
-        let mut listing = self.store.list(Some(&prefix));
-        let mut count = 0;
-        while let Some(meta) = listing.next().await {
-            meta?;
-            count += 1;
-        }
-        Ok(count)
+        self.count_under(UPLOADS).await
     }
 
     /// How many stored files there are.
     pub async fn blob_count(&self) -> Result<usize, FileError> {
-        let prefix = StorePath::from(BLOBS);
+        self.count_under(BLOBS).await
+    }
+
+    async fn count_under(&self, prefix: &str) -> Result<usize, FileError> {
+        let prefix = StorePath::from(prefix);
         let mut listing = self.store.list(Some(&prefix));
         let mut count = 0;
         while let Some(meta) = listing.next().await {

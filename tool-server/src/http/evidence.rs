@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::extractors::Launched;
-use super::AppState;
+use super::{no_store, AppState};
 use crate::files::{Claims, FileError};
 use crate::identity::PersonId;
 use crate::portfolio::access::{self, Access};
@@ -66,11 +66,6 @@ pub fn respond_to(state: &AppState, access: &Access, view: EvidenceView) -> Evid
 /// The item for its owner.
 pub fn respond(state: &AppState, owner: PersonId, view: EvidenceView) -> EvidenceResponse {
     respond_to(state, &Access::owner(owner), view)
-}
-
-fn no_store(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
-    response.insert_header((header::CACHE_CONTROL, "no-store"));
-    response
 }
 
 /// The owner's item, or 404: another learner's item is not there for them.

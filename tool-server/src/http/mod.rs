@@ -19,3 +19,9 @@ pub mod widget;
 pub mod xapi;
 
 pub use state::AppState;
+
+/// A response for one person's data: never kept by a cache.
+pub fn no_store(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    response.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
+    response
+}

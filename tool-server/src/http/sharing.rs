@@ -11,18 +11,13 @@ use uuid::Uuid;
 
 use super::evidence::{respond_to, EvidenceResponse};
 use super::extractors::{Launched, Teacher};
-use super::AppState;
+use super::{no_store, AppState};
 use crate::identity::PersonId;
 use crate::portfolio::access::{self, Access};
 use crate::portfolio::collections::{self, CollectionDraft, CollectionView};
 use crate::portfolio::evidence::{self, EvidenceError};
 use crate::portfolio::map;
 use crate::portfolio::sharing::{self, ShareDraft};
-
-fn no_store(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
-    response.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
-    response
-}
 
 pub async fn list_collections(
     launched: Launched,
