@@ -280,17 +280,16 @@ pub async fn file(
     }
     // Checked again now: the item may have been deleted, or the share
     // revoked, since the address was made.
-    let (owner, view) = evidence::load(&state.db, item)
+    let (owner, file) = evidence::current_file(&state.db, item)
         .await?
         .ok_or(EvidenceError::NotFound)?;
+    if file.sha256 != access.sha256 {
+        return Err(EvidenceError::NotFound);
+    }
     let reader = access::for_file(&state.db, owner, access.reader, access.share).await?;
     if !reader.is_owner() {
         access::check_item(&state.db, &reader, item).await?;
         access::record(&state.db, &reader, access::Action::ReadFile, &[item]).await?;
-    }
-    let file = view.file.ok_or(EvidenceError::NotFound)?;
-    if file.sha256 != access.sha256 {
-        return Err(EvidenceError::NotFound);
     }
     let (size, stream) = state.files.get(&file.sha256).await.map_err(|e| match e {
         FileError::NotFound => EvidenceError::NotFound,

@@ -647,6 +647,39 @@ pub async fn load<C: ConnectionTrait>(
     Ok(views(db, vec![item]).await?.pop().map(|view| (owner, view)))
 }
 
+/// The owner and the current file of a live file item, without the rest
+/// of its view: what serving the file needs.
+pub async fn current_file<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<Option<(PersonId, FileView)>, EvidenceError> {
+    let Ok(item) = live_item(db, id).await else {
+        return Ok(None);
+    };
+    let Some(version) = evidence_version::Entity::find_by_id((id, item.current_version))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(sha) = version.blob_sha256 else {
+        return Ok(None);
+    };
+    let Some(blob) = blob::Entity::find_by_id(sha.clone()).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(Some((
+        PersonId(item.owner_id),
+        FileView {
+            name: version.file_name.unwrap_or_else(|| "file".to_owned()),
+            inline: shown_inline(&blob.media_type),
+            media_type: blob.media_type,
+            size: blob.size,
+            sha256: sha,
+        },
+    )))
+}
+
 /// Live items by id, in the order given.
 pub async fn load_many<C: ConnectionTrait>(
     db: &C,
