@@ -27,8 +27,10 @@ pub async fn ensure_built_in<C: TransactionTrait + ConnectionTrait>(
             .filter(framework::Column::Key.eq(*key))
             .one(db)
             .await?;
+        // Rows from before sources were recorded (none) were loaded from here too.
         let up_to_date = stored.as_ref().is_some_and(|row| {
-            row.source.as_deref() != Some(BUILT_IN_SOURCE) || row.version == framework.version
+            let ours = row.source.as_deref().is_none_or(|s| s == BUILT_IN_SOURCE);
+            !ours || row.version == framework.version
         });
         if up_to_date {
             continue;
