@@ -518,3 +518,94 @@ crate::both_databases!(
         );
     }
 );
+
+/// `carefolio portfolio export` writes the same zip, with progress, and
+/// `portfolio import` adds one to another person's portfolio.
+#[actix_web::test]
+async fn the_command_line_exports_with_progress_and_imports() {
+    let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
+    fill(&app).await;
+    let dir = std::env::temp_dir().join(format!(
+        "carefolio-cli-export-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let zip = dir.join("ingrid.zip");
+    let output = app
+        .run_carefolio(&[
+            "portfolio",
+            "export",
+            "ingrid.hansen@example.org",
+            "--output",
+            zip.to_str().unwrap(),
+        ])
+        .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // Ingrid and Ole share the simulator's e-mail address: the command asks which.
+    assert!(!output.status.success());
+    assert!(stderr.contains("2 people have the address"), "{stderr}");
+    let ingrid_id = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        carefolio::entities::person::Entity::find()
+            .filter(carefolio::entities::person::Column::Name.eq("Ingrid Hansen"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .to_string()
+    };
+    let output = app
+        .run_carefolio(&[
+            "portfolio",
+            "export",
+            &ingrid_id,
+            "--output",
+            zip.to_str().unwrap(),
+        ])
+        .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("1 of 1 files"), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("Wrote "));
+    let written = entries(std::fs::read(&zip).unwrap()).await;
+    let data: Value = serde_json::from_slice(&written["portfolio.json"]).unwrap();
+    assert_eq!(data["items"].as_array().unwrap().len(), 3);
+    assert!(!dir.join("ingrid.zip.part").exists());
+
+    let someone = token(
+        &app,
+        json!({ "sub": "learner-0003", "name": "Kari Nordmann", "email": "kari@example.org" }),
+    )
+    .await;
+    let output = app
+        .run_carefolio(&[
+            "portfolio",
+            "import",
+            "kari@example.org",
+            zip.to_str().unwrap(),
+        ])
+        .await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("Imported 3 items (1 files), 1 collections, 1 self-ratings."),
+        "{stdout}"
+    );
+    let items: Value = app
+        .client
+        .get(app.url("/api/v1/evidence"))
+        .bearer_auth(&someone)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(items.as_array().unwrap().len(), 3);
+    let _ = std::fs::remove_dir_all(&dir);
+}
