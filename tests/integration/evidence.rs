@@ -7,20 +7,6 @@ use serde_json::{json, Value};
 use crate::both_databases;
 use crate::helpers::*;
 
-/// A 1×1 PNG.
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
-    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
-    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
-    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-];
-
-async fn token_of(app: &TestApp, overrides: Value) -> String {
-    let html = app.launch("hint", overrides).await.text().await.unwrap();
-    launch_token(&html).expect("launch token")
-}
-
 async fn competence_id(app: &TestApp, reference: &str) -> String {
     let (found, _) = carefolio::frameworks::store::resolve(
         &app.db,
@@ -65,7 +51,7 @@ async fn upload(
 both_databases!(
     a_learner_keeps_reflections_links_and_files_tagged_with_competences_and_levels,
     |app| async move {
-        let token = token_of(&app, json!({})).await;
+        let token = launched_as(&app, json!({})).await;
         let peer_support = competence_id(&app, "carerplus:10.2").await;
         let pat = competence_id(&app, "pat:5.1").await;
 
@@ -339,7 +325,7 @@ both_databases!(
     bad_uploads_are_refused_with_a_clear_error_and_leave_nothing_behind,
     with |settings: &mut carefolio::config::Settings| settings.files.max_upload_bytes = 64 * 1024,
     |app| async move {
-        let token = token_of(&app, json!({})).await;
+        let token = launched_as(&app, json!({})).await;
         let files = carefolio::files::FileStore::from_settings(&app.settings).unwrap();
         let html = b"<!DOCTYPE html><html><script>fetch('/api/v1/evidence')</script></html>".to_vec();
         for (name, content_type, bytes, status, code) in [
@@ -386,9 +372,9 @@ both_databases!(
 both_databases!(
     no_one_else_reaches_a_learners_evidence_or_its_files,
     |app| async move {
-        let owner = token_of(&app, json!({})).await;
-        let other = token_of(&app, json!({ "sub": "learner-0002", "name": "Ole Nilsen" })).await;
-        let teacher = token_of(&app, json!({ "sub": "teacher-0001", "name": "Tove Berg", lti("roles"): [carefolio_tests::simulator::INSTRUCTOR] })).await;
+        let owner = launched_as(&app, json!({})).await;
+        let other = launched_as(&app, json!({ "sub": "learner-0002", "name": "Ole Nilsen" })).await;
+        let teacher = launched_as(&app, json!({ "sub": "teacher-0001", "name": "Tove Berg", lti("roles"): [carefolio_tests::simulator::INSTRUCTOR] })).await;
         let item: Value = upload(&app, &owner, "photo.png", "image/png", PNG.to_vec())
             .await
             .json()
@@ -500,7 +486,7 @@ async fn evidence_files_live_in_an_s3_compatible_store() {
             });
         })
         .await;
-        let token = token_of(&app, json!({})).await;
+        let token = launched_as(&app, json!({})).await;
         let item: Value = upload(&app, &token, "photo.png", "image/png", PNG.to_vec())
             .await
             .json()

@@ -5,19 +5,6 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
-    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
-    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
-    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-];
-
-async fn token(app: &TestApp, overrides: Value) -> String {
-    let html = app.launch("hint", overrides).await.text().await.unwrap();
-    launch_token(&html).expect("launch token")
-}
-
 /// The zip's entries: name → bytes.
 async fn entries(zip: Vec<u8>) -> std::collections::BTreeMap<String, Vec<u8>> {
     let reader = async_zip::base::read::mem::ZipFileReader::new(zip)
@@ -41,8 +28,8 @@ async fn entries(zip: Vec<u8>) -> std::collections::BTreeMap<String, Vec<u8>> {
 /// A portfolio with a reflection, a photo, a link, a collection, a
 /// self-rating and a peer's comment; returns the owner's token.
 async fn fill(app: &TestApp) -> String {
-    let ingrid = token(app, json!({})).await;
-    let ole = token(app, json!({ "sub": "learner-0002", "name": "Ole Nilsen" })).await;
+    let ingrid = launched_as(app, json!({})).await;
+    let ole = launched_as(app, json!({ "sub": "learner-0002", "name": "Ole Nilsen" })).await;
     let (found, _) = carefolio::frameworks::store::resolve(
         &app.db,
         &[carefolio::frameworks::CompetenceRef::parse("carerplus:10.2").unwrap()],
@@ -183,7 +170,7 @@ crate::both_databases!(
         );
 
         // Another learner's export holds none of it.
-        let ole = token(&app, json!({ "sub": "learner-0002", "name": "Ole Nilsen" })).await;
+        let ole = launched_as(&app, json!({ "sub": "learner-0002", "name": "Ole Nilsen" })).await;
         let theirs = app
             .client
             .get(app.url("/api/v1/export"))
@@ -324,7 +311,7 @@ crate::both_databases!(
 
         // Ingrid takes her portfolio to another provider: a fresh Carefolio.
         let elsewhere = spawn_app_with(Backend::Sqlite, |_| {}).await;
-        let there = token(
+        let there = launched_as(
             &elsewhere,
             json!({ "sub": "someone-else", "name": "Ingrid Hansen" }),
         )
@@ -446,7 +433,7 @@ const MAHARA_FEED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 crate::both_databases!(
     a_mahara_leap2a_export_imports_into_the_portfolio,
     |app| async move {
-        let ingrid = token(&app, json!({})).await;
+        let ingrid = launched_as(&app, json!({})).await;
         let pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
         let zip = zip_of(&[
             ("leap2a.xml", MAHARA_FEED.as_bytes()),
@@ -573,7 +560,7 @@ async fn the_command_line_exports_with_progress_and_imports() {
     assert_eq!(data["items"].as_array().unwrap().len(), 3);
     assert!(!dir.join("ingrid.zip.part").exists());
 
-    let someone = token(
+    let someone = launched_as(
         &app,
         json!({ "sub": "learner-0003", "name": "Kari Nordmann", "email": "kari@example.org" }),
     )

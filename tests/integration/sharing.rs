@@ -8,14 +8,6 @@ use serde_json::{json, Value};
 use crate::both_databases;
 use crate::helpers::*;
 
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
-    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
-    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
-    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-];
-
 struct Api<'a> {
     app: &'a TestApp,
 }
@@ -50,11 +42,6 @@ impl Api<'_> {
     }
 }
 
-async fn launch_as(app: &TestApp, overrides: Value) -> String {
-    let html = app.launch("hint", overrides).await.text().await.unwrap();
-    launch_token(&html).expect("launch token")
-}
-
 fn teacher() -> Value {
     json!({ "sub": "teacher-0001", "name": "Tove Berg", lti("roles"): [carefolio_tests::simulator::INSTRUCTOR] })
 }
@@ -71,18 +58,18 @@ both_databases!(
     sharing_shows_each_reader_only_what_is_shared_with_them_and_every_read_is_audited,
     |app| async move {
         let api = Api { app: &app };
-        let ingrid = launch_as(&app, json!({})).await;
-        let ole = launch_as(&app, json!({ "sub": "learner-0002", "name": "Ole Nilsen" })).await;
-        let tove = launch_as(&app, teacher()).await;
+        let ingrid = launched_as(&app, json!({})).await;
+        let ole = launched_as(&app, json!({ "sub": "learner-0002", "name": "Ole Nilsen" })).await;
+        let tove = launched_as(&app, teacher()).await;
         let mut outsider_claims = other_course();
         outsider_claims["sub"] = "learner-0099".into();
         outsider_claims["name"] = "Per Utenfor".into();
-        let outsider = launch_as(&app, outsider_claims).await;
+        let outsider = launched_as(&app, outsider_claims).await;
         let mut other_teacher_claims = teacher();
         other_teacher_claims["sub"] = "teacher-0099".into();
         other_teacher_claims[lti("context")] = other_course()[lti("context")].clone();
         other_teacher_claims[lti("resource_link")] = other_course()[lti("resource_link")].clone();
-        let other_teacher = launch_as(&app, other_teacher_claims).await;
+        let other_teacher = launched_as(&app, other_teacher_claims).await;
 
         let peer_support = {
             let (found, _) = carefolio::frameworks::store::resolve(
@@ -482,7 +469,7 @@ both_databases!(
 
 both_databases!(an_expired_share_stops_working, |app| async move {
     let api = Api { app: &app };
-    let ingrid = launch_as(&app, json!({})).await;
+    let ingrid = launched_as(&app, json!({})).await;
     api.post(
         "/api/v1/evidence",
         &ingrid,
