@@ -34,6 +34,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
 fi
 
+# axe-core, which the browser tests inject into every view of the widget
+# (version pinned in tests/browser/package.json and its lock file).
+if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+  say "Installing axe-core for the accessibility checks of the browser tests"
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # An S3-compatible server on loopback for the tests of S3 file storage:
 # moto's server mode, from PyPI.
 if ! command -v moto_server >/dev/null 2>&1; then

@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-use wasm_bindgen::{JsCast, JsValue};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestCredentials, RequestInit, RequestMode, Response};
 
 pub type LanguageMap = BTreeMap<String, String>;
+pub type Id = String;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Portfolio {
@@ -18,6 +19,8 @@ pub struct Portfolio {
     pub course: Option<Course>,
     pub activity: ActivityLink,
     pub competences: Vec<Competence>,
+    #[serde(default)]
+    pub frameworks: Vec<FrameworkChoice>,
     pub recorded: Vec<RecordedActivity>,
 }
 
@@ -39,17 +42,189 @@ pub struct ActivityLink {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Competence {
-    pub framework_title: String,
+    pub id: Id,
     pub code: String,
     pub title: LanguageMap,
-    pub incomplete: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FrameworkChoice {
+    pub key: String,
+    pub title: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct RecordedActivity {
+    pub statement_id: Option<Id>,
     pub verb: String,
     pub object: Option<LanguageMap>,
     pub timestamp: Option<String>,
+}
+
+/// A framework's competence map for one learner.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CompetenceMap {
+    pub key: String,
+    pub title: String,
+    pub levels: Vec<LanguageMap>,
+    pub items: Vec<MapNode>,
+    pub totals: Totals,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MapNode {
+    pub id: Id,
+    pub code: String,
+    pub title: LanguageMap,
+    pub competence: bool,
+    pub incomplete: bool,
+    pub levels: Option<Vec<LanguageMap>>,
+    pub rating_max: i32,
+    pub evidence: u32,
+    pub evidence_by_level: Vec<u32>,
+    pub self_rating: Option<i32>,
+    pub totals: Option<Totals>,
+    pub children: Vec<MapNode>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct Totals {
+    pub competences: u32,
+    pub with_evidence: u32,
+    pub rated: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub competence_id: Id,
+    #[serde(default)]
+    pub level: Option<i32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Evidence {
+    pub id: Id,
+    pub kind: String,
+    pub title: String,
+    /// Sanitised by the server: no script, no images, safe links.
+    pub body_html: Option<String>,
+    pub url: Option<String>,
+    pub file: Option<FileInfo>,
+    pub file_url: Option<String>,
+    /// For a kept record of activity: its statement.
+    pub statement_id: Option<Id>,
+    pub tags: Vec<TagView>,
+    pub describes_care_recipient: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileInfo {
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub inline: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TagView {
+    pub competence_id: Id,
+    pub code: String,
+    pub title: LanguageMap,
+    pub level: Option<i32>,
+    pub level_title: Option<LanguageMap>,
+}
+
+impl TagView {
+    pub fn tag(&self) -> Tag {
+        Tag {
+            competence_id: self.competence_id.clone(),
+            level: self.level,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Collection {
+    pub id: Id,
+    pub title: String,
+    pub introduction: Option<String>,
+    pub introduction_html: Option<String>,
+    pub items: Vec<Id>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CollectionDraft {
+    pub title: String,
+    pub introduction: Option<String>,
+    pub items: Vec<Id>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Share {
+    pub id: Id,
+    pub kind: String,
+    pub collection_id: Option<Id>,
+    pub person_name: Option<String>,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShareDraft {
+    pub kind: String,
+    pub collection_id: Option<Id>,
+    pub person_id: Option<Id>,
+    pub expires_in_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CoursePerson {
+    pub id: Id,
+    pub name: String,
+    pub teaches: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SharedWithMe {
+    pub share_id: Id,
+    pub owner_name: String,
+    pub collection_title: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SharedPortfolio {
+    pub owner_name: String,
+    pub collection: Option<Collection>,
+    pub items: Vec<Evidence>,
+    pub may_comment: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Comment {
+    pub item_id: Id,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuditLine {
+    pub at: i64,
+    pub action: String,
+    pub reader_kind: String,
+    pub reader: Option<String>,
+    pub item_title: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Suggestion {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub competences: Vec<String>,
 }
 
 /// The course's learners, for its teachers (`/api/v1/learners`).
@@ -69,12 +244,19 @@ pub struct RosterState {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct RosterLearner {
+    #[serde(default)]
+    pub person_id: Option<Id>,
     pub name: Option<String>,
     pub email: Option<String>,
     pub status: String,
     pub started: bool,
     pub competences_covered: u32,
     pub competences_total: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExportAddress {
+    pub url: String,
 }
 
 /// Why a request failed: the server's stable code (when it sent one) and
@@ -112,7 +294,30 @@ impl From<&str> for ApiError {
     }
 }
 
+fn problem(status: u16, text: &str) -> ApiError {
+    let problem = serde_json::from_str::<Problem>(text).ok();
+    ApiError {
+        code: problem.as_ref().and_then(|p| p.code.clone()),
+        detail: problem
+            .and_then(|p| p.detail)
+            .unwrap_or_else(|| format!("the server answered {status}")),
+    }
+}
+
+fn encode(text: &str) -> String {
+    js_sys::encode_uri_component(text).into()
+}
+
 impl ApiClient {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/v1/{path}", self.base_url.trim_end_matches('/'))
+    }
+
+    /// An address the server gave (`/files/…`), on the server's origin.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url.trim_end_matches('/'))
+    }
+
     pub async fn portfolio(&self) -> Result<Portfolio, ApiError> {
         self.get("portfolio").await
     }
@@ -127,14 +332,184 @@ impl ApiClient {
         .await
     }
 
+    pub async fn map(&self, framework: &str) -> Result<CompetenceMap, ApiError> {
+        self.get(&format!("map/{}", encode(framework))).await
+    }
+
+    pub async fn learner_map(
+        &self,
+        person: &str,
+        framework: &str,
+    ) -> Result<CompetenceMap, ApiError> {
+        self.get(&format!("learners/{person}/map/{}", encode(framework)))
+            .await
+    }
+
+    pub async fn evidence(&self) -> Result<Vec<Evidence>, ApiError> {
+        self.get("evidence").await
+    }
+
+    pub async fn create_evidence(&self, body: &serde_json::Value) -> Result<Evidence, ApiError> {
+        self.send("POST", "evidence", Some(body)).await
+    }
+
+    pub async fn update_evidence(
+        &self,
+        id: &str,
+        body: &serde_json::Value,
+    ) -> Result<Evidence, ApiError> {
+        self.send("PATCH", &format!("evidence/{id}"), Some(body))
+            .await
+    }
+
+    pub async fn delete_evidence(&self, id: &str) -> Result<(), ApiError> {
+        self.send_empty("DELETE", &format!("evidence/{id}"), None)
+            .await
+    }
+
+    pub async fn rate(&self, competence: &str, rating: i32) -> Result<(), ApiError> {
+        let body = serde_json::json!({ "rating": rating });
+        self.send_empty("PUT", &format!("self-ratings/{competence}"), Some(&body))
+            .await
+    }
+
+    pub async fn suggestions(&self) -> Result<Vec<Suggestion>, ApiError> {
+        self.get("suggestions").await
+    }
+
+    pub async fn collections(&self) -> Result<Vec<Collection>, ApiError> {
+        self.get("collections").await
+    }
+
+    pub async fn save_collection(
+        &self,
+        id: Option<&str>,
+        draft: &CollectionDraft,
+    ) -> Result<Collection, ApiError> {
+        let body = serde_json::to_value(draft).map_err(|e| ApiError::from(&*e.to_string()))?;
+        match id {
+            Some(id) => {
+                self.send("PUT", &format!("collections/{id}"), Some(&body))
+                    .await
+            }
+            None => self.send("POST", "collections", Some(&body)).await,
+        }
+    }
+
+    pub async fn delete_collection(&self, id: &str) -> Result<(), ApiError> {
+        self.send_empty("DELETE", &format!("collections/{id}"), None)
+            .await
+    }
+
+    pub async fn shares(&self) -> Result<Vec<Share>, ApiError> {
+        self.get("shares").await
+    }
+
+    pub async fn create_share(&self, draft: &ShareDraft) -> Result<Share, ApiError> {
+        let body = serde_json::to_value(draft).map_err(|e| ApiError::from(&*e.to_string()))?;
+        self.send("POST", "shares", Some(&body)).await
+    }
+
+    pub async fn revoke_share(&self, id: &str) -> Result<(), ApiError> {
+        self.send_empty("DELETE", &format!("shares/{id}"), None)
+            .await
+    }
+
+    pub async fn course_people(&self) -> Result<Vec<CoursePerson>, ApiError> {
+        self.get("course-people").await
+    }
+
+    pub async fn shared_with_me(&self) -> Result<Vec<SharedWithMe>, ApiError> {
+        self.get("shared-with-me").await
+    }
+
+    pub async fn shared(&self, share: &str) -> Result<SharedPortfolio, ApiError> {
+        self.get(&format!("shared/{share}")).await
+    }
+
+    fn comments_path(item: &str, share: Option<&str>) -> String {
+        match share {
+            Some(share) => format!("evidence/{item}/comments?share={share}"),
+            None => format!("evidence/{item}/comments"),
+        }
+    }
+
+    pub async fn comments(
+        &self,
+        item: &str,
+        share: Option<&str>,
+    ) -> Result<Vec<Comment>, ApiError> {
+        self.get(&Self::comments_path(item, share)).await
+    }
+
+    pub async fn add_comment(
+        &self,
+        item: &str,
+        share: Option<&str>,
+        body: &str,
+    ) -> Result<Comment, ApiError> {
+        let body = serde_json::json!({ "body": body });
+        self.send("POST", &Self::comments_path(item, share), Some(&body))
+            .await
+    }
+
+    pub async fn unseen_comments(&self) -> Result<Vec<Comment>, ApiError> {
+        self.get("comments/unseen").await
+    }
+
+    pub async fn mark_comments_seen(&self) -> Result<(), ApiError> {
+        self.send_empty("POST", "comments/seen", None).await
+    }
+
+    pub async fn audit(&self) -> Result<Vec<AuditLine>, ApiError> {
+        self.get("audit").await
+    }
+
+    pub async fn export_address(&self) -> Result<ExportAddress, ApiError> {
+        self.send("POST", "export/address", None).await
+    }
+
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        self.send("GET", path, None).await
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<T, ApiError> {
+        let text = self.request(method, path, body).await?;
+        serde_json::from_str(&text).map_err(|e| ApiError {
+            code: None,
+            detail: format!("unexpected answer from the server: {e}"),
+        })
+    }
+
+    async fn send_empty(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<(), ApiError> {
+        self.request(method, path, body).await.map(drop)
+    }
+
+    async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<String, ApiError> {
         let init = RequestInit::new();
-        init.set_method("GET");
+        init.set_method(method);
         init.set_mode(RequestMode::SameOrigin);
         // The token travels in a header; no cookies are needed or sent.
         init.set_credentials(RequestCredentials::Omit);
-        let url = format!("{}/api/v1/{path}", self.base_url.trim_end_matches('/'));
-        let request = Request::new_with_str_and_init(&url, &init).map_err(describe)?;
+        if let Some(body) = body {
+            init.set_body(&JsValue::from_str(&body.to_string()));
+        }
+        let request = Request::new_with_str_and_init(&self.url(path), &init).map_err(describe)?;
         let headers = request.headers();
         headers
             .set("Authorization", &format!("Bearer {}", self.token))
@@ -142,6 +517,11 @@ impl ApiClient {
         headers
             .set("Accept", "application/json")
             .map_err(describe)?;
+        if body.is_some() {
+            headers
+                .set("Content-Type", "application/json")
+                .map_err(describe)?;
+        }
 
         let window = web_sys::window().ok_or("no window")?;
         let response: Response = JsFuture::from(window.fetch_with_request(&request))
@@ -155,13 +535,58 @@ impl ApiClient {
             .as_string()
             .unwrap_or_default();
         if !response.ok() {
-            let problem = serde_json::from_str::<Problem>(&text).ok();
+            return Err(problem(response.status(), &text));
+        }
+        Ok(text)
+    }
+
+    /// Uploads `file` as a new evidence item, calling `progress(sent,
+    /// total)` as it goes. `fetch` reports no upload progress, so this
+    /// one request goes through `XMLHttpRequest`.
+    pub async fn upload(
+        &self,
+        file: &web_sys::File,
+        title: &str,
+        describes_care_recipient: bool,
+        progress: impl Fn(f64, f64) + 'static,
+    ) -> Result<Evidence, ApiError> {
+        let path = format!(
+            "evidence/files?name={}&title={}&describes_care_recipient={describes_care_recipient}",
+            encode(&file.name()),
+            encode(title)
+        );
+        let xhr = web_sys::XmlHttpRequest::new().map_err(describe)?;
+        xhr.open("POST", &self.url(&path)).map_err(describe)?;
+        xhr.set_request_header("Authorization", &format!("Bearer {}", self.token))
+            .map_err(describe)?;
+        xhr.set_request_header("Accept", "application/json")
+            .map_err(describe)?;
+        let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
+            move |event: web_sys::ProgressEvent| {
+                if event.length_computable() {
+                    progress(event.loaded(), event.total());
+                }
+            },
+        );
+        xhr.upload()
+            .map_err(describe)?
+            .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+        let finished = js_sys::Promise::new(&mut |resolve, _reject| {
+            xhr.set_onloadend(Some(&resolve));
+        });
+        xhr.send_with_opt_blob(Some(file)).map_err(describe)?;
+        JsFuture::from(finished).await.map_err(describe)?;
+        drop(on_progress);
+        let status = xhr.status().map_err(describe)?;
+        let text = xhr.response_text().map_err(describe)?.unwrap_or_default();
+        if status == 0 {
             return Err(ApiError {
-                code: problem.as_ref().and_then(|p| p.code.clone()),
-                detail: problem
-                    .and_then(|p| p.detail)
-                    .unwrap_or_else(|| format!("the server answered {}", response.status())),
+                code: Some("network".into()),
+                detail: "the connection was lost during the upload".into(),
             });
+        }
+        if !(200..300).contains(&status) {
+            return Err(problem(status, &text));
         }
         serde_json::from_str(&text).map_err(|e| ApiError {
             code: None,

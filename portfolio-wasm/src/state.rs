@@ -1,72 +1,207 @@
-//! The widget's state: what it shows and in which language.
+//! The widget's state: what it shows, what it has loaded and in which language.
+
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use gloo_events::EventListener;
 use web_sys::Element;
 
-use std::rc::Rc;
+use crate::api::{
+    ApiClient, ApiError, AuditLine, Collection, Comment, CompetenceMap, CoursePerson, Evidence,
+    LanguageMap, LearnerList, Portfolio, Share, SharedPortfolio, SharedWithMe, Suggestion, Tag,
+};
+use crate::i18n::Catalogue;
 
-use crate::api::{ApiClient, ApiError, LanguageMap, LearnerList, Portfolio};
-
-pub enum WidgetState {
+/// Something fetched from the server.
+pub enum Loadable<T> {
+    NotAsked,
     Loading,
-    Loaded(Portfolio),
+    Ready(T),
     Failed(ApiError),
 }
 
-/// The course's learners, shown to its teachers.
-pub enum RosterState {
-    /// Not a teacher's view, or not asked for yet.
-    NotShown,
-    Loading,
-    Loaded(LearnerList),
-    Failed(ApiError),
+impl<T> Loadable<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Loadable::Ready(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn ready_mut(&mut self) -> Option<&mut T> {
+        match self {
+            Loadable::Ready(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn is_not_asked(&self) -> bool {
+        matches!(self, Loadable::NotAsked)
+    }
+}
+
+impl<T> From<Result<T, ApiError>> for Loadable<T> {
+    fn from(result: Result<T, ApiError>) -> Loadable<T> {
+        match result {
+            Ok(value) => Loadable::Ready(value),
+            Err(error) => Loadable::Failed(error),
+        }
+    }
+}
+
+/// Which page of the widget is open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    /// The competence map of the chosen framework.
+    Map,
+    Evidence,
+    /// Adding an item, tagged at first with this competence when given.
+    Add,
+    Item(String),
+    Collections,
+    /// Writing a collection: a new one when none.
+    EditCollection(Option<String>),
+    Sharing,
+    /// Reading what someone shared, through this share.
+    Shared(String),
+    /// A teacher's list of the course's learners.
+    Learners,
+    /// A teacher's read-only view of one learner's map.
+    LearnerMap {
+        person: String,
+        name: String,
+    },
+}
+
+/// A message shown after an action: what happened, or what went wrong.
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// An upload under way.
+pub struct Upload {
+    pub name: String,
+    pub sent: f64,
+    pub total: f64,
 }
 
 pub struct Widget {
     pub root: Element,
     pub client: Rc<ApiClient>,
-    pub state: WidgetState,
-    pub roster: RosterState,
-    /// BCP 47 primary language the competences are shown in.
-    pub language: String,
+    pub catalogue: Catalogue,
+    pub portfolio: Loadable<Portfolio>,
+    pub page: Page,
+    /// The framework whose map is shown.
+    pub framework: Option<String>,
+    pub map: Loadable<CompetenceMap>,
+    pub evidence: Loadable<Vec<Evidence>>,
+    pub collections: Loadable<Vec<Collection>>,
+    pub shares: Loadable<Vec<Share>>,
+    pub people: Loadable<Vec<CoursePerson>>,
+    pub shared_with_me: Loadable<Vec<SharedWithMe>>,
+    pub shared: Loadable<SharedPortfolio>,
+    pub roster: Loadable<LearnerList>,
+    pub learner_map: Loadable<CompetenceMap>,
+    pub comments: HashMap<String, Loadable<Vec<Comment>>>,
+    pub unseen: Vec<Comment>,
+    pub suggestions: Vec<Suggestion>,
+    pub audit: Loadable<Vec<AuditLine>>,
+    /// The tags of the item being written or edited.
+    pub draft_tags: Vec<Tag>,
+    /// The kind of item being added: `file`, `reflection` or `link`.
+    pub draft_kind: String,
+    /// The items of the collection being written, in order.
+    pub draft_items: Vec<String>,
+    pub upload: Option<Upload>,
+    pub status: Option<Status>,
+    /// A secret link just made: its address, shown once.
+    pub new_link: Option<String>,
+    /// The item whose deletion waits for a second click.
+    pub confirm_delete: Option<String>,
+    /// The element to focus after the next rendering (by id).
+    pub focus: Option<String>,
+    /// Form fields to empty at the next rendering (by id).
+    pub clear_fields: Vec<String>,
     /// Listeners of the current rendering; replaced (and so removed) on re-render.
     pub listeners: Vec<EventListener>,
 }
 
 impl Widget {
-    pub fn new(root: Element, client: ApiClient) -> Widget {
+    pub fn new(root: Element, client: ApiClient, locale: &str) -> Widget {
         Widget {
             root,
             client: Rc::new(client),
-            state: WidgetState::Loading,
-            roster: RosterState::NotShown,
-            language: "en".to_owned(),
+            catalogue: Catalogue::new(locale),
+            portfolio: Loadable::Loading,
+            page: Page::Map,
+            framework: None,
+            map: Loadable::NotAsked,
+            evidence: Loadable::NotAsked,
+            collections: Loadable::NotAsked,
+            shares: Loadable::NotAsked,
+            people: Loadable::NotAsked,
+            shared_with_me: Loadable::NotAsked,
+            shared: Loadable::NotAsked,
+            roster: Loadable::NotAsked,
+            learner_map: Loadable::NotAsked,
+            comments: HashMap::new(),
+            unseen: Vec::new(),
+            suggestions: Vec::new(),
+            audit: Loadable::NotAsked,
+            draft_tags: Vec::new(),
+            draft_kind: "file".to_owned(),
+            draft_items: Vec::new(),
+            upload: None,
+            status: None,
+            new_link: None,
+            confirm_delete: None,
+            focus: None,
+            clear_fields: Vec::new(),
             listeners: Vec::new(),
         }
     }
 
-    pub fn show(&mut self, state: WidgetState) {
-        if let WidgetState::Loaded(portfolio) = &state {
-            if let Some(locale) = &portfolio.learner.locale {
-                self.language = primary_language(locale);
-            }
-        }
-        self.state = state;
+    pub fn language(&self) -> &str {
+        &self.catalogue.language
     }
 
-    /// Languages the loaded competences are available in, sorted.
-    pub fn languages(&self) -> Vec<String> {
-        let WidgetState::Loaded(portfolio) = &self.state else {
-            return Vec::new();
-        };
-        let mut languages: Vec<String> = portfolio
-            .competences
-            .iter()
-            .flat_map(|c| c.title.keys().cloned())
-            .collect();
-        languages.sort();
-        languages.dedup();
-        languages
+    pub fn t(&self, id: &str) -> String {
+        self.catalogue.text(id)
+    }
+
+    pub fn teacher_view(&self) -> bool {
+        self.portfolio.ready().is_some_and(|p| p.teacher_view)
+    }
+
+    pub fn say(&mut self, text: String) {
+        self.status = Some(Status { text, error: false });
+    }
+
+    pub fn complain(&mut self, text: String) {
+        self.status = Some(Status { text, error: true });
+    }
+
+    /// Every competence of the shown map, with its levels, in map order.
+    pub fn competences(&self) -> Vec<(String, String, LanguageMap, Vec<LanguageMap>)> {
+        let mut out = Vec::new();
+        if let Some(map) = self.map.ready() {
+            fn walk(
+                nodes: &[crate::api::MapNode],
+                levels: &[LanguageMap],
+                out: &mut Vec<(String, String, LanguageMap, Vec<LanguageMap>)>,
+            ) {
+                for node in nodes {
+                    if node.competence {
+                        let own = node.levels.clone().unwrap_or_else(|| levels.to_vec());
+                        out.push((node.id.clone(), node.code.clone(), node.title.clone(), own));
+                    }
+                    walk(&node.children, levels, out);
+                }
+            }
+            walk(&map.items, &map.levels, &mut out);
+        }
+        out
     }
 }
 

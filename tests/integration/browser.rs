@@ -37,7 +37,13 @@ both_databases!(
             .eval("return document.querySelector('.cf-learner').textContent")
             .await
             .unwrap();
-        assert_eq!(learner, "Kari Nordmann's portfolio");
+        // Her locale is Norwegian: the widget speaks Bokmål.
+        assert_eq!(learner, "Porteføljen til Kari Nordmann");
+        let tab = browser
+            .eval("return document.querySelector('#tab-map').textContent")
+            .await
+            .unwrap();
+        assert_eq!(tab, "Mine kompetanser");
         let titles = browser
         .eval("return [...document.querySelectorAll('.cf-competence .cf-title')].map(e => e.textContent)")
         .await

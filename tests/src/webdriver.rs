@@ -220,6 +220,65 @@ impl Browser {
         Ok(())
     }
 
+    /// Sends `text` (keys; `\u{E007}` is Enter, `\u{E004}` Tab) to the first
+    /// element matching `css`, as typing does; for a file input, a path
+    /// chooses that file.
+    pub async fn send_keys(&self, css: &str, text: &str) -> Result<(), BrowserError> {
+        let element = self.find(css).await?;
+        let id = element_id(&element)?;
+        self.call(
+            "POST",
+            &format!("/session/{}/element/{id}/value", self.session),
+            json!({ "text": text }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Presses keys where the focus is, as a keyboard user does.
+    pub async fn press(&self, keys: &str) -> Result<(), BrowserError> {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|key| {
+                [
+                    json!({ "type": "keyDown", "value": key.to_string() }),
+                    json!({ "type": "keyUp", "value": key.to_string() }),
+                ]
+            })
+            .collect();
+        self.call(
+            "POST",
+            &format!("/session/{}/actions", self.session),
+            json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Runs axe-core (from `axe_source`) on the current page for WCAG 2.0,
+    /// 2.1 and 2.2 level A and AA rules; the violations, one line each.
+    pub async fn axe_violations(&self, axe_source: &str) -> Result<Vec<String>, BrowserError> {
+        self.eval(&format!(
+            "if (!window.axe) {{ {axe_source}\n }} window.__axeResult = null; \
+             axe.run(document, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }} }}) \
+               .then(r => {{ window.__axeResult = r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', ')); }}) \
+               .catch(e => {{ window.__axeResult = ['axe failed: ' + e]; }});"
+        ))
+        .await?;
+        // An empty list (no violation) is truthy here: only null waits.
+        let value = self
+            .wait_for("return window.__axeResult", Duration::from_secs(30))
+            .await?;
+        Ok(value
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Runs the next commands inside the frame element matching `css`.
     pub async fn enter_frame_of(&self, css: &str) -> Result<(), BrowserError> {
         let element = self.find(css).await?;

@@ -35,6 +35,9 @@ pub enum Purpose {
     /// browser fetches files with `<img>`, `<video>` and links, which send
     /// no Authorization header.
     FileAccess,
+    /// A short-lived address of a learner's whole-portfolio export, for
+    /// the same reason: a download link sends no Authorization header.
+    ExportAccess,
 }
 
 impl Purpose {
@@ -47,6 +50,7 @@ impl Purpose {
             Purpose::DeepLinkingSession => b"carefolio deep linking session\0",
             Purpose::RegistrationInvite => b"carefolio registration invite\0",
             Purpose::FileAccess => b"carefolio file access\0",
+            Purpose::ExportAccess => b"carefolio export access\0",
         }
     }
 }

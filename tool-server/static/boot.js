@@ -7,7 +7,11 @@ if (element && element.dataset.widget === "available") {
   try {
     const { default: init, mount } = await import("./portfolio_wasm.js");
     await init();
-    mount(element, { token: element.dataset.token, apiBase: element.dataset.apiBase });
+    mount(element, {
+      token: element.dataset.token,
+      apiBase: element.dataset.apiBase,
+      locale: element.dataset.locale || document.documentElement.lang || navigator.language,
+    });
   } catch (error) {
     element.textContent = "The portfolio could not be loaded. Please reload the page.";
     console.error(error);

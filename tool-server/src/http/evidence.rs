@@ -333,7 +333,65 @@ pub async fn file(
 /// GET `/api/v1/export`: the learner's whole portfolio as a zip, streamed
 /// as it is written (the right to data portability).
 pub async fn export(launched: Launched, state: web::Data<AppState>) -> HttpResponse {
-    let owner = launched.0.person_id;
+    stream_export(&state, launched.0.person_id)
+}
+
+/// How long an export address stays valid: long enough to click it.
+const EXPORT_ACCESS_SECS: i64 = 300;
+
+#[derive(Serialize, Deserialize)]
+struct ExportAccess {
+    #[serde(rename = "p")]
+    owner: Uuid,
+    #[serde(rename = "e")]
+    expires_at_ms: i64,
+}
+
+#[derive(Serialize)]
+struct ExportAddress {
+    url: String,
+    expires_in: i64,
+}
+
+/// POST `/api/v1/export/address`: a short-lived address of the learner's
+/// export, for a plain download link (which sends no Authorization header).
+pub async fn export_address(
+    launched: Launched,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, EvidenceError> {
+    let access = ExportAccess {
+        owner: launched.0.person_id.0,
+        expires_at_ms: now_ms() + EXPORT_ACCESS_SECS * 1000,
+    };
+    let token = state
+        .signer
+        .seal(Purpose::ExportAccess, &access)
+        .map_err(|_| EvidenceError::NotAllowed("the export address could not be made".into()))?;
+    Ok(no_store(HttpResponse::Created()).json(ExportAddress {
+        url: format!("/exports/portfolio.zip?access={token}"),
+        expires_in: EXPORT_ACCESS_SECS,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct AccessQuery {
+    access: String,
+}
+
+/// GET `/exports/portfolio.zip?access=…`: the export, through its address.
+pub async fn export_by_address(
+    state: web::Data<AppState>,
+    query: web::Query<AccessQuery>,
+) -> Result<HttpResponse, EvidenceError> {
+    let access: ExportAccess = state
+        .signer
+        .open(Purpose::ExportAccess, &query.access)
+        .filter(|a: &ExportAccess| a.expires_at_ms > now_ms())
+        .ok_or(EvidenceError::NotFound)?;
+    Ok(stream_export(&state, PersonId(access.owner)))
+}
+
+fn stream_export(state: &AppState, owner: PersonId) -> HttpResponse {
     let (writer, reader) = tokio::io::duplex(256 * 1024);
     let (db, files) = (state.db.clone(), state.files.clone());
     actix_web::rt::spawn(async move {
@@ -354,6 +412,7 @@ pub async fn export(launched: Launched, state: web::Data<AppState>) -> HttpRespo
             format!("attachment; filename=\"{file}\""),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
         .streaming(tokio_util::io::ReaderStream::new(reader))
 }
 

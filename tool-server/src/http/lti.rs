@@ -146,6 +146,8 @@ pub struct LaunchForm {
 #[derive(Serialize)]
 struct LaunchPage<'a> {
     learner_name: Option<String>,
+    /// The launch's locale: the widget speaks its language.
+    locale: Option<String>,
     course_title: Option<String>,
     link_title: Option<String>,
     competences: &'a [Competence],
@@ -259,6 +261,7 @@ pub async fn launch(
         "launch",
         &LaunchPage {
             learner_name: recorded.person.display_name(),
+            locale: recorded.person.locale.clone(),
             course_title: recorded.course_title.clone(),
             link_title: recorded.link_title.clone(),
             competences: &recorded.competences,

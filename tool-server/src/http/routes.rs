@@ -42,6 +42,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
         )
         .route("/api/v1/suggestions", web::get().to(evidence::suggestions))
         .route("/api/v1/export", web::get().to(evidence::export))
+        .route(
+            "/api/v1/export/address",
+            web::post().to(evidence::export_address),
+        )
+        .route(
+            "/exports/portfolio.zip",
+            web::get().to(evidence::export_by_address),
+        )
         .route("/api/v1/import", web::post().to(evidence::import))
         .route(
             "/api/v1/evidence/{id}/comments",

@@ -38,6 +38,8 @@ const PAGE_SCRIPTS: &[(&str, &str)] = &[
     ),
 ];
 
+const STYLES: &[(&str, &str)] = &[("widget.css", include_str!("../../static/widget.css"))];
+
 struct Asset {
     name: &'static str,
     content_type: &'static str,
@@ -124,6 +126,9 @@ impl WidgetAssets {
         let mut assets: Vec<Asset> = PAGE_SCRIPTS
             .iter()
             .map(|(name, source)| Asset::new(name, JS, source.as_bytes().to_vec()))
+            .chain(STYLES.iter().map(|(name, source)| {
+                Asset::new(name, "text/css; charset=utf-8", source.as_bytes().to_vec())
+            }))
             .collect();
         if let (Some(js), Some(wasm)) = (js, wasm) {
             assets.push(Asset::new("portfolio_wasm.js", JS, js));

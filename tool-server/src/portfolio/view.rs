@@ -21,7 +21,16 @@ pub struct PortfolioView {
     pub course: Option<Course>,
     pub activity: ActivityLink,
     pub competences: Vec<Competence>,
+    /// The frameworks a competence map can be shown for: this activity's
+    /// first, then the others, by title.
+    pub frameworks: Vec<FrameworkChoice>,
     pub recorded: Vec<RecordedActivity>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FrameworkChoice {
+    pub key: String,
+    pub title: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -44,6 +53,8 @@ pub struct ActivityLink {
 /// One line of the learner's history, derived from a stored statement.
 #[derive(Debug, Serialize)]
 pub struct RecordedActivity {
+    /// The statement's id: what a kept record of activity points to.
+    pub statement_id: Option<String>,
     pub verb: String,
     pub object: Option<LanguageMap>,
     pub timestamp: Option<String>,
@@ -76,6 +87,20 @@ pub async fn load<C: ConnectionTrait>(
         .map(|tie| tie.competence_id)
         .collect();
     let competences = frameworks::store::by_ids(db, &tied).await?;
+    let mut frameworks: Vec<FrameworkChoice> = frameworks::store::headers(db, None)
+        .await?
+        .into_iter()
+        .map(|h| FrameworkChoice {
+            key: h.key,
+            title: h.title,
+        })
+        .collect();
+    frameworks.sort_by_key(|f| {
+        (
+            !competences.iter().any(|c| c.framework_key == f.key),
+            f.title.to_lowercase(),
+        )
+    });
     let recorded = crate::xapi::store::recent_for_person(db, person.id.0, RECENT_ACTIVITY)
         .await?
         .iter()
@@ -93,6 +118,7 @@ pub async fn load<C: ConnectionTrait>(
         }),
         activity: ActivityLink { title: link.title },
         competences,
+        frameworks,
         recorded,
     })
 }
@@ -117,6 +143,7 @@ fn recorded_activity(statement: &Value) -> RecordedActivity {
         })
         .unwrap_or_default();
     RecordedActivity {
+        statement_id: statement["id"].as_str().map(str::to_owned),
         verb,
         object: serde_json::from_value(statement["object"]["definition"]["name"].clone()).ok(),
         timestamp: statement["timestamp"].as_str().map(str::to_owned),

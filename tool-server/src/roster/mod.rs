@@ -221,6 +221,9 @@ pub struct RosterState {
 #[derive(Debug, Serialize)]
 pub struct Learner {
     pub user_id: String,
+    /// Their Carefolio person, once they have opened Carefolio: the key
+    /// to their competence map (`/api/v1/learners/{person}/map/{key}`).
+    pub person_id: Option<Uuid>,
     pub name: Option<String>,
     pub email: Option<String>,
     /// `Active` or `Inactive` in the course.
@@ -324,6 +327,7 @@ pub async fn learners_of<C: ConnectionTrait + TransactionTrait>(
             .map(|m| {
                 let person = people.get(&m.user_id);
                 Learner {
+                    person_id: person.copied(),
                     started: person.is_some(),
                     competences_covered: person.and_then(|p| progress.get(p)).copied().unwrap_or(0),
                     competences_total: total,
