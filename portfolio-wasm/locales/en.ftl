@@ -100,6 +100,7 @@ add-kind-reflection = Something I wrote
 add-kind-link = A link to a web page
 drop-text = Drag a file here
 drop-choose = Or choose a file
+drop-chosen = Chosen: { $name } ({ $size })
 drop-hint = Photos, PDF documents, sound and video files.
 add-body = What did you do, and what did you learn?
 add-body-hint = You can use *stars* for emphasis and start lines with - for a list.

@@ -98,6 +98,7 @@ add-kind-reflection = Noe jeg har skrevet
 add-kind-link = En lenke til en nettside
 drop-text = Dra en fil hit
 drop-choose = Eller velg en fil
+drop-chosen = Valgt: { $name } ({ $size })
 drop-hint = Bilder, PDF-dokumenter, lyd- og videofiler.
 add-body = Hva gjorde du, og hva lærte du?
 add-body-hint = Du kan bruke *stjerner* for utheving og begynne linjer med - for en liste.

@@ -146,6 +146,7 @@ pub async fn open(widget: Shared, page: Page) {
         match &page {
             Page::Add => {
                 w.draft_kind = "file".to_owned();
+                w.draft_file = None;
                 w.clear_fields = ["new-title", "new-body", "new-url", "new-care"]
                     .map(String::from)
                     .to_vec();
@@ -330,14 +331,28 @@ fn chosen_file() -> Option<web_sys::File> {
         .get(0)
 }
 
-pub async fn save_new(widget: Shared, dropped: Option<web_sys::File>) {
+/// Keeps the file chosen or dropped for the new item.
+pub async fn choose_file(widget: Shared, file: Option<web_sys::File>) {
+    let Some(file) = file.or_else(chosen_file) else {
+        return;
+    };
+    {
+        let mut w = widget.borrow_mut();
+        w.draft_file = Some(file);
+        w.status = None;
+    }
+    render(&widget);
+}
+
+pub async fn save_new(widget: Shared) {
     let kind = widget.borrow().draft_kind.clone();
     let title = input_value("new-title").trim().to_owned();
     let care = checked("new-care");
     let tags = widget.borrow().draft_tags.clone();
     let client = widget.borrow().client.clone();
     let result = if kind == "file" {
-        let Some(file) = dropped.or_else(chosen_file) else {
+        let chosen = widget.borrow().draft_file.clone();
+        let Some(file) = chosen.or_else(chosen_file) else {
             let mut w = widget.borrow_mut();
             let text = w.t("error-no-file");
             w.complain(text);
@@ -397,6 +412,7 @@ pub async fn save_new(widget: Shared, dropped: Option<web_sys::File>) {
                     &[("title", Arg::from(item.title.as_str()))],
                 );
                 w.draft_tags.clear();
+                w.draft_file = None;
                 w.page = Page::Evidence;
                 w.focus = Some("cf-page-title".to_owned());
                 w.say(text);

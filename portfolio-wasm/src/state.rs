@@ -113,6 +113,9 @@ pub struct Widget {
     pub draft_kind: String,
     /// The items of the collection being written, in order.
     pub draft_items: Vec<String>,
+    /// The file chosen or dropped for the item being added: a file input
+    /// cannot be given back its file after a re-rendering.
+    pub draft_file: Option<web_sys::File>,
     pub upload: Option<Upload>,
     pub status: Option<Status>,
     /// A secret link just made: its address, shown once.
@@ -152,6 +155,7 @@ impl Widget {
             draft_tags: Vec::new(),
             draft_kind: "file".to_owned(),
             draft_items: Vec::new(),
+            draft_file: None,
             upload: None,
             status: None,
             new_link: None,

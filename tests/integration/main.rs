@@ -26,4 +26,5 @@ mod portfolio_api;
 mod registration;
 mod roster;
 mod sharing;
+mod widget;
 mod xapi;

@@ -190,12 +190,13 @@ pub fn add_page(ctx: &mut Ctx, page: &El) {
                 .text(&ctx.t("add-save")),
         ),
     );
-    page.push(ctx.form(form, |w| actions::save_new(w, None)));
+    page.push(ctx.form(form, actions::save_new));
 }
 
 /// The file picker, inside an area that also takes a dropped file.
 fn drop_zone(ctx: &mut Ctx) -> El {
     let input = El::new("input").attr("type", "file").id("new-file");
+    let input = ctx.change(input, |w, _| actions::choose_file(w, None));
     let zone = El::new("div")
         .class("cf-drop")
         .id("drop-zone")
@@ -205,6 +206,22 @@ fn drop_zone(ctx: &mut Ctx) -> El {
             input,
             Some(&ctx.t("drop-hint")),
         ));
+    if let Some(file) = &ctx.w.draft_file {
+        zone.push(
+            text(
+                "p",
+                "cf-chosen-file",
+                &ctx.tw(
+                    "drop-chosen",
+                    &[
+                        ("name", Arg::from(file.name())),
+                        ("size", Arg::from(crate::dom::size(file.size() as i64))),
+                    ],
+                ),
+            )
+            .id("chosen-file"),
+        );
+    }
     let zone = zone.on(&mut ctx.listeners, "dragover", |event| {
         event.prevent_default();
         if let Some(target) = event
@@ -231,7 +248,7 @@ fn drop_zone(ctx: &mut Ctx) -> El {
             .and_then(|d| d.files())
             .and_then(|files| files.get(0));
         if let Some(file) = file {
-            actions::spawn(actions::save_new(shared.clone(), Some(file)));
+            actions::spawn(actions::choose_file(shared.clone(), Some(file)));
         }
     })
 }

@@ -1,0 +1,382 @@
+//! The portfolio widget as learners and teachers use it, in headless
+//! Chromium: every view is checked by axe-core for WCAG 2.2 A and AA
+//! violations, works at 320 px, and answers the keyboard.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use carefolio_tests::simulator::roster_member as member;
+use carefolio_tests::simulator::{merge, INSTRUCTOR, LTI};
+use carefolio_tests::webdriver::Browser;
+use serde_json::{json, Value};
+
+use crate::both_databases;
+use crate::helpers::*;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn axe_source() -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("browser/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: run scripts/setup.sh (it installs axe-core)",
+            path.display()
+        )
+    })
+}
+
+/// Fails on any WCAG A or AA violation in the current view; saves a
+/// screenshot of it when `CAREFOLIO_SCREENSHOTS` names a folder.
+async fn check_view(browser: &Browser, axe: &str, view: &str) {
+    let violations = browser.axe_violations(axe).await.unwrap();
+    assert!(
+        violations.is_empty(),
+        "axe-core found WCAG violations in the {view} view:\n{}",
+        violations.join("\n")
+    );
+    if let Ok(dir) = std::env::var("CAREFOLIO_SCREENSHOTS") {
+        let dir = PathBuf::from(dir);
+        let _ = std::fs::create_dir_all(&dir);
+        browser.screenshot(&dir.join(format!("{view}.png"))).await.unwrap();
+    }
+}
+
+async fn wait_page(browser: &Browser, page: &str) {
+    browser
+        .wait_for(
+            &format!("return document.querySelector('#carefolio-portfolio[data-page=\"{page}\"]') !== null"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+}
+
+async fn fits_the_width(browser: &Browser) -> bool {
+    browser
+        .eval("return document.documentElement.scrollWidth <= window.innerWidth")
+        .await
+        .unwrap()
+        == true
+}
+
+async fn launch_in_browser(app: &TestApp, hint: &str, overrides: Value) -> Browser {
+    assert!(
+        widget_dir().join("portfolio_wasm_bg.wasm").exists(),
+        "the widget is not built: run scripts/build-widget.sh"
+    );
+    app.simulator.prepare_launch(hint, overrides);
+    let browser = Browser::start(&[]).await.expect("headless Chromium");
+    browser.resize(1000, 900).await.unwrap();
+    browser
+        .goto(&format!("{}/start?login_hint={hint}", app.simulator.issuer))
+        .await
+        .unwrap();
+    browser
+        .wait_for(
+            "return document.querySelector('#carefolio-portfolio[data-state=\"loaded\"] .cf-map') !== null \
+             || document.querySelector('#carefolio-portfolio[data-page=\"learners\"] .cf-roster') !== null",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    browser
+}
+
+both_databases!(
+    a_learner_uploads_tags_collects_shares_and_comments_in_the_widget,
+    |app| async move {
+        let axe = axe_source();
+        let browser = launch_in_browser(
+            &app,
+            "ann",
+            json!({ "name": "Ann Olsen", format!("{LTI}launch_presentation"): { "locale": "en-GB" } }),
+        )
+        .await;
+        check_view(&browser, &axe, "map").await;
+
+        // Upload a picture through the file picker, tagged with a competence.
+        browser.click("#add-evidence").await.unwrap();
+        wait_page(&browser, "add").await;
+        check_view(&browser, &axe, "add").await;
+        let picture = std::env::temp_dir().join(format!("carefolio-{}.png", uuid::Uuid::new_v4()));
+        std::fs::write(&picture, PNG).unwrap();
+        browser
+            .send_keys("#new-file", picture.to_str().unwrap())
+            .await
+            .unwrap();
+        browser
+            .wait_for("const c = document.querySelector('#chosen-file'); return c && c.textContent", WAIT)
+            .await
+            .unwrap();
+        browser.type_into("#new-title", "My first care plan photo").await.unwrap();
+        let competence = browser
+            .eval("const s = document.querySelector('#tag-pick'); s.value = s.options[1].value; return s.value")
+            .await
+            .unwrap();
+        browser.click(".cf-add-tag").await.unwrap();
+        browser
+            .wait_for("return document.querySelectorAll('.cf-chosen-tag').length === 1", WAIT)
+            .await
+            .unwrap();
+        browser.click("#save-evidence").await.unwrap();
+        wait_page(&browser, "evidence").await;
+        browser
+            .wait_for("return document.querySelectorAll('.cf-card').length === 1", WAIT)
+            .await
+            .unwrap();
+        let status = browser
+            .eval("return document.querySelector('#cf-status').textContent")
+            .await
+            .unwrap();
+        assert_eq!(status, "“My first care plan photo” is saved in your portfolio.");
+        assert_eq!(app.count("evidence_items").await, 1);
+        check_view(&browser, &axe, "evidence").await;
+
+        // The competence map counts it.
+        browser.click("#tab-map").await.unwrap();
+        wait_page(&browser, "map").await;
+        browser
+            .wait_for(
+                &format!("return document.querySelector('#rate-{} ') && document.querySelector('.cf-node[data-evidence=\"1\"]') !== null", competence.as_str().unwrap()),
+                WAIT,
+            )
+            .await
+            .unwrap();
+
+        // The item shows the picture from its short-lived address; its owner comments.
+        browser.click("#tab-evidence").await.unwrap();
+        wait_page(&browser, "evidence").await;
+        browser.click(".cf-card-title").await.unwrap();
+        wait_page(&browser, "item").await;
+        browser
+            .wait_for("const i = document.querySelector('.cf-item-content img'); return i && i.complete && i.naturalWidth === 1", WAIT)
+            .await
+            .unwrap();
+        browser
+            .wait_for("return document.querySelector('[id^=\"comment-body-\"]') !== null", WAIT)
+            .await
+            .unwrap();
+        check_view(&browser, &axe, "item").await;
+        browser
+            .type_into("[id^=\"comment-body-\"]", "Taken at the day centre, with permission.")
+            .await
+            .unwrap();
+        browser.click(".cf-comment-form button[type=submit]").await.unwrap();
+        browser
+            .wait_for("return document.querySelectorAll('.cf-comment').length === 1", WAIT)
+            .await
+            .unwrap();
+
+        // A collection with the item.
+        browser.click("#tab-collections").await.unwrap();
+        wait_page(&browser, "collections").await;
+        browser
+            .wait_for("return document.querySelector('.cf-empty') !== null", WAIT)
+            .await
+            .unwrap();
+        check_view(&browser, &axe, "collections").await;
+        browser.click("#collection-new").await.unwrap();
+        wait_page(&browser, "collection").await;
+        browser
+            .wait_for("return document.querySelector('[id^=\"col-item-\"]') !== null", WAIT)
+            .await
+            .unwrap();
+        browser.type_into("#col-title", "Placement, spring").await.unwrap();
+        browser.click("[id^=\"col-item-\"]").await.unwrap();
+        browser
+            .wait_for("return document.querySelectorAll('.cf-order-item').length === 1", WAIT)
+            .await
+            .unwrap();
+        check_view(&browser, &axe, "collection").await;
+        browser.click("#save-collection").await.unwrap();
+        wait_page(&browser, "collections").await;
+        browser
+            .wait_for("return document.querySelectorAll('.cf-collection').length === 1", WAIT)
+            .await
+            .unwrap();
+
+        // A secret link to the collection: it works, then stops at once.
+        browser.click("#tab-sharing").await.unwrap();
+        wait_page(&browser, "sharing").await;
+        browser
+            .wait_for("return document.querySelector('#share-what option:nth-child(2)') !== null && document.querySelector('.cf-audit, .cf-empty') !== null", WAIT)
+            .await
+            .unwrap();
+        check_view(&browser, &axe, "sharing").await;
+        browser
+            .eval("const s = document.querySelector('#share-what'); s.value = s.options[1].value")
+            .await
+            .unwrap();
+        browser.click("#share-kind-link").await.unwrap();
+        browser.click("#share-save").await.unwrap();
+        let link = browser
+            .wait_for("const l = document.querySelector('#new-link'); return l && l.value", WAIT)
+            .await
+            .unwrap();
+        let link = link.as_str().unwrap().to_owned();
+        assert!(link.contains("/s/"), "{link}");
+        let page = app.client.get(&link).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("My first care plan photo"));
+        check_view(&browser, &axe, "sharing-link").await;
+        browser.click(".cf-share button").await.unwrap();
+        browser
+            .wait_for("return document.querySelectorAll('.cf-share').length === 0", WAIT)
+            .await
+            .unwrap();
+        assert_eq!(app.client.get(&link).send().await.unwrap().status(), 404);
+
+        // At 320 px nothing is cut off, and the views stay clean.
+        browser.resize(320, 800).await.unwrap();
+        browser.click("#tab-map").await.unwrap();
+        wait_page(&browser, "map").await;
+        assert!(fits_the_width(&browser).await, "the map is wider than 320 px");
+        check_view(&browser, &axe, "map-320").await;
+        browser.click("#tab-evidence").await.unwrap();
+        wait_page(&browser, "evidence").await;
+        assert!(fits_the_width(&browser).await, "the evidence list is wider than 320 px");
+        check_view(&browser, &axe, "evidence-320").await;
+
+        // By keyboard: Enter on a tab opens it and moves the focus to its title.
+        browser.eval("document.querySelector('#tab-collections').focus()").await.unwrap();
+        browser.press("\u{E007}").await.unwrap();
+        wait_page(&browser, "collections").await;
+        browser
+            .wait_for("return document.activeElement && document.activeElement.id === 'cf-page-title'", WAIT)
+            .await
+            .unwrap();
+        let _ = std::fs::remove_file(picture);
+        browser.quit().await;
+    }
+);
+
+both_databases!(
+    a_norwegian_learner_sees_norwegian_and_a_refused_file_in_plain_words,
+    |app| async move {
+        let axe = axe_source();
+        let browser = launch_in_browser(
+            &app,
+            "kari",
+            json!({ "name": "Kari Nordmann", format!("{LTI}launch_presentation"): { "locale": "nb-NO" } }),
+        )
+        .await;
+        let tabs = browser
+            .eval("return [...document.querySelectorAll('.cf-tab')].map(t => t.textContent)")
+            .await
+            .unwrap();
+        assert_eq!(
+            tabs,
+            json!(["Mine kompetanser", "Min dokumentasjon", "Samlinger", "Deling"])
+        );
+        let lang = browser
+            .eval("return document.querySelector('.cf-widget').lang")
+            .await
+            .unwrap();
+        assert_eq!(lang, "nb");
+        check_view(&browser, &axe, "map-nb").await;
+
+        // A page that claims to be a PNG is refused, in Norwegian, and nothing is kept.
+        browser.click("#add-evidence").await.unwrap();
+        wait_page(&browser, "add").await;
+        let fake = std::env::temp_dir().join(format!("carefolio-{}.png", uuid::Uuid::new_v4()));
+        std::fs::write(&fake, "<html><script>alert(1)</script></html>").unwrap();
+        browser.send_keys("#new-file", fake.to_str().unwrap()).await.unwrap();
+        browser.click("#save-evidence").await.unwrap();
+        let status = browser
+            .wait_for("const s = document.querySelector('.cf-status-error'); return s && s.textContent", WAIT)
+            .await
+            .unwrap();
+        assert_eq!(
+            status,
+            "Filen er ikke det navnet sier. Lagre den på nytt i riktig format og prøv igjen."
+        );
+        assert_eq!(app.count("evidence_items").await, 0);
+        assert_eq!(app.count("blobs").await, 0);
+        check_view(&browser, &axe, "add-refused-nb").await;
+        let _ = std::fs::remove_file(fake);
+        browser.quit().await;
+    }
+);
+
+both_databases!(
+    a_teacher_opens_a_learners_map_of_what_they_shared_with_the_course,
+    |app| async move {
+        let axe = axe_source();
+        app.simulator.set_roster(
+            "course-care-101",
+            vec![
+                member("learner-0001", "Ingrid Hansen", "Learner"),
+                member("learner-0002", "Mateo Silva", "Learner"),
+                member("teacher-0001", "Tove Berg", "Instructor"),
+            ],
+        );
+        // Ingrid adds a reflection and shares her portfolio with the course's teachers.
+        let token = launched_as(&app, app.simulator.roster_claim()).await;
+        let portfolio: Value = app
+            .client
+            .get(app.url("/api/v1/portfolio"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let competence = portfolio["competences"][0]["id"].as_str().unwrap().to_owned();
+        let framework = portfolio["frameworks"][0]["key"].as_str().unwrap().to_owned();
+        let created = app
+            .client
+            .post(app.url("/api/v1/evidence"))
+            .bearer_auth(&token)
+            .json(&json!({ "kind": "reflection", "title": "Supporting a peer's goal", "body": "We made a plan.", "tags": [{ "competence_id": competence }] }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+        let shared = app
+            .client
+            .post(app.url("/api/v1/shares"))
+            .bearer_auth(&token)
+            .json(&json!({ "kind": "course" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(shared.status(), 201);
+
+        let mut teacher = app.simulator.roster_claim();
+        merge(
+            &mut teacher,
+            &json!({ "sub": "teacher-0001", "name": "Tove Berg", format!("{LTI}roles"): [INSTRUCTOR] }),
+        );
+        let browser = launch_in_browser(&app, "tove", teacher).await;
+        check_view(&browser, &axe, "learners").await;
+        let names = browser
+            .eval("return [...document.querySelectorAll('.cf-roster-name')].map(n => n.textContent)")
+            .await
+            .unwrap();
+        assert_eq!(names, json!(["Ingrid Hansen", "Mateo Silva"]));
+        // Only Ingrid has opened Carefolio: only she has a map to open.
+        let buttons = browser
+            .eval("return document.querySelectorAll('.cf-roster-open').length")
+            .await
+            .unwrap();
+        assert_eq!(buttons, 1);
+        browser.click(".cf-roster-open").await.unwrap();
+        wait_page(&browser, "learner-map").await;
+        browser
+            .wait_for(
+                &format!("return document.querySelector('.cf-map[data-framework=\"{framework}\"] .cf-node[data-evidence=\"1\"]') !== null"),
+                WAIT,
+            )
+            .await
+            .unwrap();
+        let editable = browser
+            .eval("return document.querySelectorAll('.cf-map select, .cf-add-for').length")
+            .await
+            .unwrap();
+        assert_eq!(editable, 0, "a teacher's view of a learner's map is read-only");
+        check_view(&browser, &axe, "learner-map").await;
+        browser.quit().await;
+    }
+);
