@@ -37,6 +37,7 @@ map-title = My competences
 map-intro = For each competence, say how sure you feel and add evidence of what you can do.
 map-no-framework = No competence framework is set up yet. Ask your training provider.
 map-summary = { $framework }: evidence for { $with } of { $total } competences. You have rated yourself on { $rated }.
+map-summary-learner = { $framework }: evidence for { $with } of { $total } competences. They have rated themselves on { $rated }.
 group-summary = { $with } of { $total } with evidence
 evidence-count = { $count ->
     [0] No evidence yet

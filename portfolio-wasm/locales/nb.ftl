@@ -35,6 +35,7 @@ map-title = Mine kompetanser
 map-intro = For hver kompetanse: si hvor sikker du føler deg, og legg til dokumentasjon på hva du kan.
 map-no-framework = Ingen kompetanseramme er satt opp ennå. Spør opplæringsstedet ditt.
 map-summary = { $framework }: dokumentasjon for { $with } av { $total } kompetanser. Du har vurdert deg selv på { $rated }.
+map-summary-learner = { $framework }: dokumentasjon for { $with } av { $total } kompetanser. Deltakeren har vurdert seg selv på { $rated }.
 group-summary = { $with } av { $total } med dokumentasjon
 evidence-count = { $count ->
     [0] Ingen dokumentasjon ennå

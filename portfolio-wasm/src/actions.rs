@@ -652,10 +652,8 @@ pub async fn delete_collection(widget: Shared, id: String) {
 }
 
 pub async fn create_share(widget: Shared) {
-    let kind = ["person", "course", "link"]
-        .into_iter()
-        .find(|k| checked(&format!("share-kind-{k}")))
-        .unwrap_or("person");
+    let kind = widget.borrow().draft_share_kind.clone();
+    let kind = kind.as_str();
     let what = input_value("share-what");
     let draft = ShareDraft {
         kind: kind.to_owned(),

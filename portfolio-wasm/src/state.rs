@@ -113,6 +113,8 @@ pub struct Widget {
     pub draft_kind: String,
     /// The items of the collection being written, in order.
     pub draft_items: Vec<String>,
+    /// Whom the share being made is for: `person`, `course` or `link`.
+    pub draft_share_kind: String,
     /// The file chosen or dropped for the item being added: a file input
     /// cannot be given back its file after a re-rendering.
     pub draft_file: Option<web_sys::File>,
@@ -155,6 +157,7 @@ impl Widget {
             draft_tags: Vec::new(),
             draft_kind: "file".to_owned(),
             draft_items: Vec::new(),
+            draft_share_kind: "person".to_owned(),
             draft_file: None,
             upload: None,
             status: None,

@@ -16,8 +16,8 @@ use crate::helpers::*;
 const WAIT: Duration = Duration::from_secs(20);
 
 fn axe_source() -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("browser/node_modules/axe-core/axe.min.js");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path).unwrap_or_else(|_| {
         panic!(
             "{} is missing: run scripts/setup.sh (it installs axe-core)",
@@ -38,7 +38,10 @@ async fn check_view(browser: &Browser, axe: &str, view: &str) {
     if let Ok(dir) = std::env::var("CAREFOLIO_SCREENSHOTS") {
         let dir = PathBuf::from(dir);
         let _ = std::fs::create_dir_all(&dir);
-        browser.screenshot(&dir.join(format!("{view}.png"))).await.unwrap();
+        browser
+            .screenshot(&dir.join(format!("{view}.png")))
+            .await
+            .unwrap();
     }
 }
 
@@ -106,30 +109,45 @@ both_databases!(
             .await
             .unwrap();
         browser
-            .wait_for("const c = document.querySelector('#chosen-file'); return c && c.textContent", WAIT)
+            .wait_for(
+                "const c = document.querySelector('#chosen-file'); return c && c.textContent",
+                WAIT,
+            )
             .await
             .unwrap();
-        browser.type_into("#new-title", "My first care plan photo").await.unwrap();
+        browser
+            .type_into("#new-title", "My first care plan photo")
+            .await
+            .unwrap();
         let competence = browser
             .eval("const s = document.querySelector('#tag-pick'); s.value = s.options[1].value; return s.value")
             .await
             .unwrap();
         browser.click(".cf-add-tag").await.unwrap();
         browser
-            .wait_for("return document.querySelectorAll('.cf-chosen-tag').length === 1", WAIT)
+            .wait_for(
+                "return document.querySelectorAll('.cf-chosen-tag').length === 1",
+                WAIT,
+            )
             .await
             .unwrap();
         browser.click("#save-evidence").await.unwrap();
         wait_page(&browser, "evidence").await;
         browser
-            .wait_for("return document.querySelectorAll('.cf-card').length === 1", WAIT)
+            .wait_for(
+                "return document.querySelectorAll('.cf-card').length === 1",
+                WAIT,
+            )
             .await
             .unwrap();
         let status = browser
             .eval("return document.querySelector('#cf-status').textContent")
             .await
             .unwrap();
-        assert_eq!(status, "“My first care plan photo” is saved in your portfolio.");
+        assert_eq!(
+            status,
+            "“My first care plan photo” is saved in your portfolio."
+        );
         assert_eq!(app.count("evidence_items").await, 1);
         check_view(&browser, &axe, "evidence").await;
 
@@ -154,17 +172,29 @@ both_databases!(
             .await
             .unwrap();
         browser
-            .wait_for("return document.querySelector('[id^=\"comment-body-\"]') !== null", WAIT)
+            .wait_for(
+                "return document.querySelector('[id^=\"comment-body-\"]') !== null",
+                WAIT,
+            )
             .await
             .unwrap();
         check_view(&browser, &axe, "item").await;
         browser
-            .type_into("[id^=\"comment-body-\"]", "Taken at the day centre, with permission.")
+            .type_into(
+                "[id^=\"comment-body-\"]",
+                "Taken at the day centre, with permission.",
+            )
             .await
             .unwrap();
-        browser.click(".cf-comment-form button[type=submit]").await.unwrap();
         browser
-            .wait_for("return document.querySelectorAll('.cf-comment').length === 1", WAIT)
+            .click(".cf-comment-form button[type=submit]")
+            .await
+            .unwrap();
+        browser
+            .wait_for(
+                "return document.querySelectorAll('.cf-comment').length === 1",
+                WAIT,
+            )
             .await
             .unwrap();
 
@@ -179,20 +209,32 @@ both_databases!(
         browser.click("#collection-new").await.unwrap();
         wait_page(&browser, "collection").await;
         browser
-            .wait_for("return document.querySelector('[id^=\"col-item-\"]') !== null", WAIT)
+            .wait_for(
+                "return document.querySelector('[id^=\"col-item-\"]') !== null",
+                WAIT,
+            )
             .await
             .unwrap();
-        browser.type_into("#col-title", "Placement, spring").await.unwrap();
+        browser
+            .type_into("#col-title", "Placement, spring")
+            .await
+            .unwrap();
         browser.click("[id^=\"col-item-\"]").await.unwrap();
         browser
-            .wait_for("return document.querySelectorAll('.cf-order-item').length === 1", WAIT)
+            .wait_for(
+                "return document.querySelectorAll('.cf-order-item').length === 1",
+                WAIT,
+            )
             .await
             .unwrap();
         check_view(&browser, &axe, "collection").await;
         browser.click("#save-collection").await.unwrap();
         wait_page(&browser, "collections").await;
         browser
-            .wait_for("return document.querySelectorAll('.cf-collection').length === 1", WAIT)
+            .wait_for(
+                "return document.querySelectorAll('.cf-collection').length === 1",
+                WAIT,
+            )
             .await
             .unwrap();
 
@@ -211,18 +253,28 @@ both_databases!(
         browser.click("#share-kind-link").await.unwrap();
         browser.click("#share-save").await.unwrap();
         let link = browser
-            .wait_for("const l = document.querySelector('#new-link'); return l && l.value", WAIT)
+            .wait_for(
+                "const l = document.querySelector('#new-link'); return l && l.value",
+                WAIT,
+            )
             .await
             .unwrap();
         let link = link.as_str().unwrap().to_owned();
         assert!(link.contains("/s/"), "{link}");
         let page = app.client.get(&link).send().await.unwrap();
         assert_eq!(page.status(), 200);
-        assert!(page.text().await.unwrap().contains("My first care plan photo"));
+        assert!(page
+            .text()
+            .await
+            .unwrap()
+            .contains("My first care plan photo"));
         check_view(&browser, &axe, "sharing-link").await;
         browser.click(".cf-share button").await.unwrap();
         browser
-            .wait_for("return document.querySelectorAll('.cf-share').length === 0", WAIT)
+            .wait_for(
+                "return document.querySelectorAll('.cf-share').length === 0",
+                WAIT,
+            )
             .await
             .unwrap();
         assert_eq!(app.client.get(&link).send().await.unwrap().status(), 404);
@@ -231,19 +283,31 @@ both_databases!(
         browser.resize(320, 800).await.unwrap();
         browser.click("#tab-map").await.unwrap();
         wait_page(&browser, "map").await;
-        assert!(fits_the_width(&browser).await, "the map is wider than 320 px");
+        assert!(
+            fits_the_width(&browser).await,
+            "the map is wider than 320 px"
+        );
         check_view(&browser, &axe, "map-320").await;
         browser.click("#tab-evidence").await.unwrap();
         wait_page(&browser, "evidence").await;
-        assert!(fits_the_width(&browser).await, "the evidence list is wider than 320 px");
+        assert!(
+            fits_the_width(&browser).await,
+            "the evidence list is wider than 320 px"
+        );
         check_view(&browser, &axe, "evidence-320").await;
 
         // By keyboard: Enter on a tab opens it and moves the focus to its title.
-        browser.eval("document.querySelector('#tab-collections').focus()").await.unwrap();
+        browser
+            .eval("document.querySelector('#tab-collections').focus()")
+            .await
+            .unwrap();
         browser.press("\u{E007}").await.unwrap();
         wait_page(&browser, "collections").await;
         browser
-            .wait_for("return document.activeElement && document.activeElement.id === 'cf-page-title'", WAIT)
+            .wait_for(
+                "return document.activeElement && document.activeElement.id === 'cf-page-title'",
+                WAIT,
+            )
             .await
             .unwrap();
         let _ = std::fs::remove_file(picture);
@@ -267,7 +331,12 @@ both_databases!(
             .unwrap();
         assert_eq!(
             tabs,
-            json!(["Mine kompetanser", "Min dokumentasjon", "Samlinger", "Deling"])
+            json!([
+                "Mine kompetanser",
+                "Min dokumentasjon",
+                "Samlinger",
+                "Deling"
+            ])
         );
         let lang = browser
             .eval("return document.querySelector('.cf-widget').lang")
@@ -281,10 +350,16 @@ both_databases!(
         wait_page(&browser, "add").await;
         let fake = std::env::temp_dir().join(format!("carefolio-{}.png", uuid::Uuid::new_v4()));
         std::fs::write(&fake, "<html><script>alert(1)</script></html>").unwrap();
-        browser.send_keys("#new-file", fake.to_str().unwrap()).await.unwrap();
+        browser
+            .send_keys("#new-file", fake.to_str().unwrap())
+            .await
+            .unwrap();
         browser.click("#save-evidence").await.unwrap();
         let status = browser
-            .wait_for("const s = document.querySelector('.cf-status-error'); return s && s.textContent", WAIT)
+            .wait_for(
+                "const s = document.querySelector('.cf-status-error'); return s && s.textContent",
+                WAIT,
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -323,8 +398,14 @@ both_databases!(
             .json()
             .await
             .unwrap();
-        let competence = portfolio["competences"][0]["id"].as_str().unwrap().to_owned();
-        let framework = portfolio["frameworks"][0]["key"].as_str().unwrap().to_owned();
+        let competence = portfolio["competences"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let framework = portfolio["frameworks"][0]["key"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let created = app
             .client
             .post(app.url("/api/v1/evidence"))
@@ -352,7 +433,9 @@ both_databases!(
         let browser = launch_in_browser(&app, "tove", teacher).await;
         check_view(&browser, &axe, "learners").await;
         let names = browser
-            .eval("return [...document.querySelectorAll('.cf-roster-name')].map(n => n.textContent)")
+            .eval(
+                "return [...document.querySelectorAll('.cf-roster-name')].map(n => n.textContent)",
+            )
             .await
             .unwrap();
         assert_eq!(names, json!(["Ingrid Hansen", "Mateo Silva"]));
@@ -375,7 +458,10 @@ both_databases!(
             .eval("return document.querySelectorAll('.cf-map select, .cf-add-for').length")
             .await
             .unwrap();
-        assert_eq!(editable, 0, "a teacher's view of a learner's map is read-only");
+        assert_eq!(
+            editable, 0,
+            "a teacher's view of a learner's map is read-only"
+        );
         check_view(&browser, &axe, "learner-map").await;
         browser.quit().await;
     }

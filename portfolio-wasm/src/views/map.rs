@@ -170,7 +170,11 @@ pub fn map_tree(ctx: &mut Ctx, page: &El, map: &CompetenceMap, editable: bool) {
         "p",
         "cf-map-summary",
         &ctx.tw(
-            "map-summary",
+            if editable {
+                "map-summary"
+            } else {
+                "map-summary-learner"
+            },
             &[
                 ("framework", Arg::from(map.title.as_str())),
                 ("with", Arg::from(totals.with_evidence)),
@@ -189,22 +193,29 @@ pub fn map_tree(ctx: &mut Ctx, page: &El, map: &CompetenceMap, editable: bool) {
         .class("cf-map")
         .attr("data-framework", &map.key);
     for (index, node) in map.items.iter().enumerate() {
-        let open = index == 0 || contains_any(node, &activity);
-        tree.push(map_node(ctx, node, &map.levels, editable, open));
+        let open = index == 0 || opens(node, &activity);
+        tree.push(map_node(ctx, node, &map.levels, editable, open, &activity));
     }
     page.push(tree);
+}
+
+/// A group opens when it holds this activity's competences or evidence.
+fn opens(node: &MapNode, activity: &[String]) -> bool {
+    contains_any(node, activity) || node.totals.is_some_and(|t| t.with_evidence > 0)
 }
 
 fn contains_any(node: &MapNode, ids: &[String]) -> bool {
     ids.contains(&node.id) || node.children.iter().any(|c| contains_any(c, ids))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn map_node(
     ctx: &mut Ctx,
     node: &MapNode,
     levels: &[LanguageMap],
     editable: bool,
     open: bool,
+    activity: &[String],
 ) -> El {
     if !node.competence {
         let details = El::new("details")
@@ -227,7 +238,14 @@ fn map_node(
         details.push(summary);
         let list = El::new("ul").class("cf-nodes");
         for child in &node.children {
-            list.push(El::new("li").child(map_node(ctx, child, levels, editable, false)));
+            list.push(El::new("li").child(map_node(
+                ctx,
+                child,
+                levels,
+                editable,
+                opens(child, activity),
+                activity,
+            )));
         }
         details.push(list);
         return details;
@@ -236,7 +254,14 @@ fn map_node(
     if !node.children.is_empty() {
         let list = El::new("ul").class("cf-nodes cf-sub-items");
         for child in &node.children {
-            list.push(El::new("li").child(map_node(ctx, child, levels, editable, false)));
+            list.push(El::new("li").child(map_node(
+                ctx,
+                child,
+                levels,
+                editable,
+                opens(child, activity),
+                activity,
+            )));
         }
         row.push(list);
     }

@@ -71,18 +71,22 @@ fn share_form(ctx: &mut Ctx, page: &El) {
     ] {
         let id = format!("share-kind-{kind}");
         let hint_id = format!("{id}-hint");
+        let radio = El::new("input")
+            .attr("type", "radio")
+            .attr("name", "share-kind")
+            .id(&id)
+            .attr("value", kind)
+            .attr("aria-describedby", &hint_id)
+            .stateful()
+            .attr_if(ctx.w.draft_share_kind == kind, "checked", "");
+        let radio = ctx.change(radio, |w, value| async move {
+            w.borrow_mut().draft_share_kind = value;
+            crate::views::render(&w);
+        });
         whom.push(
             El::new("div")
                 .class("cf-choice")
-                .child(
-                    El::new("input")
-                        .attr("type", "radio")
-                        .attr("name", "share-kind")
-                        .id(&id)
-                        .attr("value", kind)
-                        .attr("aria-describedby", &hint_id)
-                        .attr_if(kind == "person", "checked", ""),
-                )
+                .child(radio)
                 .child(El::new("label").attr("for", &id).text(&ctx.t(label)))
                 .child(text("p", "cf-hint", &ctx.t(hint)).id(&hint_id)),
         );
@@ -94,8 +98,8 @@ fn share_form(ctx: &mut Ctx, page: &El) {
             .attr("value", "")
             .text(&ctx.t("share-person-none")),
     );
-    match ctx.w.people.ready() {
-        Some(people) => {
+    if let Some(people) = ctx.w.people.ready() {
+        {
             for someone in people {
                 let label = if someone.teaches {
                     ctx.tw(
@@ -108,13 +112,14 @@ fn share_form(ctx: &mut Ctx, page: &El) {
                 person.push(El::new("option").attr("value", &someone.id).text(&label));
             }
         }
-        None => {}
     }
-    form.push(field(
-        &ctx.t("share-person"),
-        person,
-        Some(&ctx.t("share-person-hint")),
-    ));
+    if ctx.w.draft_share_kind == "person" {
+        form.push(field(
+            &ctx.t("share-person"),
+            person,
+            Some(&ctx.t("share-person-hint")),
+        ));
+    }
     let days = El::new("select").id("share-days");
     for (value, label) in [
         ("7", "share-days-7"),
@@ -124,7 +129,9 @@ fn share_form(ctx: &mut Ctx, page: &El) {
     ] {
         days.push(El::new("option").attr("value", value).text(&ctx.t(label)));
     }
-    form.push(field(&ctx.t("share-days"), days, None));
+    if ctx.w.draft_share_kind == "link" {
+        form.push(field(&ctx.t("share-days"), days, None));
+    }
     form.push(
         El::new("div").class("cf-form-actions").child(
             El::new("button")
