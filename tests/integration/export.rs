@@ -596,3 +596,58 @@ async fn the_command_line_exports_with_progress_and_imports() {
     assert_eq!(items.as_array().unwrap().len(), 3);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+crate::both_databases!(
+    a_download_link_of_the_export_works_without_a_token_for_its_owner_only_and_not_when_altered,
+    |app| async move {
+        let ingrid = fill(&app).await;
+        // Asking for the address needs the launch token.
+        let anonymous = app
+            .client
+            .post(app.url("/api/v1/export/address"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(anonymous.status(), 401);
+        let address: Value = app
+            .client
+            .post(app.url("/api/v1/export/address"))
+            .bearer_auth(&ingrid)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let url = address["url"].as_str().unwrap().to_owned();
+        assert!(url.starts_with("/exports/portfolio.zip?access="), "{url}");
+        assert_eq!(address["expires_in"], 300);
+
+        // A plain GET (as a download link makes) streams the owner's zip.
+        let response = app.client.get(app.url(&url)).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "application/zip");
+        assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+        let zip = entries(response.bytes().await.unwrap().to_vec()).await;
+        assert!(zip.contains_key("portfolio.json"));
+
+        // An altered address, or a file address used for the export, is refused.
+        let altered = format!("{}x", url);
+        assert_eq!(
+            app.client
+                .get(app.url(&altered))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+        let missing = app
+            .client
+            .get(app.url("/exports/portfolio.zip"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), 400);
+    }
+);

@@ -154,13 +154,18 @@ both_databases!(
     widget_files_are_compressed_versioned_and_revalidated,
     |app| async move {
         let page = app.launch("assets", json!({})).await.text().await.unwrap();
-        let start = page.find("/widget/").unwrap();
+        let end = page.find("/boot.js").unwrap();
+        let start = page[..end].rfind("/widget/").unwrap();
         let path: String = page[start..].chars().take_while(|c| *c != '"').collect();
         assert!(
             path.ends_with("/boot.js") && path.matches('/').count() == 3,
             "{path}"
         );
         let version = path.split('/').nth(2).unwrap().to_owned();
+        assert!(
+            page.contains(&format!("/widget/{version}/widget.css")),
+            "the page links the widget's styles under the same version"
+        );
 
         let client = reqwest::Client::new();
         let wasm = client
