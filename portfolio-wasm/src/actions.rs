@@ -4,17 +4,21 @@
 
 use std::future::Future;
 
-use serde_json::json;
-
 use crate::api::{ApiError, CollectionDraft, ShareDraft, Tag};
 use crate::dom::{checked, input_value};
 use crate::i18n::{Arg, Catalogue};
+use crate::json::{object, ToJson};
 use crate::state::{Loadable, Page, Upload};
 use crate::views::render;
 use crate::Shared;
 
-/// Runs `action` after the current event handler returns.
+/// Runs `action` after the current event handler returns. Boxed, so
+/// that the executor's code exists once rather than once per action.
 pub fn spawn(action: impl Future<Output = ()> + 'static) {
+    run_boxed(Box::pin(action));
+}
+
+fn run_boxed(action: std::pin::Pin<Box<dyn Future<Output = ()>>>) {
     wasm_bindgen_futures::spawn_local(action);
 }
 
@@ -197,7 +201,7 @@ pub async fn open(widget: Shared, page: Page) {
         }
         Page::Item(id) => {
             let comments = client.comments(&id, None).await;
-            widget.borrow_mut().comments.insert(id, comments.into());
+            widget.borrow_mut().set_comments(id, comments.into());
         }
         Page::Sharing => {
             let teacher = widget.borrow().teacher_view();
@@ -384,23 +388,24 @@ pub async fn save_new(widget: Shared) {
         match uploaded {
             Ok(item) if !tags.is_empty() => {
                 client
-                    .update_evidence(&item.id, &json!({ "tags": tags }))
+                    .update_evidence(&item.id, &object(&[("tags", tags.to_json())]))
                     .await
             }
             other => other,
         }
     } else {
-        let mut body = json!({
-            "kind": kind,
-            "title": title,
-            "tags": tags,
-            "describes_care_recipient": care,
-        });
-        if kind == "link" {
-            body["url"] = json!(input_value("new-url").trim());
+        let (text_field, text) = if kind == "link" {
+            ("url", input_value("new-url").trim().to_owned())
         } else {
-            body["body"] = json!(input_value("new-body"));
-        }
+            ("body", input_value("new-body"))
+        };
+        let body = object(&[
+            ("kind", kind.to_json()),
+            ("title", title.to_json()),
+            ("tags", tags.to_json()),
+            ("describes_care_recipient", care.to_json()),
+            (text_field, text.to_json()),
+        ]);
         client.create_evidence(&body).await
     };
     match result {
@@ -432,11 +437,11 @@ pub async fn save_new(widget: Shared) {
 }
 
 pub async fn save_item(widget: Shared, id: String) {
-    let body = json!({
-        "title": input_value("edit-title").trim(),
-        "tags": widget.borrow().draft_tags,
-        "describes_care_recipient": checked("edit-care"),
-    });
+    let body = object(&[
+        ("title", input_value("edit-title").trim().to_json()),
+        ("tags", widget.borrow().draft_tags.to_json()),
+        ("describes_care_recipient", checked("edit-care").to_json()),
+    ]);
     let client = widget.borrow().client.clone();
     let result = client.update_evidence(&id, &body).await;
     {
@@ -526,7 +531,7 @@ pub async fn add_comment(widget: Shared, item: String, share: Option<String>) {
                 w.complain(text);
             }
         }
-        w.comments.insert(item, comments.into());
+        w.set_comments(item, comments.into());
         w.focus = Some(field_id);
     }
     render(&widget);
@@ -537,11 +542,10 @@ pub async fn show_comments(widget: Shared, item: String, share: String) {
     let client = widget.borrow().client.clone();
     widget
         .borrow_mut()
-        .comments
-        .insert(item.clone(), Loadable::Loading);
+        .set_comments(item.clone(), Loadable::Loading);
     render(&widget);
     let comments = client.comments(&item, Some(&share)).await;
-    widget.borrow_mut().comments.insert(item, comments.into());
+    widget.borrow_mut().set_comments(item, comments.into());
     render(&widget);
 }
 
@@ -763,7 +767,11 @@ pub async fn download_export(widget: Shared) {
 /// Keeps a recorded activity as evidence, then opens it for tagging.
 pub async fn keep_activity(widget: Shared, statement: String, title: String) {
     let client = widget.borrow().client.clone();
-    let body = json!({ "kind": "activity", "title": title, "statement_id": statement });
+    let body = object(&[
+        ("kind", "activity".to_json()),
+        ("title", title.to_json()),
+        ("statement_id", statement.to_json()),
+    ]);
     match client.create_evidence(&body).await {
         Ok(item) => {
             let id = item.id.clone();

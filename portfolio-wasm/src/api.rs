@@ -1,59 +1,58 @@
 //! The client for Carefolio's JSON API, authenticated by the launch token.
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestCredentials, RequestInit, RequestMode, Response};
 
-pub type LanguageMap = BTreeMap<String, String>;
+use crate::json::{field, from_json, object, FromJson, ToJson};
+
+/// Text per language tag, in the order the server sent them. A list, not
+/// a map: a handful of languages, and a map's code would weigh more.
+pub type LanguageMap = Vec<(String, String)>;
 pub type Id = String;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Portfolio {
     /// The person looking teaches the course: show its learners.
-    #[serde(default)]
     pub teacher_view: bool,
     pub learner: Learner,
     pub course: Option<Course>,
     pub activity: ActivityLink,
     pub competences: Vec<Competence>,
-    #[serde(default)]
     pub frameworks: Vec<FrameworkChoice>,
     pub recorded: Vec<RecordedActivity>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Learner {
     pub name: Option<String>,
     pub locale: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Course {
     pub title: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct ActivityLink {
     pub title: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Competence {
     pub id: Id,
     pub code: String,
     pub title: LanguageMap,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct FrameworkChoice {
     pub key: String,
     pub title: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct RecordedActivity {
     pub statement_id: Option<Id>,
     pub verb: String,
@@ -62,7 +61,7 @@ pub struct RecordedActivity {
 }
 
 /// A framework's competence map for one learner.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct CompetenceMap {
     pub key: String,
     pub title: String,
@@ -71,7 +70,7 @@ pub struct CompetenceMap {
     pub totals: Totals,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct MapNode {
     pub id: Id,
     pub code: String,
@@ -87,21 +86,20 @@ pub struct MapNode {
     pub children: Vec<MapNode>,
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Totals {
     pub competences: u32,
     pub with_evidence: u32,
     pub rated: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tag {
     pub competence_id: Id,
-    #[serde(default)]
     pub level: Option<i32>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Evidence {
     pub id: Id,
     pub kind: String,
@@ -118,7 +116,7 @@ pub struct Evidence {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct FileInfo {
     pub name: String,
     pub media_type: String,
@@ -126,7 +124,7 @@ pub struct FileInfo {
     pub inline: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct TagView {
     pub competence_id: Id,
     pub code: String,
@@ -144,7 +142,7 @@ impl TagView {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Collection {
     pub id: Id,
     pub title: String,
@@ -153,14 +151,14 @@ pub struct Collection {
     pub items: Vec<Id>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct CollectionDraft {
     pub title: String,
     pub introduction: Option<String>,
     pub items: Vec<Id>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Share {
     pub id: Id,
     pub kind: String,
@@ -168,11 +166,10 @@ pub struct Share {
     pub person_name: Option<String>,
     pub expires_at: Option<i64>,
     pub revoked_at: Option<i64>,
-    #[serde(default)]
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ShareDraft {
     pub kind: String,
     pub collection_id: Option<Id>,
@@ -180,14 +177,14 @@ pub struct ShareDraft {
     pub expires_in_days: Option<i64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct CoursePerson {
     pub id: Id,
     pub name: String,
     pub teaches: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct SharedWithMe {
     pub share_id: Id,
     pub owner_name: String,
@@ -195,7 +192,7 @@ pub struct SharedWithMe {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct SharedPortfolio {
     pub owner_name: String,
     pub collection: Option<Collection>,
@@ -203,7 +200,7 @@ pub struct SharedPortfolio {
     pub may_comment: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Comment {
     pub item_id: Id,
     pub author_name: String,
@@ -211,7 +208,7 @@ pub struct Comment {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct AuditLine {
     pub at: i64,
     pub action: String,
@@ -220,7 +217,7 @@ pub struct AuditLine {
     pub item_title: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Suggestion {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -228,23 +225,21 @@ pub struct Suggestion {
 }
 
 /// The course's learners, for its teachers (`/api/v1/learners`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct LearnerList {
     pub roster: RosterState,
     pub learners: Vec<RosterLearner>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct RosterState {
     pub fetched_at: Option<String>,
     pub warning: Option<String>,
-    #[serde(default)]
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct RosterLearner {
-    #[serde(default)]
     pub person_id: Option<Id>,
     pub name: Option<String>,
     pub email: Option<String>,
@@ -254,7 +249,7 @@ pub struct RosterLearner {
     pub competences_total: u32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct ExportAddress {
     pub url: String,
 }
@@ -267,12 +262,6 @@ pub struct ApiError {
     pub detail: String,
 }
 
-#[derive(Deserialize)]
-struct Problem {
-    code: Option<String>,
-    detail: Option<String>,
-}
-
 pub struct ApiClient {
     pub base_url: String,
     pub token: String,
@@ -281,7 +270,10 @@ pub struct ApiClient {
 fn describe(error: JsValue) -> ApiError {
     ApiError {
         code: None,
-        detail: error.as_string().unwrap_or_else(|| format!("{error:?}")),
+        detail: error
+            .as_string()
+            .or_else(|| js_sys::Error::from(error).message().as_string())
+            .unwrap_or_else(|| "the browser could not reach the server".to_owned()),
     }
 }
 
@@ -294,18 +286,38 @@ impl From<&str> for ApiError {
     }
 }
 
+fn parse(text: &str) -> Option<JsValue> {
+    js_sys::JSON::parse(text).ok()
+}
+
+/// The server's problem body (`code`, `detail`), or its status.
 fn problem(status: u16, text: &str) -> ApiError {
-    let problem = serde_json::from_str::<Problem>(text).ok();
+    let body = parse(text).unwrap_or(JsValue::UNDEFINED);
     ApiError {
-        code: problem.as_ref().and_then(|p| p.code.clone()),
-        detail: problem
-            .and_then(|p| p.detail)
+        code: field(&body, "code").as_string(),
+        detail: field(&body, "detail")
+            .as_string()
             .unwrap_or_else(|| format!("the server answered {status}")),
     }
 }
 
+fn read<T: FromJson>(text: &str) -> Result<T, ApiError> {
+    parse(text)
+        .and_then(|value| T::from_json(&value))
+        .ok_or_else(|| ApiError::from("unexpected answer from the server"))
+}
+
 fn encode(text: &str) -> String {
     js_sys::encode_uri_component(text).into()
+}
+
+impl ToJson for Tag {
+    fn to_json(&self) -> JsValue {
+        object(&[
+            ("competence_id", self.competence_id.to_json()),
+            ("level", self.level.to_json()),
+        ])
+    }
 }
 
 impl ApiClient {
@@ -349,15 +361,11 @@ impl ApiClient {
         self.get("evidence").await
     }
 
-    pub async fn create_evidence(&self, body: &serde_json::Value) -> Result<Evidence, ApiError> {
+    pub async fn create_evidence(&self, body: &JsValue) -> Result<Evidence, ApiError> {
         self.send("POST", "evidence", Some(body)).await
     }
 
-    pub async fn update_evidence(
-        &self,
-        id: &str,
-        body: &serde_json::Value,
-    ) -> Result<Evidence, ApiError> {
+    pub async fn update_evidence(&self, id: &str, body: &JsValue) -> Result<Evidence, ApiError> {
         self.send("PATCH", &format!("evidence/{id}"), Some(body))
             .await
     }
@@ -368,7 +376,7 @@ impl ApiClient {
     }
 
     pub async fn rate(&self, competence: &str, rating: i32) -> Result<(), ApiError> {
-        let body = serde_json::json!({ "rating": rating });
+        let body = object(&[("rating", rating.to_json())]);
         self.send_empty("PUT", &format!("self-ratings/{competence}"), Some(&body))
             .await
     }
@@ -386,7 +394,11 @@ impl ApiClient {
         id: Option<&str>,
         draft: &CollectionDraft,
     ) -> Result<Collection, ApiError> {
-        let body = serde_json::to_value(draft).map_err(|e| ApiError::from(&*e.to_string()))?;
+        let body = object(&[
+            ("title", draft.title.to_json()),
+            ("introduction", draft.introduction.to_json()),
+            ("items", draft.items.to_json()),
+        ]);
         match id {
             Some(id) => {
                 self.send("PUT", &format!("collections/{id}"), Some(&body))
@@ -406,7 +418,12 @@ impl ApiClient {
     }
 
     pub async fn create_share(&self, draft: &ShareDraft) -> Result<Share, ApiError> {
-        let body = serde_json::to_value(draft).map_err(|e| ApiError::from(&*e.to_string()))?;
+        let body = object(&[
+            ("kind", draft.kind.to_json()),
+            ("collection_id", draft.collection_id.to_json()),
+            ("person_id", draft.person_id.to_json()),
+            ("expires_in_days", draft.expires_in_days.to_json()),
+        ]);
         self.send("POST", "shares", Some(&body)).await
     }
 
@@ -448,7 +465,7 @@ impl ApiClient {
         share: Option<&str>,
         body: &str,
     ) -> Result<Comment, ApiError> {
-        let body = serde_json::json!({ "body": body });
+        let body = object(&[("body", body.to_json())]);
         self.send("POST", &Self::comments_path(item, share), Some(&body))
             .await
     }
@@ -469,28 +486,25 @@ impl ApiClient {
         self.send("POST", "export/address", None).await
     }
 
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+    async fn get<T: FromJson>(&self, path: &str) -> Result<T, ApiError> {
         self.send("GET", path, None).await
     }
 
-    async fn send<T: serde::de::DeserializeOwned>(
+    async fn send<T: FromJson>(
         &self,
         method: &str,
         path: &str,
-        body: Option<&serde_json::Value>,
+        body: Option<&JsValue>,
     ) -> Result<T, ApiError> {
         let text = self.request(method, path, body).await?;
-        serde_json::from_str(&text).map_err(|e| ApiError {
-            code: None,
-            detail: format!("unexpected answer from the server: {e}"),
-        })
+        read(&text)
     }
 
     async fn send_empty(
         &self,
         method: &str,
         path: &str,
-        body: Option<&serde_json::Value>,
+        body: Option<&JsValue>,
     ) -> Result<(), ApiError> {
         self.request(method, path, body).await.map(drop)
     }
@@ -499,7 +513,7 @@ impl ApiClient {
         &self,
         method: &str,
         path: &str,
-        body: Option<&serde_json::Value>,
+        body: Option<&JsValue>,
     ) -> Result<String, ApiError> {
         let init = RequestInit::new();
         init.set_method(method);
@@ -507,7 +521,7 @@ impl ApiClient {
         // The token travels in a header; no cookies are needed or sent.
         init.set_credentials(RequestCredentials::Omit);
         if let Some(body) = body {
-            init.set_body(&JsValue::from_str(&body.to_string()));
+            init.set_body(&js_sys::JSON::stringify(body).map_err(describe)?.into());
         }
         let request = Request::new_with_str_and_init(&self.url(path), &init).map_err(describe)?;
         let headers = request.headers();
@@ -588,9 +602,34 @@ impl ApiClient {
         if !(200..300).contains(&status) {
             return Err(problem(status, &text));
         }
-        serde_json::from_str(&text).map_err(|e| ApiError {
-            code: None,
-            detail: format!("unexpected answer from the server: {e}"),
-        })
+        read(&text)
     }
+}
+
+from_json! {
+    Portfolio { teacher_view, learner, course, activity, competences, frameworks, recorded }
+    Learner { name, locale }
+    Course { title }
+    ActivityLink { title }
+    Competence { id, code, title }
+    FrameworkChoice { key, title }
+    RecordedActivity { statement_id, verb, object, timestamp }
+    CompetenceMap { key, title, levels, items, totals }
+    MapNode { id, code, title, competence, incomplete, levels, rating_max, evidence, evidence_by_level, self_rating, totals, children }
+    Totals { competences, with_evidence, rated }
+    Evidence { id, kind, title, body_html, url, file, file_url, statement_id, tags, describes_care_recipient, created_at }
+    FileInfo { name, media_type, size, inline }
+    TagView { competence_id, code, title, level, level_title }
+    Collection { id, title, introduction, introduction_html, items }
+    Share { id, kind, collection_id, person_name, expires_at, revoked_at, url }
+    CoursePerson { id, name, teaches }
+    SharedWithMe { share_id, owner_name, collection_title, created_at }
+    SharedPortfolio { owner_name, collection, items, may_comment }
+    Comment { item_id, author_name, body, created_at }
+    AuditLine { at, action, reader_kind, reader, item_title }
+    Suggestion { title, description, competences }
+    LearnerList { roster, learners }
+    RosterState { fetched_at, warning, note }
+    RosterLearner { person_id, name, email, status, started, competences_covered, competences_total }
+    ExportAddress { url }
 }

@@ -2,20 +2,23 @@
 //! as HTML; the one exception is Markdown the server has sanitised.
 
 use gloo_events::EventListener;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, UnwrapThrowExt};
 use web_sys::{Document, Element, Event};
 
 pub fn document() -> Document {
     web_sys::window()
         .and_then(|w| w.document())
-        .expect("the widget runs in a page")
+        .expect_throw("the widget runs in a page")
 }
 
 pub struct El(pub Element);
 
 impl El {
     pub fn new(tag: &str) -> El {
-        El(document().create_element(tag).expect("valid tag name"))
+        // Thrown to the page, not formatted: formatting would cost size.
+        El(document()
+            .create_element(tag)
+            .expect_throw("valid tag name"))
     }
 
     pub fn class(self, class: &str) -> El {
@@ -66,7 +69,7 @@ impl El {
         event: &'static str,
         handler: impl FnMut(&Event) + 'static,
     ) -> El {
-        listeners.push(EventListener::new(&self.0, event, handler));
+        listen(listeners, &self.0, event, Box::new(handler));
         self
     }
 
@@ -75,6 +78,17 @@ impl El {
         self.0.set_inner_html(html);
         self
     }
+}
+
+/// One listener type for every handler, so that the listener's code is
+/// compiled once rather than once per handler.
+fn listen(
+    listeners: &mut Vec<EventListener>,
+    target: &Element,
+    event: &'static str,
+    mut handler: Box<dyn FnMut(&Event)>,
+) {
+    listeners.push(EventListener::new(target, event, move |e| handler(e)));
 }
 
 pub fn text(tag: &str, class: &str, text: &str) -> El {
@@ -182,25 +196,49 @@ pub fn restore_fields(values: &[(String, String, bool)], skip: &[&str]) {
     }
 }
 
+thread_local! {
+    /// One formatter per language: making one is what costs (a list of
+    /// 300 items would make 300).
+    static DATE_FORMAT: std::cell::RefCell<Option<(String, js_sys::Function)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// A date and time from milliseconds since 1970, in the reader's locale.
 pub fn when(ms: i64, language: &str) -> String {
+    let format = DATE_FORMAT.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        match cached.as_ref() {
+            Some((cached_language, format)) if cached_language == language => format.clone(),
+            _ => {
+                let options = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+                let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+                let locales = js_sys::Array::of1(&language.into());
+                let format = js_sys::Intl::DateTimeFormat::new(&locales, &options).format();
+                *cached = Some((language.to_owned(), format.clone()));
+                format
+            }
+        }
+    });
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    date.to_locale_string(language, &options)
-        .as_string()
+    format
+        .call1(&wasm_bindgen::JsValue::UNDEFINED, &date)
+        .ok()
+        .and_then(|text| text.as_string())
         .unwrap_or_default()
 }
 
-/// A size in bytes as people read it.
+/// A size in bytes as people read it (whole numbers only: formatting
+/// fractions would cost the widget kilobytes).
 pub fn size(bytes: i64) -> String {
-    let bytes = bytes as f64;
-    if bytes < 1024.0 {
+    const KB: i64 = 1024;
+    const MB: i64 = 1024 * 1024;
+    if bytes < KB {
         format!("{bytes} B")
-    } else if bytes < 1024.0 * 1024.0 {
-        format!("{:.0} KB", bytes / 1024.0)
+    } else if bytes < MB {
+        format!("{} KB", (bytes + KB / 2) / KB)
     } else {
-        format!("{:.1} MB", bytes / 1024.0 / 1024.0)
+        let tenths = (bytes * 10 + MB / 2) / MB;
+        format!("{}.{} MB", tenths / 10, tenths % 10)
     }
 }

@@ -7,6 +7,7 @@ mod actions;
 mod api;
 mod dom;
 mod i18n;
+mod json;
 mod state;
 mod views;
 

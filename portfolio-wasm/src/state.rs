@@ -1,6 +1,5 @@
 //! The widget's state: what it shows, what it has loaded and in which language.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -103,7 +102,8 @@ pub struct Widget {
     pub shared: Loadable<SharedPortfolio>,
     pub roster: Loadable<LearnerList>,
     pub learner_map: Loadable<CompetenceMap>,
-    pub comments: HashMap<String, Loadable<Vec<Comment>>>,
+    /// Comments per item, as loaded.
+    pub comments: Vec<(String, Loadable<Vec<Comment>>)>,
     pub unseen: Vec<Comment>,
     pub suggestions: Vec<Suggestion>,
     pub audit: Loadable<Vec<AuditLine>>,
@@ -150,7 +150,7 @@ impl Widget {
             shared: Loadable::NotAsked,
             roster: Loadable::NotAsked,
             learner_map: Loadable::NotAsked,
-            comments: HashMap::new(),
+            comments: Vec::new(),
             unseen: Vec::new(),
             suggestions: Vec::new(),
             audit: Loadable::NotAsked,
@@ -167,6 +167,18 @@ impl Widget {
             clear_fields: Vec::new(),
             listeners: Vec::new(),
         }
+    }
+
+    pub fn comments_of(&self, item: &str) -> Option<&Loadable<Vec<Comment>>> {
+        self.comments
+            .iter()
+            .find(|(id, _)| id == item)
+            .map(|(_, comments)| comments)
+    }
+
+    pub fn set_comments(&mut self, item: String, comments: Loadable<Vec<Comment>>) {
+        self.comments.retain(|(id, _)| *id != item);
+        self.comments.push((item, comments));
     }
 
     pub fn language(&self) -> &str {
@@ -222,15 +234,15 @@ pub fn primary_language(locale: &str) -> String {
 
 /// The text in `language`, else English, else any.
 pub fn localised<'a>(map: &'a LanguageMap, language: &str) -> Option<&'a str> {
-    map.get(language)
+    let exact = |tag: &str| map.iter().find(|(t, _)| t == tag);
+    exact(language)
         .or_else(|| {
             map.iter()
                 .find(|(tag, _)| primary_language(tag) == language)
-                .map(|(_, v)| v)
         })
-        .or_else(|| map.get("en"))
-        .or_else(|| map.values().next())
-        .map(String::as_str)
+        .or_else(|| exact("en"))
+        .or_else(|| map.first())
+        .map(|(_, text)| text.as_str())
 }
 
 #[cfg(test)]

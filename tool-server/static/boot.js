@@ -7,7 +7,9 @@ if (element && element.dataset.widget === "available") {
   try {
     const { default: init, mount } = await import("./portfolio_wasm.js");
     await init();
-    mount(element, {
+    // Kept on the element: it must live as long as the page (and the
+    // rendering benchmark calls it).
+    element.carefolioWidget = mount(element, {
       token: element.dataset.token,
       apiBase: element.dataset.apiBase,
       locale: element.dataset.locale || document.documentElement.lang || navigator.language,

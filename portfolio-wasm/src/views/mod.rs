@@ -520,7 +520,7 @@ pub fn comments_section(ctx: &mut Ctx, item: &str, share: Option<&str>, may_comm
         .class("cf-comments")
         .attr("aria-labelledby", &format!("comments-{item}"));
     section.push(text("h3", "", &ctx.t("comments-heading")).id(&format!("comments-{item}")));
-    match ctx.w.comments.get(item) {
+    match ctx.w.comments_of(item) {
         Some(Loadable::Ready(list)) if list.is_empty() => {
             section.push(text("p", "muted", &ctx.t("comments-none")));
         }

@@ -380,7 +380,7 @@ pub fn shared_page(ctx: &mut Ctx, page: &El, share: &str) {
         card.push(text("h3", "", &item.title));
         card.push(tag_chips(ctx, item));
         card.push(item_content(ctx, item));
-        match ctx.w.comments.get(&item.id) {
+        match ctx.w.comments_of(&item.id) {
             None => {
                 let show = button("button-secondary", &ctx.t("comments-show")).attr(
                     "aria-label",
