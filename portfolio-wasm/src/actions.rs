@@ -42,6 +42,23 @@ pub fn problem_text(catalogue: &Catalogue, error: &ApiError) -> String {
     }
 }
 
+/// Says what happened: the message `done` when `result` is a success,
+/// the server's reason when not.
+fn report<T>(w: &mut crate::state::Widget, result: Result<T, ApiError>, done: &str) -> Option<T> {
+    match result {
+        Ok(value) => {
+            let text = w.t(done);
+            w.say(text);
+            Some(value)
+        }
+        Err(error) => {
+            let text = problem_text(&w.catalogue, &error);
+            w.complain(text);
+            None
+        }
+    }
+}
+
 /// Loads the portfolio, then what the first page shows.
 pub async fn start(widget: Shared) {
     let client = widget.borrow().client.clone();
@@ -520,16 +537,8 @@ pub async fn add_comment(widget: Shared, item: String, share: Option<String>) {
     let comments = client.comments(&item, share.as_deref()).await;
     {
         let mut w = widget.borrow_mut();
-        match result {
-            Ok(_) => {
-                let text = w.t("comment-sent");
-                w.say(text);
-                w.clear_fields = vec![field_id.clone()];
-            }
-            Err(error) => {
-                let text = problem_text(&w.catalogue, &error);
-                w.complain(text);
-            }
+        if report(&mut w, result, "comment-sent").is_some() {
+            w.clear_fields = vec![field_id.clone()];
         }
         w.set_comments(item, comments.into());
         w.focus = Some(field_id);
@@ -638,16 +647,7 @@ pub async fn delete_collection(widget: Shared, id: String) {
     let list = client.collections().await;
     {
         let mut w = widget.borrow_mut();
-        match result {
-            Ok(()) => {
-                let text = w.t("collection-deleted");
-                w.say(text);
-            }
-            Err(error) => {
-                let text = problem_text(&w.catalogue, &error);
-                w.complain(text);
-            }
-        }
+        report(&mut w, result, "collection-deleted");
         w.collections = list.into();
         w.page = Page::Collections;
         w.focus = Some("cf-page-title".to_owned());
@@ -718,16 +718,7 @@ pub async fn revoke_share(widget: Shared, id: String) {
     let shares = client.shares().await;
     {
         let mut w = widget.borrow_mut();
-        match result {
-            Ok(()) => {
-                let text = w.t("share-revoked");
-                w.say(text);
-            }
-            Err(error) => {
-                let text = problem_text(&w.catalogue, &error);
-                w.complain(text);
-            }
-        }
+        report(&mut w, result, "share-revoked");
         w.shares = shares.into();
         w.new_link = None;
         w.focus = Some("cf-status".to_owned());

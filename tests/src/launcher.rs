@@ -72,6 +72,45 @@ pub async fn scripted_launch(
 
 /// Writes a configuration file registering `simulator` (as the benchmarks'
 /// server processes read it) into `dir`; returns its path.
+/// The widget's launch token from a launch page.
+pub fn launch_token_of(page: &str) -> anyhow::Result<String> {
+    let marker = r#"data-token=""#;
+    let start = page
+        .find(marker)
+        .ok_or_else(|| anyhow::anyhow!("no launch token in the launch page"))?
+        + marker.len();
+    let end = page[start..].find('"').unwrap_or(0);
+    Ok(page[start..start + end].to_owned())
+}
+
+/// The ids of a framework's competences, in the order of its map.
+pub async fn competence_ids(
+    http: &reqwest::Client,
+    tool: &str,
+    token: &str,
+    framework: &str,
+) -> anyhow::Result<Vec<String>> {
+    let map: serde_json::Value = http
+        .get(format!("{tool}/api/v1/map/{framework}"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    fn walk(nodes: &serde_json::Value, out: &mut Vec<String>) {
+        for node in nodes.as_array().into_iter().flatten() {
+            if node["competence"] == true {
+                out.push(node["id"].as_str().unwrap_or("").to_owned());
+            }
+            walk(&node["children"], out);
+        }
+    }
+    let mut ids = Vec::new();
+    walk(&map["items"], &mut ids);
+    anyhow::ensure!(!ids.is_empty(), "{framework} has no competences");
+    Ok(ids)
+}
+
 pub fn write_platform_config(
     simulator: &PlatformSimulator,
     dir: &std::path::Path,

@@ -236,36 +236,37 @@ fn map_node(
             summary.push(text("span", "cf-group-totals", &summary_text));
         }
         details.push(summary);
-        let list = El::new("ul").class("cf-nodes");
-        for child in &node.children {
-            list.push(El::new("li").child(map_node(
-                ctx,
-                child,
-                levels,
-                editable,
-                opens(child, activity),
-                activity,
-            )));
-        }
-        details.push(list);
+        details.push(children(ctx, node, "cf-nodes", levels, editable, activity));
         return details;
     }
     let row = competence_row(ctx, node, levels, editable);
     if !node.children.is_empty() {
-        let list = El::new("ul").class("cf-nodes cf-sub-items");
-        for child in &node.children {
-            list.push(El::new("li").child(map_node(
-                ctx,
-                child,
-                levels,
-                editable,
-                opens(child, activity),
-                activity,
-            )));
-        }
-        row.push(list);
+        row.push(children(
+            ctx,
+            node,
+            "cf-nodes cf-sub-items",
+            levels,
+            editable,
+            activity,
+        ));
     }
     row
+}
+
+fn children(
+    ctx: &mut Ctx,
+    node: &MapNode,
+    class: &str,
+    levels: &[LanguageMap],
+    editable: bool,
+    activity: &[String],
+) -> El {
+    let list = El::new("ul").class(class);
+    for child in &node.children {
+        let open = opens(child, activity);
+        list.push(El::new("li").child(map_node(ctx, child, levels, editable, open, activity)));
+    }
+    list
 }
 
 fn competence_row(ctx: &mut Ctx, node: &MapNode, levels: &[LanguageMap], editable: bool) -> El {

@@ -402,7 +402,13 @@ pub fn item_content(ctx: &Ctx, item: &Evidence) -> El {
     if let Some(html) = &item.body_html {
         body.push(El::new("div").class("cf-reflection").sanitised_html(html));
     }
-    if let Some(url) = &item.url {
+    // The server accepts only web addresses; checked again here so that no
+    // other scheme (`javascript:`) ever becomes a link.
+    if let Some(url) = item
+        .url
+        .as_ref()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    {
         body.push(
             El::new("a")
                 .class("cf-link")

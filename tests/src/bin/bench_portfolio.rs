@@ -9,11 +9,11 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use carefolio_tests::launcher::{scripted_launch, ServerProcess};
+use carefolio_tests::launcher::{competence_ids, launch_token_of, scripted_launch, ServerProcess};
 use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
 use clap::Parser;
 use futures::StreamExt;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[derive(Parser)]
 #[command(about = "Benchmark the portfolio API, a large upload and a large export")]
@@ -119,31 +119,8 @@ async fn main() -> anyhow::Result<()> {
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let page = scripted_launch(&http, &simulator, &tool, "bench").await?;
-    let marker = r#"data-token=""#;
-    let start = page
-        .find(marker)
-        .ok_or_else(|| anyhow::anyhow!("no launch token"))?
-        + marker.len();
-    let token = page[start..start + page[start..].find('"').unwrap_or(0)].to_owned();
-
-    // The learner's portfolio: reflections tagged with CARER+ competences.
-    let map: Value = http
-        .get(format!("{tool}/api/v1/map/carerplus"))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let mut competences = Vec::new();
-    fn walk(nodes: &Value, out: &mut Vec<String>) {
-        for node in nodes.as_array().into_iter().flatten() {
-            if node["competence"] == true {
-                out.push(node["id"].as_str().unwrap_or("").to_owned());
-            }
-            walk(&node["children"], out);
-        }
-    }
-    walk(&map["items"], &mut competences);
+    let token = launch_token_of(&page)?;
+    let competences = competence_ids(&http, &tool, &token, "carerplus").await?;
     let filling = Instant::now();
     for i in 0..args.items {
         let body = json!({

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use carefolio_tests::launcher::{scripted_launch, ServerProcess};
+use carefolio_tests::launcher::{competence_ids, launch_token_of, scripted_launch, ServerProcess};
 use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
 use carefolio_tests::webdriver::Browser;
 use clap::Parser;
@@ -47,30 +47,8 @@ async fn main() -> anyhow::Result<()> {
         .build()?;
     simulator.prepare_launch("bench", json!({}));
     let page = scripted_launch(&http, &simulator, &tool, "bench").await?;
-    let marker = r#"data-token=""#;
-    let start = page
-        .find(marker)
-        .ok_or_else(|| anyhow::anyhow!("no launch token"))?
-        + marker.len();
-    let token = page[start..start + page[start..].find('"').unwrap_or(0)].to_owned();
-    let map: Value = http
-        .get(format!("{tool}/api/v1/map/carerplus"))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let mut competences = Vec::new();
-    fn walk(nodes: &Value, out: &mut Vec<String>) {
-        for node in nodes.as_array().into_iter().flatten() {
-            if node["competence"] == true {
-                out.push(node["id"].as_str().unwrap_or("").to_owned());
-            }
-            walk(&node["children"], out);
-        }
-    }
-    walk(&map["items"], &mut competences);
-    anyhow::ensure!(!competences.is_empty(), "CARER+ has no competences");
+    let token = launch_token_of(&page)?;
+    let competences = competence_ids(&http, &tool, &token, "carerplus").await?;
     for i in 0..args.items {
         let body = json!({
             "kind": "reflection",
