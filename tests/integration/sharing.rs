@@ -513,3 +513,43 @@ both_databases!(an_expired_share_stops_working, |app| async move {
         404
     );
 });
+
+both_databases!(
+    a_file_address_from_a_course_share_stops_when_its_reader_no_longer_teaches_the_course,
+    |app| async move {
+        let api = Api { app: &app };
+        let ingrid = launched_as(&app, json!({})).await;
+        let tove = launched_as(&app, teacher()).await;
+        let uploaded: Value = app
+            .client
+            .post(app.url("/api/v1/evidence/files?name=certificate.png"))
+            .bearer_auth(&ingrid)
+            .body(PNG.to_vec())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(uploaded["id"].is_string(), "{uploaded}");
+        let (status, share) = api
+            .post("/api/v1/shares", &ingrid, json!({ "kind": "course" }))
+            .await;
+        assert_eq!(status, 201);
+        let share = share["id"].as_str().unwrap().to_owned();
+        let (status, seen) = api.get(&format!("/api/v1/shared/{share}"), &tove).await;
+        assert_eq!(status, 200);
+        let file_url = seen["items"][0]["file_url"].as_str().unwrap().to_owned();
+        let file = app.client.get(app.url(&file_url)).send().await.unwrap();
+        assert_eq!(file.status(), 200);
+
+        // Tove's next launch in the course is as a learner: the address
+        // she was given no longer opens the file.
+        let mut as_learner = teacher();
+        as_learner[lti("roles")] =
+            json!(["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]);
+        launched_as(&app, as_learner).await;
+        let file = app.client.get(app.url(&file_url)).send().await.unwrap();
+        assert_eq!(file.status(), 404);
+    }
+);

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::evidence::EvidenceError;
 use super::session::LaunchSession;
 use crate::entities::{
-    audit_event, collection, collection_item, evidence_item, resource_link, share,
+    audit_event, collection, collection_item, evidence_item, membership, resource_link, share,
 };
 use crate::identity::PersonId;
 use crate::util::{now_ms, sha256_hex};
@@ -203,10 +203,14 @@ pub async fn for_file<C: ConnectionTrait>(
             person: PersonId(person),
             share: share_id,
         },
-        ("course", Some(person)) => Reader::CourseTeacher {
-            person: PersonId(person),
-            share: share_id,
-        },
+        // A file address lives ten minutes: checked again that its reader
+        // still teaches the course (as of their latest launch in it).
+        ("course", Some(person)) if teaches(db, person, row.context_id).await? => {
+            Reader::CourseTeacher {
+                person: PersonId(person),
+                share: share_id,
+            }
+        }
         ("link", None) => Reader::Link { share: share_id },
         _ => return Err(EvidenceError::NotFound),
     };
@@ -215,6 +219,23 @@ pub async fn for_file<C: ConnectionTrait>(
         reader,
         scope: scope_of(&row),
     })
+}
+
+/// Whether `person`'s latest launch in `course` was as its teacher.
+async fn teaches<C: ConnectionTrait>(
+    db: &C,
+    person: Uuid,
+    course: Option<Uuid>,
+) -> Result<bool, sea_orm::DbErr> {
+    let Some(course) = course else {
+        return Ok(false);
+    };
+    let roles = membership::Entity::find_by_id((person, course))
+        .one(db)
+        .await?
+        .map(|m| serde_json::from_str::<Vec<String>>(&m.roles).unwrap_or_default())
+        .unwrap_or_default();
+    Ok(crate::lti::roles::is_instructor(&roles))
 }
 
 /// The course share a learner gave the course of this teaching session.
