@@ -30,6 +30,9 @@ error-file-empty = This file is empty.
 error-upload-incomplete = The file did not arrive completely. Check your connection and try again; nothing was saved.
 error-no-file = Choose a file first, or drag one onto the box.
 error-choose-person = Choose the person you want to share with.
+error-title = Give it a name, of at most 200 characters.
+error-url = Write the whole web address, starting with https://
+error-body = The text is empty or too long (at most 20 000 characters).
 
 ## Competence map
 

@@ -28,6 +28,9 @@ error-file-empty = Filen er tom.
 error-upload-incomplete = Filen kom ikke helt fram. Sjekk tilkoblingen og prøv igjen; ingenting ble lagret.
 error-no-file = Velg en fil først, eller dra en fil til boksen.
 error-choose-person = Velg personen du vil dele med.
+error-title = Gi det et navn på høyst 200 tegn.
+error-url = Skriv hele nettadressen, som begynner med https://
+error-body = Teksten er tom eller for lang (høyst 20 000 tegn).
 
 ## Kompetansekart
 

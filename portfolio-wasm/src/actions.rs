@@ -30,7 +30,14 @@ pub fn problem_text(catalogue: &Catalogue, error: &ApiError) -> String {
         Some("file_type_mismatch") => Some("error-file-mismatch"),
         Some("file_empty") => Some("error-file-empty"),
         Some("upload_incomplete") | Some("network") => Some("error-upload-incomplete"),
-        Some("unauthenticated") | Some("launch_expired") => Some("error-expired"),
+        Some("unauthenticated") | Some("session_expired") => Some("error-expired"),
+        // What the learner wrote: said in their language, not the server's.
+        Some("invalid_evidence") => match error.field.as_deref() {
+            Some("title") => Some("error-title"),
+            Some("url") => Some("error-url"),
+            Some("body") => Some("error-body"),
+            _ => None,
+        },
         _ => None,
     };
     match known {

@@ -259,6 +259,8 @@ pub struct ExportAddress {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub code: Option<String>,
+    /// The field a validation error names.
+    pub field: Option<String>,
     pub detail: String,
 }
 
@@ -270,6 +272,7 @@ pub struct ApiClient {
 fn describe(error: JsValue) -> ApiError {
     ApiError {
         code: None,
+        field: None,
         detail: error
             .as_string()
             .or_else(|| js_sys::Error::from(error).message().as_string())
@@ -281,6 +284,7 @@ impl From<&str> for ApiError {
     fn from(detail: &str) -> ApiError {
         ApiError {
             code: None,
+            field: None,
             detail: detail.to_owned(),
         }
     }
@@ -295,6 +299,7 @@ fn problem(status: u16, text: &str) -> ApiError {
     let body = parse(text).unwrap_or(JsValue::UNDEFINED);
     ApiError {
         code: field(&body, "code").as_string(),
+        field: field(&body, "field").as_string(),
         detail: field(&body, "detail")
             .as_string()
             .unwrap_or_else(|| format!("the server answered {status}")),
@@ -596,6 +601,7 @@ impl ApiClient {
         if status == 0 {
             return Err(ApiError {
                 code: Some("network".into()),
+                field: None,
                 detail: "the connection was lost during the upload".into(),
             });
         }

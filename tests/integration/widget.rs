@@ -369,6 +369,27 @@ both_databases!(
         assert_eq!(app.count("evidence_items").await, 0);
         assert_eq!(app.count("blobs").await, 0);
         check_view(&browser, &axe, "add-refused-nb").await;
+
+        // A link that is not a web address: told in Norwegian which field.
+        browser.click("#kind-link").await.unwrap();
+        browser
+            .wait_for("return document.querySelector('#new-url') !== null", WAIT)
+            .await
+            .unwrap();
+        browser
+            .type_into("#new-url", "ikke en lenke")
+            .await
+            .unwrap();
+        browser.type_into("#new-title", "Kurset").await.unwrap();
+        browser.click("#save-evidence").await.unwrap();
+        browser
+            .wait_for(
+                "const s = document.querySelector('.cf-status-error'); return s && s.textContent === 'Skriv hele nettadressen, som begynner med https://'",
+                WAIT,
+            )
+            .await
+            .unwrap();
+        assert_eq!(app.count("evidence_items").await, 0);
         let _ = std::fs::remove_file(fake);
         browser.quit().await;
     }
