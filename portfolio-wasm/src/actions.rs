@@ -66,6 +66,13 @@ fn report<T>(w: &mut crate::state::Widget, result: Result<T, ApiError>, done: &s
     }
 }
 
+/// Says why an action failed, and moves the focus there.
+fn fail(w: &mut crate::state::Widget, error: &ApiError) {
+    let text = problem_text(&w.catalogue, error);
+    w.complain(text);
+    w.focus = Some("cf-status".to_owned());
+}
+
 /// Loads the portfolio, then what the first page shows.
 pub async fn start(widget: Shared) {
     let client = widget.borrow().client.clone();
@@ -450,11 +457,7 @@ pub async fn save_new(widget: Shared) {
             load_map(widget).await;
         }
         Err(error) => {
-            let mut w = widget.borrow_mut();
-            let text = problem_text(&w.catalogue, &error);
-            w.complain(text);
-            w.focus = Some("cf-status".to_owned());
-            drop(w);
+            fail(&mut widget.borrow_mut(), &error);
             render(&widget);
         }
     }
@@ -639,10 +642,7 @@ pub async fn save_collection(widget: Shared, id: Option<String>) {
             w.say(text);
         }
         Err(error) => {
-            let mut w = widget.borrow_mut();
-            let text = problem_text(&w.catalogue, &error);
-            w.complain(text);
-            w.focus = Some("cf-status".to_owned());
+            fail(&mut widget.borrow_mut(), &error);
         }
     }
     render(&widget);
@@ -709,9 +709,7 @@ pub async fn create_share(widget: Shared) {
                 );
             }
             Err(error) => {
-                let text = problem_text(&w.catalogue, &error);
-                w.complain(text);
-                w.focus = Some("cf-status".to_owned());
+                fail(&mut w, &error);
             }
         }
         w.shares = shares.into();

@@ -111,6 +111,40 @@ pub async fn competence_ids(
     Ok(ids)
 }
 
+/// Gives the learner of `token` `count` reflections, each tagged with two
+/// of `competences` (one with a level), as the benchmarks' portfolio.
+pub async fn add_reflections(
+    http: &reqwest::Client,
+    tool: &str,
+    token: &str,
+    competences: &[String],
+    count: usize,
+) -> anyhow::Result<()> {
+    for i in 0..count {
+        let body = serde_json::json!({
+            "kind": "reflection",
+            "title": format!("Visit {i}: video call with a care recipient's family"),
+            "body": "We set up the tablet together. **She called her daughter** and we wrote down the steps.\n\n- charge the tablet\n- open the app\n- press the green button",
+            "tags": [
+                { "competence_id": competences[i % competences.len()], "level": 1 + (i % 2) },
+                { "competence_id": competences[(i * 7) % competences.len()] },
+            ],
+        });
+        let created = http
+            .post(format!("{tool}/api/v1/evidence"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await?;
+        anyhow::ensure!(
+            created.status() == 201,
+            "creating an item: {}",
+            created.status()
+        );
+    }
+    Ok(())
+}
+
 pub fn write_platform_config(
     simulator: &PlatformSimulator,
     dir: &std::path::Path,

@@ -9,7 +9,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use carefolio_tests::launcher::{competence_ids, launch_token_of, scripted_launch, ServerProcess};
+use carefolio_tests::launcher::{
+    add_reflections, competence_ids, launch_token_of, scripted_launch, ServerProcess,
+};
 use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
 use clap::Parser;
 use futures::StreamExt;
@@ -122,28 +124,7 @@ async fn main() -> anyhow::Result<()> {
     let token = launch_token_of(&page)?;
     let competences = competence_ids(&http, &tool, &token, "carerplus").await?;
     let filling = Instant::now();
-    for i in 0..args.items {
-        let body = json!({
-            "kind": "reflection",
-            "title": format!("Visit {i}: video call with a care recipient's family"),
-            "body": "We set up the tablet together. **She called her daughter** and we wrote down the steps.\n\n- charge the tablet\n- open the app\n- press the green button",
-            "tags": [
-                { "competence_id": competences[i % competences.len()], "level": 1 + (i % 2) },
-                { "competence_id": competences[(i * 7) % competences.len()] },
-            ],
-        });
-        let created = http
-            .post(format!("{tool}/api/v1/evidence"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .await?;
-        anyhow::ensure!(
-            created.status() == 201,
-            "creating an item: {}",
-            created.status()
-        );
-    }
+    add_reflections(&http, &tool, &token, &competences, args.items).await?;
     eprintln!(
         "{} items created in {:.1} s",
         args.items,

@@ -8,7 +8,9 @@
 
 use std::time::Duration;
 
-use carefolio_tests::launcher::{competence_ids, launch_token_of, scripted_launch, ServerProcess};
+use carefolio_tests::launcher::{
+    add_reflections, competence_ids, launch_token_of, scripted_launch, ServerProcess,
+};
 use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
 use carefolio_tests::webdriver::Browser;
 use clap::Parser;
@@ -49,28 +51,7 @@ async fn main() -> anyhow::Result<()> {
     let page = scripted_launch(&http, &simulator, &tool, "bench").await?;
     let token = launch_token_of(&page)?;
     let competences = competence_ids(&http, &tool, &token, "carerplus").await?;
-    for i in 0..args.items {
-        let body = json!({
-            "kind": "reflection",
-            "title": format!("Visit {i}: video call with a care recipient's family"),
-            "body": "We set up the tablet together. **She called her daughter.**",
-            "tags": [
-                { "competence_id": competences[i % competences.len()], "level": 1 + (i % 2) },
-                { "competence_id": competences[(i * 7) % competences.len()] },
-            ],
-        });
-        let created = http
-            .post(format!("{tool}/api/v1/evidence"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .await?;
-        anyhow::ensure!(
-            created.status() == 201,
-            "creating an item: {}",
-            created.status()
-        );
-    }
+    add_reflections(&http, &tool, &token, &competences, args.items).await?;
 
     simulator.prepare_launch("bench", json!({}));
     let browser = Browser::start(&[])
