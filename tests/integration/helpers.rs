@@ -372,10 +372,7 @@ pub fn error_code(response: &reqwest::Response) -> String {
 
 /// The launch token the launch page hands the widget.
 pub fn launch_token(html: &str) -> Option<String> {
-    let marker = r#"data-token=""#;
-    let start = html.find(marker)? + marker.len();
-    let end = html[start..].find('"')? + start;
-    Some(html[start..end].to_owned())
+    carefolio_tests::launcher::launch_token_of(html).ok()
 }
 
 /// Logs from the server under test, when RUST_LOG asks for them.

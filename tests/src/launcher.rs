@@ -79,7 +79,9 @@ pub fn launch_token_of(page: &str) -> anyhow::Result<String> {
         .find(marker)
         .ok_or_else(|| anyhow::anyhow!("no launch token in the launch page"))?
         + marker.len();
-    let end = page[start..].find('"').unwrap_or(0);
+    let end = page[start..]
+        .find('"')
+        .ok_or_else(|| anyhow::anyhow!("the launch token in the launch page is not closed"))?;
     Ok(page[start..start + end].to_owned())
 }
 

@@ -211,13 +211,7 @@ impl Browser {
             json!({}),
         )
         .await?;
-        self.call(
-            "POST",
-            &format!("/session/{}/element/{id}/value", self.session),
-            json!({ "text": text }),
-        )
-        .await?;
-        Ok(())
+        self.send_keys(css, text).await
     }
 
     /// Sends `text` (keys; `\u{E007}` is Enter, `\u{E004}` Tab) to the first
