@@ -85,6 +85,18 @@ pub struct Upload {
     pub total: f64,
 }
 
+impl Upload {
+    /// Whole percents sent: printing a float would bring float formatting
+    /// into the widget.
+    pub fn percent(&self) -> i64 {
+        if self.total > 0.0 {
+            (self.sent / self.total * 100.0).round() as i64
+        } else {
+            0
+        }
+    }
+}
+
 pub struct Widget {
     pub root: Element,
     pub client: Rc<ApiClient>,

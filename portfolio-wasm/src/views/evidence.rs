@@ -147,11 +147,7 @@ pub fn add_page(ctx: &mut Ctx, page: &El) {
     form.push(tags_editor(ctx));
     form.push(care_checkbox(ctx, "new-care", false));
     if let Some(upload) = &ctx.w.upload {
-        let percent = if upload.total > 0.0 {
-            (upload.sent / upload.total * 100.0).round()
-        } else {
-            0.0
-        };
+        let percent = upload.percent();
         form.push(
             El::new("div")
                 .class("cf-upload")

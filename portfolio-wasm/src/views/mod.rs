@@ -214,11 +214,7 @@ pub fn show_progress(shared: &Shared) {
     let Some(upload) = &w.upload else {
         return;
     };
-    let percent = if upload.total > 0.0 {
-        (upload.sent / upload.total * 100.0).round()
-    } else {
-        0.0
-    };
+    let percent = upload.percent();
     let document = document();
     if let Some(bar) = document.get_element_by_id("upload-progress") {
         let _ = bar.set_attribute("value", &percent.to_string());

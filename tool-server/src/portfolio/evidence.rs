@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -739,6 +740,11 @@ pub async fn list<C: ConnectionTrait>(
     views(db, items).await
 }
 
+/// `(item_id, version)` as one value, to match against (item, version) pairs.
+fn version_key<C: ColumnTrait>(item: C, version: C) -> Expr {
+    Expr::tuple([Expr::col(item).into(), Expr::col(version).into()])
+}
+
 /// Current versions, tags, files and competences of `items`, in four queries.
 async fn views<C: ConnectionTrait>(
     db: &C,
@@ -747,28 +753,34 @@ async fn views<C: ConnectionTrait>(
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
-    let current: HashMap<Uuid, i32> = items.iter().map(|i| (i.id, i.current_version)).collect();
+    // Only the current version of each item, and its tags: an item edited
+    // many times costs the same as one written once.
+    let current: Vec<(Uuid, i32)> = items.iter().map(|i| (i.id, i.current_version)).collect();
     let mut version_rows: HashMap<Uuid, evidence_version::Model> = HashMap::new();
     let mut tag_rows: HashMap<Uuid, Vec<evidence_tag::Model>> = HashMap::new();
-    for chunk in ids.chunks(500) {
+    for chunk in current.chunks(500) {
         for row in evidence_version::Entity::find()
-            .filter(evidence_version::Column::ItemId.is_in(chunk.iter().copied()))
+            .filter(
+                version_key(
+                    evidence_version::Column::ItemId,
+                    evidence_version::Column::Version,
+                )
+                .in_tuples(chunk.iter().copied()),
+            )
             .all(db)
             .await?
         {
-            if current.get(&row.item_id) == Some(&row.version) {
-                version_rows.insert(row.item_id, row);
-            }
+            version_rows.insert(row.item_id, row);
         }
         for row in evidence_tag::Entity::find()
-            .filter(evidence_tag::Column::ItemId.is_in(chunk.iter().copied()))
+            .filter(
+                version_key(evidence_tag::Column::ItemId, evidence_tag::Column::Version)
+                    .in_tuples(chunk.iter().copied()),
+            )
             .all(db)
             .await?
         {
-            if current.get(&row.item_id) == Some(&row.version) {
-                tag_rows.entry(row.item_id).or_default().push(row);
-            }
+            tag_rows.entry(row.item_id).or_default().push(row);
         }
     }
     let shas: HashSet<String> = version_rows
