@@ -154,15 +154,6 @@ async fn main() -> anyhow::Result<()> {
                             );
                             let _ = response.bytes().await?;
                             latencies.push(started.elapsed());
-                            if std::env::var_os("BENCH_SPIKES").is_some()
-                                && started.elapsed().as_millis() > 10
-                            {
-                                eprintln!(
-                                    "spike {:?} at {:?}",
-                                    started.elapsed(),
-                                    std::time::SystemTime::now()
-                                );
-                            }
                         }
                         Ok::<_, anyhow::Error>(latencies)
                     }));
