@@ -212,3 +212,78 @@ both_databases!(
         assert_eq!(old.headers()["cache-control"], "no-cache");
     }
 );
+
+/// The path of a documented operation with its parameters filled in.
+fn concrete(path: &str, operation: &Value) -> String {
+    let mut concrete = path.to_owned();
+    for parameter in operation["parameters"].as_array().into_iter().flatten() {
+        if parameter["in"] != "path" {
+            continue;
+        }
+        let name = parameter["name"].as_str().unwrap();
+        let value = if parameter["schema"]["format"] == "uuid" {
+            uuid::Uuid::new_v4().to_string()
+        } else {
+            "carerplus".to_owned()
+        };
+        concrete = concrete.replace(&format!("{{{name}}}"), &value);
+    }
+    concrete
+}
+
+both_databases!(
+    every_documented_operation_refuses_a_caller_without_the_token_it_documents,
+    |app| async move {
+        let document = app.get_json("/api/v1/openapi.json").await;
+        let learner = launched_as(&app, json!({})).await;
+        let mut checked = 0;
+        let mut public = 0;
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                let url = app.url(&concrete(path, operation));
+                let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+                let security = operation["security"].as_array().unwrap();
+                let schemes: Vec<&str> = security
+                    .iter()
+                    .filter_map(|s| s.as_object())
+                    .flat_map(|s| s.keys().map(String::as_str))
+                    .collect();
+                if schemes.is_empty() {
+                    // Reached by a secret in the address: a made-up one finds nothing.
+                    let response = app
+                        .client
+                        .request(method.clone(), format!("{url}?access=made-up"))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(response.status(), 404, "{method} {path} with a made-up secret");
+                    public += 1;
+                    continue;
+                }
+                let mut callers = vec![
+                    ("no token", None),
+                    ("a forged token", Some("forged.token.value".to_owned())),
+                ];
+                if schemes == ["admin_token"] {
+                    callers.push(("a learner's launch token", Some(learner.clone())));
+                }
+                for (who, token) in callers {
+                    let mut request = app.client.request(method.clone(), &url);
+                    if let Some(token) = token {
+                        request = request.bearer_auth(token);
+                    }
+                    let response = request.send().await.unwrap();
+                    assert_eq!(response.status(), 401, "{method} {path} with {who}");
+                    assert_eq!(
+                        response.headers()["content-type"],
+                        "application/problem+json",
+                        "{method} {path} with {who}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 35, "{checked} operations checked");
+        assert_eq!(public, 3, "the file, export and secret-link reads");
+    }
+);

@@ -54,6 +54,8 @@ pub enum Command {
     /// Grades queued for LMS gradebooks (Assignment and Grade Services).
     #[command(subcommand)]
     Grades(GradesCommand),
+    /// Print the OpenAPI document of the JSON API (as in docs/openapi.json).
+    Openapi,
 }
 
 #[derive(Subcommand, Debug)]
@@ -225,6 +227,11 @@ pub enum AdminTokenCommand {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Needs neither configuration nor database.
+    if let Command::Openapi = cli.command {
+        print!("{}", crate::http::openapi::document());
+        return Ok(());
+    }
     let mut settings = Settings::load(cli.config.as_deref())?;
     for name in Settings::unknown_env_vars() {
         tracing::warn!(variable = %name, "unknown CAREFOLIO_ environment variable (a typo?)");
@@ -573,6 +580,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("  {key}: {attempts} attempt(s), last error: {error}");
             }
         }
+        Command::Openapi => unreachable!("answered above"),
         Command::Keys(KeysCommand::List) => {
             let database = db::open_existing(&settings).await?;
             for key in tool_keys::list(&database).await? {

@@ -35,7 +35,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
 /// The largest framework document read, from a file, a request or a URL.
 pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FrameworkSummary {
     pub id: Uuid,
     pub key: String,
@@ -46,7 +46,7 @@ pub struct FrameworkSummary {
 }
 
 /// One competence as the rest of the product sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Competence {
     pub id: Uuid,
     pub framework_key: String,

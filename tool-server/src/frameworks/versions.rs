@@ -19,7 +19,8 @@ use crate::entities::{competence, framework, resource_link_competence};
 use crate::util::now_ms;
 
 /// What an import did.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = FrameworkImportReport)]
 pub struct ImportReport {
     pub key: String,
     pub title: String,
@@ -39,7 +40,7 @@ pub struct ImportReport {
     pub retired: Vec<RetiredItem>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct RetiredItem {
     pub code: String,
     pub title: String,

@@ -7,6 +7,7 @@ use futures::StreamExt;
 use serde::Deserialize;
 
 use super::extractors::Admin;
+use super::openapi::{Binary, Problem};
 use super::AppState;
 use crate::frameworks::{self, Format, FrameworkError, ImportOptions};
 
@@ -24,7 +25,17 @@ pub enum AdminError {
     Database(#[from] sea_orm::DbErr),
 }
 
-/// GET `/api/v1/admin/frameworks`.
+/// Every competence framework.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/frameworks",
+    tag = "administration",
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "Every framework with its version", body = [frameworks::FrameworkSummary]),
+        (status = 401, description = "No administrator token, or an unknown one", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn list_frameworks(
     _admin: Admin,
     state: web::Data<AppState>,
@@ -37,7 +48,8 @@ pub async fn list_frameworks(
         .json(list))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     key: Option<String>,
     /// `case` or `moodle-csv`; by default from the content type, then the content.
@@ -48,7 +60,23 @@ pub struct ImportQuery {
     source: Option<String>,
 }
 
-/// POST `/api/v1/admin/frameworks`: the body is the document.
+/// Imports a framework from a CASE package or a Moodle competency framework CSV in the body.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/frameworks",
+    tag = "administration",
+    security(("admin_token" = [])),
+    params(ImportQuery),
+    request_body(content = Binary, content_type = "application/json", description = "A CASE 1.0 or 1.1 CFPackage (`application/json`) or a Moodle competency framework CSV (`text/csv`)"),
+    responses(
+        (status = 201, description = "A new framework", body = frameworks::ImportReport),
+        (status = 200, description = "A new version of a framework; items no longer in it are reported", body = frameworks::ImportReport),
+        (status = 401, description = "No administrator token, or an unknown one", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The format is unknown", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than a framework document may be", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The document is invalid; `where` names the line or field, and nothing changed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn import_framework(
     admin: Admin,
     state: web::Data<AppState>,
@@ -105,13 +133,28 @@ pub async fn import_framework(
     Ok(report_response(report))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ImportUrl {
     url: String,
     key: Option<String>,
 }
 
-/// POST `/api/v1/admin/frameworks/import-url`: `{"url": "…/ims/case/v1p0/CFPackages/{id}"}`.
+/// Imports a framework from a CASE provider's address (`/ims/case/v1p0/CFPackages/{id}`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/frameworks/import-url",
+    tag = "administration",
+    security(("admin_token" = [])),
+    request_body = ImportUrl,
+    responses(
+        (status = 201, description = "A new framework", body = frameworks::ImportReport),
+        (status = 200, description = "A new version of a framework", body = frameworks::ImportReport),
+        (status = 401, description = "No administrator token, or an unknown one", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The address is not an allowed http(s) address", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The document is invalid; `where` names the field, and nothing changed", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The CASE provider did not answer, or answered with an error", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn import_framework_url(
     admin: Admin,
     state: web::Data<AppState>,
@@ -141,12 +184,26 @@ fn report_response(report: frameworks::ImportReport) -> HttpResponse {
         .json(report)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     format: Option<String>,
 }
 
-/// GET `/api/v1/admin/frameworks/{key}/export?format=case|moodle-csv`.
+/// Exports a framework as a CASE package or a Moodle competency framework CSV.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/frameworks/{key}/export",
+    tag = "administration",
+    security(("admin_token" = [])),
+    params(("key" = String, Path, description = "The framework's key"), ExportQuery),
+    responses(
+        (status = 200, description = "The framework as a CASE CFPackage (JSON) or a Moodle CSV", content_type = "application/json", body = Binary),
+        (status = 401, description = "No administrator token, or an unknown one", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The format is neither case nor moodle-csv", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such framework", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn export_framework(
     _admin: Admin,
     state: web::Data<AppState>,

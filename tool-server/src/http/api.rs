@@ -4,11 +4,30 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::extractors::{Launched, Teacher};
+use super::openapi::Problem;
 use super::AppState;
 use crate::portfolio::{view, PortfolioError};
 use crate::roster::{self, Refresh, RosterAccess, RosterError};
 
-/// GET `/api/v1/portfolio`.
+/// GET `/api/v1/openapi.json`: this API's description, for client generators.
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(super::openapi::document())
+}
+
+/// Who is launched, in which course and activity, with the activity's competences and the statements recorded.
+#[utoipa::path(
+    get,
+    operation_id = "get_portfolio",
+    path = "/api/v1/portfolio",
+    tag = "portfolio",
+    security(("launch_token" = [])),
+    responses(
+        (status = 200, description = "Who is launched, the activity's competences and frameworks, and what was recorded", body = view::PortfolioView),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn portfolio(
     launched: Launched,
     state: web::Data<AppState>,
@@ -19,14 +38,29 @@ pub async fn portfolio(
         .json(view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LearnersQuery {
     /// `true` fetches the roster from the platform even when it is fresh.
     #[serde(default)]
     refresh: bool,
 }
 
-/// GET `/api/v1/learners`: the learners of the launch's course, for its instructors.
+/// The learners of the launch's course, for its instructors.
+#[utoipa::path(
+    get,
+    operation_id = "list_learners",
+    path = "/api/v1/learners",
+    tag = "teaching",
+    security(("launch_token" = [])),
+    params(LearnersQuery),
+    responses(
+        (status = 200, description = "The course's learners with their progress on the activity's competences", body = roster::LearnerList),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the course's instructors and teaching assistants", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The LMS did not answer the roster request", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn learners(
     teacher: Teacher,
     state: web::Data<AppState>,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::extractors::Launched;
+use super::openapi::{Binary, Problem};
 use super::{no_store, AppState};
 use crate::files::{Claims, FileError};
 use crate::identity::PersonId;
@@ -21,7 +22,7 @@ use crate::util::now_ms;
 const FILE_ACCESS_SECS: i64 = 600;
 
 /// An evidence item as the API answers it: with the address of its file.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct EvidenceResponse {
     #[serde(flatten)]
     pub view: EvidenceView,
@@ -77,7 +78,18 @@ async fn owned(state: &AppState, session: &LaunchSession, id: Uuid) -> Result<()
     }
 }
 
-/// GET `/api/v1/evidence`: the learner's own evidence, newest first.
+/// The learner's own evidence, newest first.
+#[utoipa::path(
+    get,
+    operation_id = "list_evidence",
+    path = "/api/v1/evidence",
+    tag = "evidence",
+    security(("launch_token" = [])),
+    responses(
+        (status = 200, description = "The learner's evidence, newest first", body = [EvidenceResponse]),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn list(
     launched: Launched,
     state: web::Data<AppState>,
@@ -91,14 +103,29 @@ pub async fn list(
     Ok(no_store(HttpResponse::Ok()).json(items))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewEvidence {
     kind: Kind,
     #[serde(flatten)]
     draft: Draft,
 }
 
-/// POST `/api/v1/evidence`: a reflection, a link or a record of activity.
+/// Adds a reflection, a link or a record of activity.
+///
+/// Files are uploaded with `POST /api/v1/evidence/files`.
+#[utoipa::path(
+    post,
+    operation_id = "create_evidence",
+    path = "/api/v1/evidence",
+    tag = "evidence",
+    security(("launch_token" = [])),
+    request_body = NewEvidence,
+    responses(
+        (status = 201, description = "The new item, at version 1", body = EvidenceResponse),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or wrong; `field` names it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn create(
     launched: Launched,
     state: web::Data<AppState>,
@@ -116,7 +143,8 @@ pub async fn create(
     Ok(no_store(HttpResponse::Created()).json(respond(&state, person, view)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The file's name on the learner's device.
     name: String,
@@ -125,7 +153,25 @@ pub struct UploadQuery {
     describes_care_recipient: bool,
 }
 
-/// POST `/api/v1/evidence/files?name=…`: the body is the file, streamed.
+/// Uploads a file as a new evidence item.
+///
+/// The body is the file, streamed; its type is sniffed from its content, never taken from the request.
+#[utoipa::path(
+    post,
+    operation_id = "upload_file",
+    path = "/api/v1/evidence/files",
+    tag = "evidence",
+    security(("launch_token" = [])),
+    params(UploadQuery),
+    request_body(content = Binary, content_type = "application/octet-stream", description = "The file, streamed; its type is read from its content"),
+    responses(
+        (status = 201, description = "The new file item", body = EvidenceResponse),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Empty, truncated or interrupted", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than the configured limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A type that is not allowed, or content that is not what its name says", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn upload(
     launched: Launched,
     state: web::Data<AppState>,
@@ -165,7 +211,20 @@ pub async fn upload(
     Ok(no_store(HttpResponse::Created()).json(respond(&state, person, view)))
 }
 
-/// GET `/api/v1/evidence/{id}`.
+/// One of the learner's items, at its current version.
+#[utoipa::path(
+    get,
+    operation_id = "get_evidence",
+    path = "/api/v1/evidence/{id}",
+    tag = "evidence",
+    security(("launch_token" = [])),
+    params(("id" = Uuid, Path, description = "The item")),
+    responses(
+        (status = 200, description = "The item's current version", body = EvidenceResponse),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such item of this learner", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn get(
     launched: Launched,
     state: web::Data<AppState>,
@@ -179,7 +238,24 @@ pub async fn get(
     Ok(no_store(HttpResponse::Ok()).json(respond(&state, launched.0.person_id, view)))
 }
 
-/// PATCH `/api/v1/evidence/{id}`: a new version with the changes given.
+/// Changes an item: a new version with the changes given.
+///
+/// Earlier versions stay as they were.
+#[utoipa::path(
+    patch,
+    operation_id = "update_evidence",
+    path = "/api/v1/evidence/{id}",
+    tag = "evidence",
+    security(("launch_token" = [])),
+    params(("id" = Uuid, Path, description = "The item")),
+    request_body = Change,
+    responses(
+        (status = 200, description = "The item at its new version", body = EvidenceResponse),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such item of this learner", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is wrong; `field` names it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn update(
     launched: Launched,
     state: web::Data<AppState>,
@@ -192,7 +268,20 @@ pub async fn update(
     Ok(no_store(HttpResponse::Ok()).json(respond(&state, launched.0.person_id, view)))
 }
 
-/// DELETE `/api/v1/evidence/{id}`.
+/// Deletes an item from the portfolio.
+#[utoipa::path(
+    delete,
+    operation_id = "delete_evidence",
+    path = "/api/v1/evidence/{id}",
+    tag = "evidence",
+    security(("launch_token" = [])),
+    params(("id" = Uuid, Path, description = "The item")),
+    responses(
+        (status = 204, description = "Deleted; its versions stay for claims that cite them"),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such item of this learner", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn delete(
     launched: Launched,
     state: web::Data<AppState>,
@@ -204,7 +293,19 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// GET `/api/v1/map/{framework}`: the learner's competence map.
+/// The learner's competence map for one framework.
+#[utoipa::path(
+    get,
+    path = "/api/v1/map/{framework}",
+    tag = "evidence",
+    security(("launch_token" = [])),
+    params(("framework" = String, Path, description = "The framework's key, for example `carerplus`")),
+    responses(
+        (status = 200, description = "Every node of the framework with evidence count and self-rating, and group totals", body = map::CompetenceMap),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such framework", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn competence_map(
     launched: Launched,
     state: web::Data<AppState>,
@@ -214,12 +315,27 @@ pub async fn competence_map(
     Ok(no_store(HttpResponse::Ok()).json(map))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Rating {
     rating: i32,
 }
 
-/// PUT `/api/v1/self-ratings/{competence}`: `{"rating": 2}`.
+/// Saves the learner's self-rating for a competence.
+#[utoipa::path(
+    put,
+    operation_id = "rate_self",
+    path = "/api/v1/self-ratings/{competence}",
+    tag = "evidence",
+    security(("launch_token" = [])),
+    params(("competence" = Uuid, Path, description = "The competence rated")),
+    request_body = Rating,
+    responses(
+        (status = 204, description = "Saved"),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such competence", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The rating is outside the competence's scale", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn rate(
     launched: Launched,
     state: web::Data<AppState>,
@@ -236,8 +352,17 @@ pub async fn rate(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// GET `/api/v1/suggestions`: the course's activities covering what the
-/// learner rated lowest.
+/// The course's activities covering what the learner rated lowest.
+#[utoipa::path(
+    get,
+    path = "/api/v1/suggestions",
+    tag = "evidence",
+    security(("launch_token" = [])),
+    responses(
+        (status = 200, description = "The course's activities covering what the learner rated lowest", body = [map::Suggestion]),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn suggestions(
     launched: Launched,
     state: web::Data<AppState>,
@@ -257,14 +382,27 @@ pub async fn suggestions(
     Ok(no_store(HttpResponse::Ok()).json(list))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FileQuery {
     access: String,
 }
 
-/// GET `/files/{item}/{name}?access=…`: an evidence file, for the reader
-/// the address was made for, until it expires. Served so that nothing in
-/// it can run in Carefolio's origin.
+/// An evidence file, for the reader its address was made for, until it expires.
+///
+/// Served so that nothing in it can run in Carefolio's origin.
+#[utoipa::path(
+    get,
+    operation_id = "download_file",
+    path = "/files/{item}/{name}",
+    tag = "evidence",
+    security(()),
+    params(("item" = Uuid, Path, description = "The item"), ("name" = String, Path, description = "The file's name"), FileQuery),
+    responses(
+        (status = 200, description = "The file, with `Content-Disposition`, `X-Content-Type-Options: nosniff` and a sandboxing CSP", content_type = "application/octet-stream", body = Binary),
+        (status = 404, description = "The address is wrong, has expired, or its reader may no longer read the item", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn file(
     state: web::Data<AppState>,
     path: web::Path<(Uuid, String)>,
@@ -330,8 +468,18 @@ pub async fn file(
         .streaming(stream))
 }
 
-/// GET `/api/v1/export`: the learner's whole portfolio as a zip, streamed
-/// as it is written (the right to data portability).
+/// The learner's whole portfolio as a zip, streamed as it is written (the right to data portability).
+#[utoipa::path(
+    get,
+    operation_id = "export_portfolio",
+    path = "/api/v1/export",
+    tag = "export",
+    security(("launch_token" = [])),
+    responses(
+        (status = 200, description = "The whole portfolio: an HTML site, the JSON data, every file and LEAP2A", content_type = "application/zip", body = Binary),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn export(launched: Launched, state: web::Data<AppState>) -> HttpResponse {
     stream_export(&state, launched.0.person_id)
 }
@@ -347,14 +495,25 @@ struct ExportAccess {
     expires_at_ms: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ExportAddress {
     url: String,
     expires_in: i64,
 }
 
-/// POST `/api/v1/export/address`: a short-lived address of the learner's
-/// export, for a plain download link (which sends no Authorization header).
+/// A short-lived address of the learner's export.
+///
+/// For a plain download link, which sends no `Authorization` header.
+#[utoipa::path(
+    post,
+    path = "/api/v1/export/address",
+    tag = "export",
+    security(("launch_token" = [])),
+    responses(
+        (status = 201, description = "An address of the export that works for five minutes without a token", body = ExportAddress),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn export_address(
     launched: Launched,
     state: web::Data<AppState>,
@@ -373,12 +532,25 @@ pub async fn export_address(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AccessQuery {
     access: String,
 }
 
-/// GET `/exports/portfolio.zip?access=…`: the export, through its address.
+/// The learner's export, through the address `POST /api/v1/export/address` gave.
+#[utoipa::path(
+    get,
+    operation_id = "download_export",
+    path = "/exports/portfolio.zip",
+    tag = "export",
+    security(()),
+    params(AccessQuery),
+    responses(
+        (status = 200, description = "The whole portfolio", content_type = "application/zip", body = Binary),
+        (status = 404, description = "The address is wrong or has expired", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn export_by_address(
     state: web::Data<AppState>,
     query: web::Query<AccessQuery>,
@@ -416,8 +588,21 @@ fn stream_export(state: &AppState, owner: PersonId) -> HttpResponse {
         .streaming(tokio_util::io::ReaderStream::new(reader))
 }
 
-/// POST `/api/v1/import`: the body is a LEAP2A export (Carefolio's or
-/// Mahara's zip); its entries join the learner's portfolio.
+/// Imports a LEAP2A export (Carefolio's or Mahara's zip) into the learner's portfolio.
+#[utoipa::path(
+    post,
+    operation_id = "import_leap2a",
+    path = "/api/v1/import",
+    tag = "export",
+    security(("launch_token" = [])),
+    request_body(content = Binary, content_type = "application/zip", description = "A LEAP2A export: Carefolio's or Mahara's zip"),
+    responses(
+        (status = 200, description = "What was imported", body = crate::portfolio::import::ImportReport),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a zip, or no readable LEAP2A feed in it", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than an import may be", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn import(
     launched: Launched,
     state: web::Data<AppState>,

@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod extractors;
 pub mod html;
 pub mod lti;
+pub mod openapi;
 pub mod pages;
 pub mod registration;
 pub mod routes;

@@ -24,6 +24,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
             "/widget/{version}/{file}",
             web::get().to(widget::versioned_asset),
         )
+        .route("/api/v1/openapi.json", web::get().to(api::openapi))
         .route("/api/v1/portfolio", web::get().to(api::portfolio))
         .route("/api/v1/learners", web::get().to(api::learners))
         .route("/api/v1/evidence", web::get().to(evidence::list))

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::evidence::{respond_to, EvidenceResponse};
 use super::extractors::{Launched, Teacher};
+use super::openapi::Problem;
 use super::{no_store, AppState};
 use crate::identity::PersonId;
 use crate::portfolio::access::{self, Access};
@@ -19,6 +20,17 @@ use crate::portfolio::evidence::{self, EvidenceError};
 use crate::portfolio::map;
 use crate::portfolio::sharing::{self, ShareDraft};
 
+/// The learner's collections.
+#[utoipa::path(
+    get,
+    path = "/api/v1/collections",
+    tag = "collections",
+    security(("launch_token" = [])),
+    responses(
+        (status = 200, description = "The learner's collections", body = [CollectionView]),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn list_collections(
     launched: Launched,
     state: web::Data<AppState>,
@@ -27,6 +39,19 @@ pub async fn list_collections(
     Ok(no_store(HttpResponse::Ok()).json(list))
 }
 
+/// Makes a collection: ordered items with an introduction.
+#[utoipa::path(
+    post,
+    path = "/api/v1/collections",
+    tag = "collections",
+    security(("launch_token" = [])),
+    request_body = CollectionDraft,
+    responses(
+        (status = 201, description = "The new collection", body = CollectionView),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is wrong, or an item is not the learner's; `field` names it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn create_collection(
     launched: Launched,
     state: web::Data<AppState>,
@@ -36,6 +61,19 @@ pub async fn create_collection(
     Ok(no_store(HttpResponse::Created()).json(view))
 }
 
+/// One of the learner's collections.
+#[utoipa::path(
+    get,
+    path = "/api/v1/collections/{id}",
+    tag = "collections",
+    security(("launch_token" = [])),
+    params(("id" = Uuid, Path, description = "The collection")),
+    responses(
+        (status = 200, description = "The collection with its items in order", body = CollectionView),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such collection of this learner", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn get_collection(
     launched: Launched,
     state: web::Data<AppState>,
@@ -45,6 +83,21 @@ pub async fn get_collection(
     Ok(no_store(HttpResponse::Ok()).json(view))
 }
 
+/// Replaces a collection's title, introduction and items.
+#[utoipa::path(
+    put,
+    path = "/api/v1/collections/{id}",
+    tag = "collections",
+    security(("launch_token" = [])),
+    params(("id" = Uuid, Path, description = "The collection")),
+    request_body = CollectionDraft,
+    responses(
+        (status = 200, description = "The collection as saved", body = CollectionView),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such collection of this learner", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is wrong; `field` names it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn update_collection(
     launched: Launched,
     state: web::Data<AppState>,
@@ -61,6 +114,19 @@ pub async fn update_collection(
     Ok(no_store(HttpResponse::Ok()).json(view))
 }
 
+/// Deletes a collection (not its items).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/collections/{id}",
+    tag = "collections",
+    security(("launch_token" = [])),
+    params(("id" = Uuid, Path, description = "The collection")),
+    responses(
+        (status = 204, description = "Deleted; its items stay in the portfolio"),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such collection of this learner", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn delete_collection(
     launched: Launched,
     state: web::Data<AppState>,
@@ -70,7 +136,17 @@ pub async fn delete_collection(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// GET `/api/v1/course-people`: who of the course a learner can share with.
+/// The people of the launch's course a learner can share with.
+#[utoipa::path(
+    get,
+    path = "/api/v1/course-people",
+    tag = "sharing",
+    security(("launch_token" = [])),
+    responses(
+        (status = 200, description = "The people of the launch's course the learner can share with", body = [sharing::CoursePerson]),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn course_people(
     launched: Launched,
     state: web::Data<AppState>,
@@ -79,6 +155,17 @@ pub async fn course_people(
     Ok(no_store(HttpResponse::Ok()).json(people))
 }
 
+/// The learner's shares.
+#[utoipa::path(
+    get,
+    path = "/api/v1/shares",
+    tag = "sharing",
+    security(("launch_token" = [])),
+    responses(
+        (status = 200, description = "The learner's shares, active and revoked", body = [sharing::ShareView]),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn list_shares(
     launched: Launched,
     state: web::Data<AppState>,
@@ -87,7 +174,7 @@ pub async fn list_shares(
     Ok(no_store(HttpResponse::Ok()).json(list))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CreatedShare {
     #[serde(flatten)]
     share: sharing::ShareView,
@@ -95,7 +182,19 @@ struct CreatedShare {
     url: Option<String>,
 }
 
-/// POST `/api/v1/shares`.
+/// Shares the portfolio or a collection with a person, the course's teachers, or by a secret link.
+#[utoipa::path(
+    post,
+    path = "/api/v1/shares",
+    tag = "sharing",
+    security(("launch_token" = [])),
+    request_body = ShareDraft,
+    responses(
+        (status = 201, description = "The share; for a link, its address, shown this once", body = CreatedShare),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is wrong; `field` names it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn create_share(
     launched: Launched,
     state: web::Data<AppState>,
@@ -109,7 +208,19 @@ pub async fn create_share(
     Ok(no_store(HttpResponse::Created()).json(CreatedShare { share, url }))
 }
 
-/// DELETE `/api/v1/shares/{id}`: revokes it, at once.
+/// Revokes a share, at once.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/shares/{id}",
+    tag = "sharing",
+    security(("launch_token" = [])),
+    params(("id" = Uuid, Path, description = "The share")),
+    responses(
+        (status = 204, description = "Revoked, at once"),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such share of this learner", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn revoke_share(
     launched: Launched,
     state: web::Data<AppState>,
@@ -119,7 +230,17 @@ pub async fn revoke_share(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// GET `/api/v1/shared-with-me`.
+/// What others have shared with this person.
+#[utoipa::path(
+    get,
+    path = "/api/v1/shared-with-me",
+    tag = "sharing",
+    security(("launch_token" = [])),
+    responses(
+        (status = 200, description = "What others shared with this person or with the courses they teach", body = [sharing::SharedWithMe]),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn shared_with_me(
     launched: Launched,
     state: web::Data<AppState>,
@@ -129,7 +250,7 @@ pub async fn shared_with_me(
 }
 
 /// A portfolio (or collection) as a reader sees it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SharedPortfolio {
     pub owner_name: String,
     pub collection: Option<CollectionView>,
@@ -166,7 +287,19 @@ async fn shared_portfolio(
     })
 }
 
-/// GET `/api/v1/shared/{share}`: what a share shows its reader.
+/// What a share shows its reader.
+#[utoipa::path(
+    get,
+    path = "/api/v1/shared/{share}",
+    tag = "sharing",
+    security(("launch_token" = [])),
+    params(("share" = Uuid, Path, description = "The share")),
+    responses(
+        (status = 200, description = "What the share shows its reader; the read is written to the owner's audit trail", body = SharedPortfolio),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such share for this reader, or it was revoked or has expired", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn read_shared(
     launched: Launched,
     state: web::Data<AppState>,
@@ -176,8 +309,19 @@ pub async fn read_shared(
     Ok(no_store(HttpResponse::Ok()).json(shared_portfolio(&state, &access).await?))
 }
 
-/// GET `/api/v1/shared/{share}/map/{framework}`: the competence map of
-/// what the share shows.
+/// The competence map of what a share shows.
+#[utoipa::path(
+    get,
+    path = "/api/v1/shared/{share}/map/{framework}",
+    tag = "sharing",
+    security(("launch_token" = [])),
+    params(("share" = Uuid, Path, description = "The share"), ("framework" = String, Path, description = "The framework's key, for example `carerplus`")),
+    responses(
+        (status = 200, description = "The competence map of what the share shows", body = map::CompetenceMap),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such share for this reader, or no such framework", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn shared_map(
     launched: Launched,
     state: web::Data<AppState>,
@@ -193,8 +337,20 @@ pub async fn shared_map(
     Ok(no_store(HttpResponse::Ok()).json(map))
 }
 
-/// GET `/api/v1/learners/{person}/map/{framework}`: for a teacher of the
-/// course, the map of what the learner shared with the course.
+/// For a teacher of the course: the map of what a learner shared with the course.
+#[utoipa::path(
+    get,
+    path = "/api/v1/learners/{person}/map/{framework}",
+    tag = "teaching",
+    security(("launch_token" = [])),
+    params(("person" = Uuid, Path, description = "The learner"), ("framework" = String, Path, description = "The framework's key, for example `carerplus`")),
+    responses(
+        (status = 200, description = "The map of what the learner shared with the course", body = map::CompetenceMap),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the course's instructors and teaching assistants", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such learner in the course, or no such framework", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn learner_map(
     teacher: Teacher,
     state: web::Data<AppState>,
@@ -210,7 +366,18 @@ pub async fn learner_map(
     Ok(no_store(HttpResponse::Ok()).json(map))
 }
 
-/// GET `/api/v1/public/{secret}`: what a secret link shows, without sign-in.
+/// What a secret link shows, without sign-in.
+#[utoipa::path(
+    get,
+    path = "/api/v1/public/{secret}",
+    tag = "sharing",
+    security(()),
+    params(("secret" = String, Path, description = "The secret of a link share")),
+    responses(
+        (status = 200, description = "What the link shows; never an item that describes a care recipient", body = SharedPortfolio),
+        (status = 404, description = "No active share has this link", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn read_public(
     state: web::Data<AppState>,
     secret: web::Path<String>,
@@ -222,7 +389,8 @@ pub async fn read_public(
         .json(shared_portfolio(&state, &access).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ThroughShare {
     /// The share a reader reads through; none for the owner.
     share: Option<Uuid>,
@@ -247,7 +415,19 @@ async fn access_for(
     }
 }
 
-/// GET `/api/v1/evidence/{id}/comments[?share=]`.
+/// The comments on an item, for its owner or a reader of a share that shows it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/evidence/{id}/comments",
+    tag = "comments",
+    security(("launch_token" = [])),
+    params(("id" = Uuid, Path, description = "The item"), ThroughShare),
+    responses(
+        (status = 200, description = "The item's comments, oldest first", body = [sharing::CommentView]),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such item for this reader", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn list_comments(
     launched: Launched,
     state: web::Data<AppState>,
@@ -260,12 +440,27 @@ pub async fn list_comments(
     Ok(no_store(HttpResponse::Ok()).json(list))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewComment {
     body: String,
 }
 
-/// POST `/api/v1/evidence/{id}/comments[?share=]`: `{"body": "…"}`.
+/// Comments on an item, as its owner or as a reader of a share that lets readers comment.
+#[utoipa::path(
+    post,
+    path = "/api/v1/evidence/{id}/comments",
+    tag = "comments",
+    security(("launch_token" = [])),
+    params(("id" = Uuid, Path, description = "The item"), ThroughShare),
+    request_body = NewComment,
+    responses(
+        (status = 201, description = "The comment", body = sharing::CommentView),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "This share does not let its readers comment", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such item for this reader", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The comment is empty or too long; `field` names it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn add_comment(
     launched: Launched,
     state: web::Data<AppState>,
@@ -279,7 +474,17 @@ pub async fn add_comment(
     Ok(no_store(HttpResponse::Created()).json(comment))
 }
 
-/// GET `/api/v1/comments/unseen`: others' comments the owner has not seen.
+/// Others' comments on the learner's evidence that they have not seen yet.
+#[utoipa::path(
+    get,
+    path = "/api/v1/comments/unseen",
+    tag = "comments",
+    security(("launch_token" = [])),
+    responses(
+        (status = 200, description = "Others' comments on the learner's evidence that they have not seen", body = [sharing::CommentView]),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn unseen_comments(
     launched: Launched,
     state: web::Data<AppState>,
@@ -288,7 +493,17 @@ pub async fn unseen_comments(
     Ok(no_store(HttpResponse::Ok()).json(list))
 }
 
-/// POST `/api/v1/comments/seen`.
+/// Marks every comment so far as seen.
+#[utoipa::path(
+    post,
+    path = "/api/v1/comments/seen",
+    tag = "comments",
+    security(("launch_token" = [])),
+    responses(
+        (status = 204, description = "Every comment so far is seen"),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn mark_comments_seen(
     launched: Launched,
     state: web::Data<AppState>,
@@ -297,7 +512,17 @@ pub async fn mark_comments_seen(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// GET `/api/v1/audit`: who read the learner's evidence, newest first.
+/// Who read the learner's evidence, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "sharing",
+    security(("launch_token" = [])),
+    responses(
+        (status = 200, description = "Who read the learner's evidence, newest first (the last 500 reads)", body = [access::AuditLine]),
+        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn audit_trail(
     launched: Launched,
     state: web::Data<AppState>,

@@ -368,7 +368,7 @@ pub async fn record<C: ConnectionTrait>(
 }
 
 /// One line of the audit trail as its owner sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditLine {
     pub at: i64,
     pub action: String,

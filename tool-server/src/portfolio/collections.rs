@@ -17,7 +17,7 @@ use crate::util::now_ms;
 
 pub const MAX_ITEMS: usize = 500;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct CollectionDraft {
     pub title: String,
     #[serde(default)]
@@ -27,7 +27,7 @@ pub struct CollectionDraft {
     pub items: Vec<Uuid>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CollectionView {
     pub id: Uuid,
     pub title: String,

@@ -28,7 +28,7 @@ pub const MAX_URL_CHARS: usize = 2_000;
 pub const MAX_TAGS: usize = 50;
 pub const MAX_FILE_NAME_CHARS: usize = 255;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     File,
@@ -57,7 +57,7 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Tag {
     pub competence_id: Uuid,
     /// 1-based position on the competence's scale; none where it has none.
@@ -105,7 +105,7 @@ impl EvidenceError {
 }
 
 /// What a learner writes for a new item (files come with [`Upload`]).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct Draft {
     pub title: String,
     #[serde(default)]
@@ -129,7 +129,7 @@ pub struct Upload {
 }
 
 /// A change to an item: what is given replaces what was.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct Change {
     pub title: Option<String>,
     /// `null` removes the note.
@@ -148,7 +148,7 @@ fn present<'de, D: serde::Deserializer<'de>>(
 }
 
 /// An item as the widget shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EvidenceView {
     pub id: Uuid,
     pub kind: Kind,
@@ -167,7 +167,7 @@ pub struct EvidenceView {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FileView {
     pub name: String,
     pub media_type: String,
@@ -177,7 +177,7 @@ pub struct FileView {
     pub inline: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TagView {
     pub competence_id: Uuid,
     pub framework_key: String,

@@ -24,7 +24,8 @@ use crate::identity::PersonId;
 /// The largest `leap2a.xml` read.
 pub const MAX_FEED_BYTES: u64 = 32 * 1024 * 1024;
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = PortfolioImportReport)]
 pub struct ImportReport {
     pub items: usize,
     pub files: usize,

@@ -22,7 +22,7 @@ use crate::util::now_ms;
 /// Self-ratings where a competence has no levels: not yet, beginning, mostly, confident.
 pub const UNLEVELLED_MAX: i32 = 3;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CompetenceMap {
     pub key: String,
     pub title: String,
@@ -33,7 +33,7 @@ pub struct CompetenceMap {
     pub totals: Totals,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MapNode {
     pub id: Uuid,
     pub code: String,
@@ -55,10 +55,11 @@ pub struct MapNode {
     pub self_rating: Option<i32>,
     /// For groups: what their competences add up to.
     pub totals: Option<Totals>,
+    #[schema(no_recursion)]
     pub children: Vec<MapNode>,
 }
 
-#[derive(Debug, Default, Clone, Copy, Serialize)]
+#[derive(Debug, Default, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct Totals {
     pub competences: u32,
     pub with_evidence: u32,
@@ -314,7 +315,7 @@ pub async fn rate<C: ConnectionTrait>(
 }
 
 /// A course activity worth doing next.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Suggestion {
     pub title: Option<String>,
     pub description: Option<String>,

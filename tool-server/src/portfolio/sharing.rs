@@ -19,7 +19,7 @@ use crate::util::{now_ms, random_token, sha256_hex};
 pub const MAX_COMMENT_CHARS: usize = 4_000;
 pub const MAX_LINK_DAYS: i64 = 366;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ShareKind {
     /// With one person of the same course.
@@ -40,7 +40,7 @@ impl ShareKind {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ShareDraft {
     pub kind: ShareKind,
     /// One collection; none shares the whole portfolio.
@@ -54,7 +54,7 @@ pub struct ShareDraft {
     pub expires_in_days: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ShareView {
     pub id: Uuid,
     pub kind: ShareKind,
@@ -96,7 +96,7 @@ pub async fn names_of<C: ConnectionTrait>(
 }
 
 /// Someone a learner can share with: a person of the same course.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CoursePerson {
     pub id: Uuid,
     pub name: String,
@@ -280,7 +280,7 @@ pub async fn revoke<C: ConnectionTrait>(
 }
 
 /// A portfolio shared with the session's person.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SharedWithMe {
     pub share_id: Uuid,
     pub kind: ShareKind,
@@ -345,7 +345,7 @@ pub async fn shared_with<C: ConnectionTrait>(
     Ok(list)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CommentView {
     pub id: Uuid,
     pub item_id: Uuid,

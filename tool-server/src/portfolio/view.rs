@@ -11,7 +11,7 @@ use crate::entities::{context, resource_link, resource_link_competence};
 use crate::frameworks::{self, Competence, LanguageMap};
 use crate::identity;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PortfolioView {
     /// Whether the person looking teaches this course: the widget then
     /// shows the course's learners (`/api/v1/learners`) instead of a
@@ -27,31 +27,32 @@ pub struct PortfolioView {
     pub recorded: Vec<RecordedActivity>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FrameworkChoice {
     pub key: String,
     pub title: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = LaunchedPerson)]
 pub struct Learner {
     pub name: Option<String>,
     pub locale: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Course {
     pub title: Option<String>,
     pub label: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ActivityLink {
     pub title: Option<String>,
 }
 
 /// One line of the learner's history, derived from a stored statement.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RecordedActivity {
     /// The statement's id: what a kept record of activity points to.
     pub statement_id: Option<String>,

@@ -195,20 +195,20 @@ pub enum Refresh {
     Now,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LearnerList {
     pub course: CourseSummary,
     pub roster: RosterState,
     pub learners: Vec<Learner>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CourseSummary {
     pub title: Option<String>,
     pub label: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RosterState {
     /// When the roster was fetched (RFC 3339).
     pub fetched_at: Option<String>,
@@ -218,7 +218,7 @@ pub struct RosterState {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Learner {
     pub user_id: String,
     /// Their Carefolio person, once they have opened Carefolio: the key
