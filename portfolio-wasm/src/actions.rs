@@ -235,20 +235,24 @@ pub async fn open(widget: Shared, page: Page) {
             widget.borrow_mut().set_comments(id, comments.into());
         }
         Page::Sharing => {
-            let teacher = widget.borrow().teacher_view();
-            if !teacher {
-                let shares = client.shares().await;
-                let people = client.course_people().await;
-                let audit = client.audit().await;
-                let collections = client.collections().await;
-                let mut w = widget.borrow_mut();
-                w.shares = shares.into();
-                w.people = people.into();
-                w.audit = audit.into();
-                w.collections = collections.into();
+            // One request per part of the page, side by side.
+            macro_rules! load_into {
+                ($field:ident, $request:ident) => {{
+                    let (widget, client) = (widget.clone(), client.clone());
+                    Box::pin(async move {
+                        let answer = client.$request().await;
+                        widget.borrow_mut().$field = answer.into();
+                    }) as std::pin::Pin<Box<dyn Future<Output = ()>>>
+                }};
             }
-            let shared = client.shared_with_me().await;
-            widget.borrow_mut().shared_with_me = shared.into();
+            let mut loads = vec![load_into!(shared_with_me, shared_with_me)];
+            if !widget.borrow().teacher_view() {
+                loads.push(load_into!(shares, shares));
+                loads.push(load_into!(people, course_people));
+                loads.push(load_into!(audit, audit));
+                loads.push(load_into!(collections, collections));
+            }
+            futures_join(loads).await;
         }
         Page::Shared(share) => {
             widget.borrow_mut().shared = Loadable::Loading;

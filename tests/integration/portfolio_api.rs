@@ -256,7 +256,11 @@ both_databases!(
                         .send()
                         .await
                         .unwrap();
-                    assert_eq!(response.status(), 404, "{method} {path} with a made-up secret");
+                    assert_eq!(
+                        response.status(),
+                        404,
+                        "{method} {path} with a made-up secret"
+                    );
                     public += 1;
                     continue;
                 }
