@@ -7,7 +7,7 @@ use futures::StreamExt;
 use serde::Deserialize;
 
 use super::extractors::Admin;
-use super::openapi::{Binary, Problem};
+use super::openapi::{Binary, NotAdministrator, Problem};
 use super::AppState;
 use crate::frameworks::{self, Format, FrameworkError, ImportOptions};
 
@@ -33,7 +33,7 @@ pub enum AdminError {
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Every framework with its version", body = [frameworks::FrameworkSummary]),
-        (status = 401, description = "No administrator token, or an unknown one", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = NotAdministrator),
     )
 )]
 pub async fn list_frameworks(
@@ -71,7 +71,7 @@ pub struct ImportQuery {
     responses(
         (status = 201, description = "A new framework", body = frameworks::ImportReport),
         (status = 200, description = "A new version of a framework; items no longer in it are reported", body = frameworks::ImportReport),
-        (status = 401, description = "No administrator token, or an unknown one", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = NotAdministrator),
         (status = 400, description = "The format is unknown", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than a framework document may be", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The document is invalid; `where` names the line or field, and nothing changed", body = Problem, content_type = "application/problem+json"),
@@ -149,7 +149,7 @@ pub struct ImportUrl {
     responses(
         (status = 201, description = "A new framework", body = frameworks::ImportReport),
         (status = 200, description = "A new version of a framework", body = frameworks::ImportReport),
-        (status = 401, description = "No administrator token, or an unknown one", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = NotAdministrator),
         (status = 400, description = "The address is not an allowed http(s) address", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The document is invalid; `where` names the field, and nothing changed", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The CASE provider did not answer, or answered with an error", body = Problem, content_type = "application/problem+json"),
@@ -199,7 +199,7 @@ pub struct ExportQuery {
     params(("key" = String, Path, description = "The framework's key"), ExportQuery),
     responses(
         (status = 200, description = "The framework as a CASE CFPackage (JSON) or a Moodle CSV", content_type = "application/json", body = Binary),
-        (status = 401, description = "No administrator token, or an unknown one", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = NotAdministrator),
         (status = 400, description = "The format is neither case nor moodle-csv", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such framework", body = Problem, content_type = "application/problem+json"),
     )

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::extractors::{Launched, Teacher};
-use super::openapi::Problem;
+use super::openapi::{NotTeacher, Problem, Unauthenticated};
 use super::AppState;
 use crate::portfolio::{view, PortfolioError};
 use crate::roster::{self, Refresh, RosterAccess, RosterError};
@@ -25,7 +25,7 @@ pub async fn openapi() -> HttpResponse {
     security(("launch_token" = [])),
     responses(
         (status = 200, description = "Who is launched, the activity's competences and frameworks, and what was recorded", body = view::PortfolioView),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     )
 )]
 pub async fn portfolio(
@@ -56,8 +56,8 @@ pub struct LearnersQuery {
     params(LearnersQuery),
     responses(
         (status = 200, description = "The course's learners with their progress on the activity's competences", body = roster::LearnerList),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only the course's instructors and teaching assistants", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = NotTeacher),
         (status = 502, description = "The LMS did not answer the roster request", body = Problem, content_type = "application/problem+json"),
     )
 )]

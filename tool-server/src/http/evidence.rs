@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::extractors::Launched;
-use super::openapi::{Binary, Problem};
+use super::openapi::{Binary, Problem, Unauthenticated};
 use super::{no_store, AppState};
 use crate::files::{Claims, FileError};
 use crate::identity::PersonId;
@@ -87,7 +87,7 @@ async fn owned(state: &AppState, session: &LaunchSession, id: Uuid) -> Result<()
     security(("launch_token" = [])),
     responses(
         (status = 200, description = "The learner's evidence, newest first", body = [EvidenceResponse]),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     )
 )]
 pub async fn list(
@@ -122,7 +122,7 @@ pub struct NewEvidence {
     request_body = NewEvidence,
     responses(
         (status = 201, description = "The new item, at version 1", body = EvidenceResponse),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 422, description = "A field is missing or wrong; `field` names it", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -166,7 +166,7 @@ pub struct UploadQuery {
     request_body(content = Binary, content_type = "application/octet-stream", description = "The file, streamed; its type is read from its content"),
     responses(
         (status = 201, description = "The new file item", body = EvidenceResponse),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 400, description = "Empty, truncated or interrupted", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the configured limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "A type that is not allowed, or content that is not what its name says", body = Problem, content_type = "application/problem+json"),
@@ -221,7 +221,7 @@ pub async fn upload(
     params(("id" = Uuid, Path, description = "The item")),
     responses(
         (status = 200, description = "The item's current version", body = EvidenceResponse),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 404, description = "No such item of this learner", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -251,7 +251,7 @@ pub async fn get(
     request_body = Change,
     responses(
         (status = 200, description = "The item at its new version", body = EvidenceResponse),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 404, description = "No such item of this learner", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is wrong; `field` names it", body = Problem, content_type = "application/problem+json"),
     )
@@ -278,7 +278,7 @@ pub async fn update(
     params(("id" = Uuid, Path, description = "The item")),
     responses(
         (status = 204, description = "Deleted; its versions stay for claims that cite them"),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 404, description = "No such item of this learner", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -302,7 +302,7 @@ pub async fn delete(
     params(("framework" = String, Path, description = "The framework's key, for example `carerplus`")),
     responses(
         (status = 200, description = "Every node of the framework with evidence count and self-rating, and group totals", body = map::CompetenceMap),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 404, description = "No such framework", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -331,7 +331,7 @@ pub struct Rating {
     request_body = Rating,
     responses(
         (status = 204, description = "Saved"),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 404, description = "No such competence", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The rating is outside the competence's scale", body = Problem, content_type = "application/problem+json"),
     )
@@ -360,7 +360,7 @@ pub async fn rate(
     security(("launch_token" = [])),
     responses(
         (status = 200, description = "The course's activities covering what the learner rated lowest", body = [map::Suggestion]),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     )
 )]
 pub async fn suggestions(
@@ -477,7 +477,7 @@ pub async fn file(
     security(("launch_token" = [])),
     responses(
         (status = 200, description = "The whole portfolio: an HTML site, the JSON data, every file and LEAP2A", content_type = "application/zip", body = Binary),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     )
 )]
 pub async fn export(launched: Launched, state: web::Data<AppState>) -> HttpResponse {
@@ -511,7 +511,7 @@ struct ExportAddress {
     security(("launch_token" = [])),
     responses(
         (status = 201, description = "An address of the export that works for five minutes without a token", body = ExportAddress),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     )
 )]
 pub async fn export_address(
@@ -598,7 +598,7 @@ fn stream_export(state: &AppState, owner: PersonId) -> HttpResponse {
     request_body(content = Binary, content_type = "application/zip", description = "A LEAP2A export: Carefolio's or Mahara's zip"),
     responses(
         (status = 200, description = "What was imported", body = crate::portfolio::import::ImportReport),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 422, description = "Not a zip, or no readable LEAP2A feed in it", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than an import may be", body = Problem, content_type = "application/problem+json"),
     )

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
 
 use super::{admin, api, evidence, sharing};
 
@@ -57,7 +57,10 @@ use super::{admin, api, evidence, sharing};
         admin::import_framework_url,
         admin::export_framework,
     ),
-    components(schemas(Problem)),
+    components(
+        schemas(Problem),
+        responses(Unauthenticated, NotAdministrator, NotTeacher)
+    ),
     modifiers(&Tokens),
     tags(
         (name = "portfolio", description = "The launch: who, which activity, which competences"),
@@ -91,6 +94,21 @@ pub struct Problem {
     #[serde(rename = "where", skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
 }
+
+/// No launch token, or the launch has expired: launch again from the LMS.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Unauthenticated(pub Problem);
+
+/// No administrator token, or one that is not (or no longer) known.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct NotAdministrator(pub Problem);
+
+/// Only the course's instructors and teaching assistants may.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct NotTeacher(pub Problem);
 
 /// The bytes of a file, as they are (a request or response body).
 pub struct Binary;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::evidence::{respond_to, EvidenceResponse};
 use super::extractors::{Launched, Teacher};
-use super::openapi::Problem;
+use super::openapi::{NotTeacher, Problem, Unauthenticated};
 use super::{no_store, AppState};
 use crate::identity::PersonId;
 use crate::portfolio::access::{self, Access};
@@ -28,7 +28,7 @@ use crate::portfolio::sharing::{self, ShareDraft};
     security(("launch_token" = [])),
     responses(
         (status = 200, description = "The learner's collections", body = [CollectionView]),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     )
 )]
 pub async fn list_collections(
@@ -48,7 +48,7 @@ pub async fn list_collections(
     request_body = CollectionDraft,
     responses(
         (status = 201, description = "The new collection", body = CollectionView),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 422, description = "A field is wrong, or an item is not the learner's; `field` names it", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -70,7 +70,7 @@ pub async fn create_collection(
     params(("id" = Uuid, Path, description = "The collection")),
     responses(
         (status = 200, description = "The collection with its items in order", body = CollectionView),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 404, description = "No such collection of this learner", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -93,7 +93,7 @@ pub async fn get_collection(
     request_body = CollectionDraft,
     responses(
         (status = 200, description = "The collection as saved", body = CollectionView),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 404, description = "No such collection of this learner", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is wrong; `field` names it", body = Problem, content_type = "application/problem+json"),
     )
@@ -123,7 +123,7 @@ pub async fn update_collection(
     params(("id" = Uuid, Path, description = "The collection")),
     responses(
         (status = 204, description = "Deleted; its items stay in the portfolio"),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 404, description = "No such collection of this learner", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -144,7 +144,7 @@ pub async fn delete_collection(
     security(("launch_token" = [])),
     responses(
         (status = 200, description = "The people of the launch's course the learner can share with", body = [sharing::CoursePerson]),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     )
 )]
 pub async fn course_people(
@@ -163,7 +163,7 @@ pub async fn course_people(
     security(("launch_token" = [])),
     responses(
         (status = 200, description = "The learner's shares, active and revoked", body = [sharing::ShareView]),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     )
 )]
 pub async fn list_shares(
@@ -191,7 +191,7 @@ struct CreatedShare {
     request_body = ShareDraft,
     responses(
         (status = 201, description = "The share; for a link, its address, shown this once", body = CreatedShare),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 422, description = "A field is wrong; `field` names it", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -217,7 +217,7 @@ pub async fn create_share(
     params(("id" = Uuid, Path, description = "The share")),
     responses(
         (status = 204, description = "Revoked, at once"),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 404, description = "No such share of this learner", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -238,7 +238,7 @@ pub async fn revoke_share(
     security(("launch_token" = [])),
     responses(
         (status = 200, description = "What others shared with this person or with the courses they teach", body = [sharing::SharedWithMe]),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     )
 )]
 pub async fn shared_with_me(
@@ -296,7 +296,7 @@ async fn shared_portfolio(
     params(("share" = Uuid, Path, description = "The share")),
     responses(
         (status = 200, description = "What the share shows its reader; the read is written to the owner's audit trail", body = SharedPortfolio),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 404, description = "No such share for this reader, or it was revoked or has expired", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -318,7 +318,7 @@ pub async fn read_shared(
     params(("share" = Uuid, Path, description = "The share"), ("framework" = String, Path, description = "The framework's key, for example `carerplus`")),
     responses(
         (status = 200, description = "The competence map of what the share shows", body = map::CompetenceMap),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 404, description = "No such share for this reader, or no such framework", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -346,8 +346,8 @@ pub async fn shared_map(
     params(("person" = Uuid, Path, description = "The learner"), ("framework" = String, Path, description = "The framework's key, for example `carerplus`")),
     responses(
         (status = 200, description = "The map of what the learner shared with the course", body = map::CompetenceMap),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only the course's instructors and teaching assistants", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = NotTeacher),
         (status = 404, description = "No such learner in the course, or no such framework", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -424,7 +424,7 @@ async fn access_for(
     params(("id" = Uuid, Path, description = "The item"), ThroughShare),
     responses(
         (status = 200, description = "The item's comments, oldest first", body = [sharing::CommentView]),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 404, description = "No such item for this reader", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -455,7 +455,7 @@ pub struct NewComment {
     request_body = NewComment,
     responses(
         (status = 201, description = "The comment", body = sharing::CommentView),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
         (status = 403, description = "This share does not let its readers comment", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such item for this reader", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The comment is empty or too long; `field` names it", body = Problem, content_type = "application/problem+json"),
@@ -482,7 +482,7 @@ pub async fn add_comment(
     security(("launch_token" = [])),
     responses(
         (status = 200, description = "Others' comments on the learner's evidence that they have not seen", body = [sharing::CommentView]),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     )
 )]
 pub async fn unseen_comments(
@@ -501,7 +501,7 @@ pub async fn unseen_comments(
     security(("launch_token" = [])),
     responses(
         (status = 204, description = "Every comment so far is seen"),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     )
 )]
 pub async fn mark_comments_seen(
@@ -520,7 +520,7 @@ pub async fn mark_comments_seen(
     security(("launch_token" = [])),
     responses(
         (status = 200, description = "Who read the learner's evidence, newest first (the last 500 reads)", body = [access::AuditLine]),
-        (status = 401, description = "No launch token, or the launch has expired: launch again from the LMS", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     )
 )]
 pub async fn audit_trail(
