@@ -22,6 +22,7 @@ mod m20261130_000014_line_item_creation;
 mod m20261130_000015_framework_versions;
 mod m20261130_000016_evidence;
 mod m20261130_000017_sharing;
+mod m20261201_000018_assessment;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000015_framework_versions::Migration),
             Box::new(m20261130_000016_evidence::Migration),
             Box::new(m20261130_000017_sharing::Migration),
+            Box::new(m20261201_000018_assessment::Migration),
         ]
     }
 }

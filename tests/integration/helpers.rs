@@ -3,8 +3,9 @@ use std::path::PathBuf;
 use carefolio::config::{PlatformRegistration, Settings};
 use carefolio::startup::Application;
 use carefolio_tests::simulator::{PlatformSimulator, LTI};
+use reqwest::Method;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 pub use carefolio_tests::simulator::{sign, PlatformKey, Signing};
 
@@ -475,4 +476,52 @@ pub async fn launched_as(app: &TestApp, overrides: Value) -> String {
         .await
         .expect("page");
     launch_token(&html).expect("launch token")
+}
+
+/// Calls the JSON API and answers (status, body or null).
+pub struct Api<'a> {
+    pub app: &'a TestApp,
+}
+
+impl Api<'_> {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self.app.client.request(method, self.app.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+}
+
+/// Claims of the course's instructor.
+pub fn teacher() -> Value {
+    json!({ "sub": "teacher-0001", "name": "Tove Berg", lti("roles"): [carefolio_tests::simulator::INSTRUCTOR] })
+}
+
+/// Another course, with its own activity (a resource link belongs to one course).
+pub fn other_course() -> Value {
+    json!({
+        lti("context"): { "id": "course-other", "label": "OTHER", "title": "Another course" },
+        lti("resource_link"): { "id": "link-other-course", "title": "Another activity" },
+    })
 }

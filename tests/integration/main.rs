@@ -7,6 +7,7 @@
 
 mod helpers;
 
+mod assessment;
 mod browser;
 mod cli;
 mod configuration;

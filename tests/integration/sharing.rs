@@ -8,52 +8,6 @@ use serde_json::{json, Value};
 use crate::both_databases;
 use crate::helpers::*;
 
-struct Api<'a> {
-    app: &'a TestApp,
-}
-
-impl Api<'_> {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let mut request = self.app.client.request(method, self.app.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, path: &str, token: &str) -> (u16, Value) {
-        self.call(Method::GET, path, Some(token), None).await
-    }
-
-    async fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
-        self.call(Method::POST, path, Some(token), Some(body)).await
-    }
-}
-
-fn teacher() -> Value {
-    json!({ "sub": "teacher-0001", "name": "Tove Berg", lti("roles"): [carefolio_tests::simulator::INSTRUCTOR] })
-}
-
-/// Another course, with its own activity (a resource link belongs to one course).
-fn other_course() -> Value {
-    json!({
-        lti("context"): { "id": "course-other", "label": "OTHER", "title": "Another course" },
-        lti("resource_link"): { "id": "link-other-course", "title": "Another activity" },
-    })
-}
-
 both_databases!(
     sharing_shows_each_reader_only_what_is_shared_with_them_and_every_read_is_audited,
     |app| async move {

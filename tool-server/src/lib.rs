@@ -5,6 +5,7 @@
 //! `portfolio`); HTTP lives in `http`, with every route in `http/routes.rs`.
 
 pub mod admin;
+pub mod assessment;
 pub mod cli;
 pub mod config;
 pub mod db;

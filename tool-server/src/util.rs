@@ -54,3 +54,13 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+/// For `#[serde(deserialize_with)]` on an `Option<Option<T>>`: tells
+/// `"field": null` (remove) from no `field` at all (keep).
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Ok(Some(serde::Deserialize::deserialize(deserializer)?))
+}

@@ -2,14 +2,20 @@
 //! their own types; no entity is ever a request or response body.
 
 pub mod admin_token;
+pub mod assessment_setting;
 pub mod audit_event;
 pub mod blob;
+pub mod claim;
+pub mod claim_evidence;
+pub mod claim_round;
 pub mod collection;
 pub mod collection_item;
 pub mod comment;
 pub mod competence;
 pub mod competence_activity;
 pub mod context;
+pub mod course_assessor;
+pub mod decision;
 pub mod deployment;
 pub mod evidence_item;
 pub mod evidence_tag;

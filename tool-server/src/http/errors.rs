@@ -36,6 +36,23 @@ pub fn problem(status: StatusCode, code: &str, detail: &str) -> HttpResponse {
         )
 }
 
+/// A validation error: 422 naming the field that is wrong, for the form
+/// that shows it.
+fn field_problem(code: &str, field: &str, problem: &str) -> HttpResponse {
+    let body = json!({
+        "type": "about:blank",
+        "title": "Unprocessable Content",
+        "status": 422,
+        "code": code,
+        "detail": problem,
+        "field": field,
+    });
+    HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
+        .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+        .insert_header((ERROR_CODE_HEADER, code))
+        .body(body.to_string())
+}
+
 fn logged_problem(
     error: &(dyn std::error::Error + 'static),
     status: StatusCode,
@@ -228,23 +245,30 @@ impl ResponseError for crate::portfolio::evidence::EvidenceError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let response = logged_problem(self, self.status_code(), self.code());
-        // The field a validation error names, for the form that shows it.
         if let crate::portfolio::evidence::EvidenceError::Invalid { field, problem } = self {
-            let body = json!({
-                "type": "about:blank",
-                "title": "Unprocessable Content",
-                "status": 422,
-                "code": self.code(),
-                "detail": problem,
-                "field": field,
-            });
-            return HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
-                .insert_header((header::CONTENT_TYPE, "application/problem+json"))
-                .insert_header((ERROR_CODE_HEADER, self.code()))
-                .body(body.to_string());
+            return field_problem(self.code(), field, problem);
         }
-        response
+        logged_problem(self, self.status_code(), self.code())
+    }
+}
+
+impl ResponseError for crate::assessment::AssessmentError {
+    fn status_code(&self) -> StatusCode {
+        use crate::assessment::AssessmentError;
+        match self {
+            AssessmentError::NotFound => StatusCode::NOT_FOUND,
+            AssessmentError::NotAllowed(_) => StatusCode::FORBIDDEN,
+            AssessmentError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AssessmentError::Conflict(_) | AssessmentError::NoCourse => StatusCode::CONFLICT,
+            AssessmentError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let crate::assessment::AssessmentError::Invalid { field, problem } = self {
+            return field_problem(self.code(), field, problem);
+        }
+        logged_problem(self, self.status_code(), self.code())
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod assessment;
 pub mod deep_linking;
 pub mod errors;
 pub mod evidence;

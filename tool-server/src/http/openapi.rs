@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
 
-use super::{admin, api, evidence, sharing};
+use super::{admin, api, assessment, evidence, sharing};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -52,6 +52,20 @@ use super::{admin, api, evidence, sharing};
         sharing::unseen_comments,
         sharing::mark_comments_seen,
         sharing::audit_trail,
+        assessment::list_claims,
+        assessment::create_claim,
+        assessment::get_claim,
+        assessment::change_claim,
+        assessment::submit_claim,
+        assessment::withdraw_claim,
+        assessment::queue,
+        assessment::review_claim,
+        assessment::decide,
+        assessment::reconcile,
+        assessment::course_assessment,
+        assessment::change_course_assessment,
+        assessment::name_assessor,
+        assessment::remove_assessor,
         admin::list_frameworks,
         admin::import_framework,
         admin::import_framework_url,
@@ -70,6 +84,8 @@ use super::{admin, api, evidence, sharing};
         (name = "comments", description = "Readers' comments on shared evidence"),
         (name = "teaching", description = "A course's learners and their maps, for its teachers"),
         (name = "export", description = "The whole portfolio as a zip, and LEAP2A import"),
+        (name = "claims", description = "A learner's claims of competence, with the evidence frozen at each submission"),
+        (name = "assessment", description = "Assessors' queue and decisions, and how a course assesses"),
         (name = "administration", description = "Competence frameworks"),
     )
 )]

@@ -3,7 +3,8 @@
 use actix_web::web;
 
 use super::{
-    admin, api, deep_linking, errors, evidence, lti, pages, registration, sharing, widget, xapi,
+    admin, api, assessment, deep_linking, errors, evidence, lti, pages, registration, sharing,
+    widget, xapi,
 };
 
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -121,6 +122,51 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/api/v1/audit", web::get().to(sharing::audit_trail))
         .route("/files/{item}/{name}", web::get().to(evidence::file))
         .route("/s/{secret}", web::get().to(sharing::shared_page))
+        // Claims and their assessment
+        .route("/api/v1/claims", web::get().to(assessment::list_claims))
+        .route("/api/v1/claims", web::post().to(assessment::create_claim))
+        .route("/api/v1/claims/{id}", web::get().to(assessment::get_claim))
+        .route(
+            "/api/v1/claims/{id}",
+            web::patch().to(assessment::change_claim),
+        )
+        .route(
+            "/api/v1/claims/{id}/submit",
+            web::post().to(assessment::submit_claim),
+        )
+        .route(
+            "/api/v1/claims/{id}/withdraw",
+            web::post().to(assessment::withdraw_claim),
+        )
+        .route("/api/v1/assessment/queue", web::get().to(assessment::queue))
+        .route(
+            "/api/v1/assessment/claims/{id}",
+            web::get().to(assessment::review_claim),
+        )
+        .route(
+            "/api/v1/assessment/claims/{id}/decisions",
+            web::post().to(assessment::decide),
+        )
+        .route(
+            "/api/v1/assessment/claims/{id}/reconciliation",
+            web::post().to(assessment::reconcile),
+        )
+        .route(
+            "/api/v1/assessment/course",
+            web::get().to(assessment::course_assessment),
+        )
+        .route(
+            "/api/v1/assessment/course",
+            web::patch().to(assessment::change_course_assessment),
+        )
+        .route(
+            "/api/v1/assessment/course/assessors/{person}",
+            web::put().to(assessment::name_assessor),
+        )
+        .route(
+            "/api/v1/assessment/course/assessors/{person}",
+            web::delete().to(assessment::remove_assessor),
+        )
         // Administrators
         .route(
             "/api/v1/admin/frameworks",

@@ -367,6 +367,39 @@ pub async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Writes an assessor's reading of the evidence of a claim to the
+/// learner's audit trail.
+pub async fn record_assessor_read<C: ConnectionTrait>(
+    db: &C,
+    owner: PersonId,
+    assessor: PersonId,
+    items: &[Uuid],
+) -> Result<(), sea_orm::DbErr> {
+    if items.is_empty() || owner == assessor {
+        return Ok(());
+    }
+    let at = now_ms();
+    let rows: Vec<audit_event::ActiveModel> = items
+        .iter()
+        .map(|item| audit_event::ActiveModel {
+            owner_id: Set(owner.0),
+            actor_id: Set(Some(assessor.0)),
+            actor_kind: Set("assessor".to_owned()),
+            share_id: Set(None),
+            action: Set(Action::ReadItem.as_str().to_owned()),
+            item_id: Set(Some(*item)),
+            at: Set(at),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(200) {
+        audit_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// One line of the audit trail as its owner sees it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditLine {

@@ -133,18 +133,11 @@ pub struct Upload {
 pub struct Change {
     pub title: Option<String>,
     /// `null` removes the note.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::util::present")]
     pub body: Option<Option<String>>,
     pub url: Option<String>,
     pub tags: Option<Vec<Tag>>,
     pub describes_care_recipient: Option<bool>,
-}
-
-/// Tells `"body": null` (remove) from no `body` at all (keep).
-fn present<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<String>>, D::Error> {
-    Ok(Some(Option::deserialize(deserializer)?))
 }
 
 /// An item as the widget shows it.
@@ -323,7 +316,7 @@ async fn check_tags<C: ConnectionTrait>(
 }
 
 /// The scale that applies to each competence: its own, else its framework's.
-async fn scales_of<'a, C: ConnectionTrait>(
+pub(crate) async fn scales_of<'a, C: ConnectionTrait>(
     db: &C,
     rows: impl Iterator<Item = &'a competence::Model>,
 ) -> Result<HashMap<Uuid, model::Scale>, sea_orm::DbErr> {
@@ -750,12 +743,45 @@ async fn views<C: ConnectionTrait>(
     db: &C,
     items: Vec<evidence_item::Model>,
 ) -> Result<Vec<EvidenceView>, EvidenceError> {
+    let current: Vec<(Uuid, i32)> = items.iter().map(|i| (i.id, i.current_version)).collect();
+    views_at(db, items, current).await
+}
+
+/// Items at the versions a claim cites (`(item, version)`, in that order),
+/// deleted or not: what was submitted stays readable.
+pub async fn load_pinned<C: ConnectionTrait>(
+    db: &C,
+    pins: &[(Uuid, i32)],
+) -> Result<Vec<EvidenceView>, EvidenceError> {
+    let mut items = Vec::with_capacity(pins.len());
+    for chunk in pins.chunks(500) {
+        items.extend(
+            evidence_item::Entity::find()
+                .filter(evidence_item::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)))
+                .all(db)
+                .await?,
+        );
+    }
+    let mut by_id: HashMap<Uuid, EvidenceView> = views_at(db, items, pins.to_vec())
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
+    Ok(pins.iter().filter_map(|(id, _)| by_id.remove(id)).collect())
+}
+
+/// `items` at the versions `wanted` names, one per item.
+async fn views_at<C: ConnectionTrait>(
+    db: &C,
+    items: Vec<evidence_item::Model>,
+    wanted: Vec<(Uuid, i32)>,
+) -> Result<Vec<EvidenceView>, EvidenceError> {
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    // Only the current version of each item, and its tags: an item edited
+    // Only the wanted version of each item, and its tags: an item edited
     // many times costs the same as one written once.
-    let current: Vec<(Uuid, i32)> = items.iter().map(|i| (i.id, i.current_version)).collect();
+    let current = wanted;
     let mut version_rows: HashMap<Uuid, evidence_version::Model> = HashMap::new();
     let mut tag_rows: HashMap<Uuid, Vec<evidence_tag::Model>> = HashMap::new();
     for chunk in current.chunks(500) {

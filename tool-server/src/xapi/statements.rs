@@ -112,6 +112,80 @@ pub fn launched(input: LaunchedStatement<'_>) -> (Uuid, Value) {
     (id, statement)
 }
 
+pub const VERB_PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
+pub const VERB_FAILED: &str = "http://adlnet.gov/expapi/verbs/failed";
+/// An assessor asked for more evidence: neither passed nor failed.
+pub const VERB_REVIEWED: &str = "http://id.tincanapi.com/verb/reviewed";
+
+/// An assessor's decision on a learner's claim of a competence.
+pub struct AssessedStatement<'a> {
+    pub learner: &'a AccountActor,
+    pub assessor: &'a AccountActor,
+    pub competence: &'a Activity,
+    pub course: Option<&'a Activity>,
+    /// `accepted`, `more_evidence_needed` or `not_yet_competent`.
+    pub outcome: &'a str,
+    pub level: Option<i32>,
+    pub level_title: Option<&'a LanguageMap>,
+    pub feedback: &'a str,
+    /// Where the claim can be named: `{base}/xapi/activities/claims/{id}`.
+    pub claim_iri: &'a str,
+    pub base_url: &'a str,
+    pub timestamp_ms: i64,
+}
+
+/// The statement of an assessment decision: the learner as actor, the
+/// competence as object, the assessor as the context's `instructor`, the
+/// level in the result's extensions.
+pub fn assessed(input: AssessedStatement<'_>) -> (Uuid, Value) {
+    let id = Uuid::new_v4();
+    let (verb, display, success) = match input.outcome {
+        "accepted" => (VERB_PASSED, "passed", Some(true)),
+        "not_yet_competent" => (VERB_FAILED, "failed", Some(false)),
+        _ => (VERB_REVIEWED, "reviewed", None),
+    };
+    let mut extensions = Map::new();
+    extensions.insert(
+        format!("{}/xapi/extensions/outcome", input.base_url),
+        json!(input.outcome),
+    );
+    if let Some(level) = input.level {
+        extensions.insert(
+            format!("{}/xapi/extensions/level", input.base_url),
+            json!({ "position": level, "title": input.level_title }),
+        );
+    }
+    let mut result = json!({ "extensions": extensions });
+    if let Some(success) = success {
+        result["success"] = json!(success);
+    }
+    if !input.feedback.is_empty() {
+        result["response"] = json!(input.feedback);
+    }
+    let mut context_activities = Map::new();
+    context_activities.insert(
+        "parent".into(),
+        json!([{ "objectType": "Activity", "id": input.claim_iri }]),
+    );
+    if let Some(course) = input.course {
+        context_activities.insert("grouping".into(), json!([course.to_json()]));
+    }
+    let statement = json!({
+        "id": id,
+        "actor": input.learner.to_json(),
+        "verb": { "id": verb, "display": { "en-US": display } },
+        "object": input.competence.to_json(),
+        "result": result,
+        "context": {
+            "instructor": input.assessor.to_json(),
+            "platform": "Carefolio",
+            "contextActivities": context_activities,
+        },
+        "timestamp": rfc3339_ms(input.timestamp_ms),
+    });
+    (id, statement)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
