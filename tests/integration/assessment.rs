@@ -596,3 +596,94 @@ both_databases!(
         assert_eq!(status, 409);
     }
 );
+
+both_databases!(
+    an_assessors_file_address_works_while_they_assess_the_course,
+    |app| async move {
+        let api = Api { app: &app };
+        let ingrid = launched_as(&app, json!({})).await;
+        let tove = launched_as(&app, teacher()).await;
+        let mut aud_claims = other_course();
+        aud_claims["sub"] = "assessor-0001".into();
+        aud_claims["name"] = "Aud Lie".into();
+        let aud = launched_as(&app, aud_claims).await;
+        let aud_id = person_named(&app, "Aud Lie").await;
+        let named = format!("/api/v1/assessment/course/assessors/{aud_id}");
+        assert_eq!(
+            api.call(Method::PUT, &named, Some(&tove), None).await.0,
+            204
+        );
+
+        let photo: Value = app
+            .client
+            .post(app.url("/api/v1/evidence/files?name=poster.png"))
+            .bearer_auth(&ingrid)
+            .header("content-type", "image/png")
+            .body(PNG.to_vec())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let item = photo["id"].as_str().unwrap().to_owned();
+        let claim = submitted_claim(&app, &ingrid, &[&item]).await;
+        let (status, review) = api
+            .get(&format!("/api/v1/assessment/claims/{claim}"), &aud)
+            .await;
+        assert_eq!(status, 200, "{review}");
+        let address = review["evidence"][0]["file_url"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let file = app.client.get(app.url(&address)).send().await.unwrap();
+        assert_eq!(file.status(), 200);
+        assert_eq!(file.headers()["content-type"], "image/png");
+        assert_eq!(file.bytes().await.unwrap().as_ref(), PNG);
+        let (_, trail) = api.get("/api/v1/audit", &ingrid).await;
+        assert!(
+            trail
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["reader"] == "Aud Lie" && l["action"] == "read_item"),
+            "{trail}"
+        );
+        // An altered address finds nothing.
+        let altered = address.replace("access=", "access=x");
+        assert_eq!(
+            app.client
+                .get(app.url(&altered))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+
+        // Once Aud no longer assesses the course, neither the claim nor its file is hers to read.
+        assert_eq!(
+            api.call(Method::DELETE, &named, Some(&tove), None).await.0,
+            204
+        );
+        assert_eq!(
+            app.client
+                .get(app.url(&address))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+        assert_eq!(
+            api.get(&format!("/api/v1/assessment/claims/{claim}"), &aud)
+                .await
+                .0,
+            404
+        );
+        assert_eq!(
+            api.call(Method::DELETE, &named, Some(&tove), None).await.0,
+            404
+        );
+    }
+);

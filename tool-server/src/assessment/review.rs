@@ -303,6 +303,45 @@ async fn decided_by<C: ConnectionTrait>(
         .is_some())
 }
 
+/// A file of a claim's evidence, for an assessor who may still read the
+/// claim: the item must be cited by it, with this very file. The read is
+/// written to the learner's audit trail.
+pub async fn cited_file<C: ConnectionTrait>(
+    db: &C,
+    person: PersonId,
+    claim_id: Uuid,
+    item: Uuid,
+    sha256: &str,
+) -> Result<crate::portfolio::evidence::FileView, AssessmentError> {
+    let (row, _) = assessable(db, person, claim_id).await?;
+    let pins: Vec<(Uuid, i32)> = claim_evidence::Entity::find()
+        .filter(claim_evidence::Column::ClaimId.eq(claim_id))
+        .filter(claim_evidence::Column::ItemId.eq(item))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.item_id, p.item_version))
+        .collect();
+    for pin in pins {
+        let views = crate::portfolio::evidence::load_pinned(db, &[pin])
+            .await
+            .map_err(|_| AssessmentError::NotFound)?;
+        if let Some(file) = views.into_iter().next().and_then(|v| v.file) {
+            if file.sha256 == sha256 {
+                crate::portfolio::access::record_assessor_read(
+                    db,
+                    PersonId(row.owner_id),
+                    person,
+                    &[item],
+                )
+                .await?;
+                return Ok(file);
+            }
+        }
+    }
+    Err(AssessmentError::NotFound)
+}
+
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct DecisionDraft {
     pub outcome: Outcome,

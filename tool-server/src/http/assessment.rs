@@ -5,6 +5,7 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
+use super::evidence::{respond_to_assessor, EvidenceResponse};
 use super::extractors::{Launched, Teacher};
 use super::openapi::{NotTeacher, Problem, Unauthenticated};
 use super::{no_store, AppState};
@@ -14,6 +15,7 @@ use crate::assessment::review::{
     self, DecisionDraft, QueueEntry, QueueFilter, Reconciliation, ReviewView,
 };
 use crate::assessment::AssessmentError;
+use crate::identity::PersonId;
 
 /// The learner's claims, newest change first.
 #[utoipa::path(
@@ -184,6 +186,33 @@ pub async fn queue(
     Ok(no_store(HttpResponse::Ok()).json(list))
 }
 
+/// What an assessor sees of a claim: the evidence with file addresses that
+/// work while they may read the claim.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ReviewResponse {
+    pub claim: ClaimView,
+    pub learner_name: String,
+    /// The evidence of the submission under review, at the versions submitted.
+    pub evidence: Vec<EvidenceResponse>,
+    pub may_decide: bool,
+    pub may_reconcile: bool,
+}
+
+fn review_response(state: &AppState, assessor: PersonId, view: ReviewView) -> ReviewResponse {
+    let claim = view.claim.id;
+    ReviewResponse {
+        evidence: view
+            .evidence
+            .into_iter()
+            .map(|item| respond_to_assessor(state, assessor, claim, item))
+            .collect(),
+        claim: view.claim,
+        learner_name: view.learner_name,
+        may_decide: view.may_decide,
+        may_reconcile: view.may_reconcile,
+    }
+}
+
 /// A claim with its evidence as submitted, for an assessor of its course.
 ///
 /// The read is written to the learner's audit trail. Other assessors'
@@ -195,7 +224,7 @@ pub async fn queue(
     security(("launch_token" = [])),
     params(("id" = Uuid, Path, description = "The claim")),
     responses(
-        (status = 200, description = "The claim, its evidence at the versions submitted, and what this assessor may do", body = ReviewView),
+        (status = 200, description = "The claim, its evidence at the versions submitted, and what this assessor may do", body = ReviewResponse),
         (status = 401, response = Unauthenticated),
         (status = 403, description = "The assessor's own claim", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submitted claim in a course this person assesses", body = Problem, content_type = "application/problem+json"),
@@ -206,8 +235,9 @@ pub async fn review_claim(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AssessmentError> {
-    let view = review::open(&state.db, launched.0.person_id, id.into_inner()).await?;
-    Ok(no_store(HttpResponse::Ok()).json(view))
+    let person = launched.0.person_id;
+    let view = review::open(&state.db, person, id.into_inner()).await?;
+    Ok(no_store(HttpResponse::Ok()).json(review_response(&state, person, view)))
 }
 
 /// Decides the submission under review.
@@ -219,7 +249,7 @@ pub async fn review_claim(
     params(("id" = Uuid, Path, description = "The claim")),
     request_body = DecisionDraft,
     responses(
-        (status = 201, description = "Recorded; the claim is decided when enough decisions agree", body = ReviewView),
+        (status = 201, description = "Recorded; the claim is decided when enough decisions agree", body = ReviewResponse),
         (status = 401, response = Unauthenticated),
         (status = 403, description = "The assessor's own claim", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submitted claim in a course this person assesses", body = Problem, content_type = "application/problem+json"),
@@ -241,7 +271,11 @@ pub async fn decide(
         &state.base_url,
     )
     .await?;
-    Ok(no_store(HttpResponse::Created()).json(decided.view))
+    Ok(no_store(HttpResponse::Created()).json(review_response(
+        &state,
+        launched.0.person_id,
+        decided.view,
+    )))
 }
 
 /// The lead assessor settles decisions that disagree, with a reason.
@@ -253,7 +287,7 @@ pub async fn decide(
     params(("id" = Uuid, Path, description = "The claim")),
     request_body = Reconciliation,
     responses(
-        (status = 201, description = "The claim is decided", body = ReviewView),
+        (status = 201, description = "The claim is decided", body = ReviewResponse),
         (status = 401, response = Unauthenticated),
         (status = 403, description = "Not the course's lead assessor, or their own claim", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submitted claim in a course this person assesses", body = Problem, content_type = "application/problem+json"),
@@ -275,7 +309,11 @@ pub async fn reconcile(
         &state.base_url,
     )
     .await?;
-    Ok(no_store(HttpResponse::Created()).json(decided.view))
+    Ok(no_store(HttpResponse::Created()).json(review_response(
+        &state,
+        launched.0.person_id,
+        decided.view,
+    )))
 }
 
 /// How the course of the launch assesses, and who assesses in it.

@@ -43,18 +43,44 @@ struct FileAccess {
     /// The share read through; none for the owner.
     #[serde(rename = "h", default)]
     share: Option<Uuid>,
+    /// The claim an assessor reads the file through.
+    #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
+    claim: Option<Uuid>,
     #[serde(rename = "e")]
     expires_at_ms: i64,
 }
 
 /// The item for the reader of `access`, with a file address made for them.
 pub fn respond_to(state: &AppState, access: &Access, view: EvidenceView) -> EvidenceResponse {
+    let reader = access.reader_person().map(|p| p.0);
+    with_file_url(state, view, reader, access.share(), None)
+}
+
+/// A cited item for an assessor of `claim`, with a file address that works
+/// while they may read the claim.
+pub fn respond_to_assessor(
+    state: &AppState,
+    assessor: PersonId,
+    claim: Uuid,
+    view: EvidenceView,
+) -> EvidenceResponse {
+    with_file_url(state, view, Some(assessor.0), None, Some(claim))
+}
+
+fn with_file_url(
+    state: &AppState,
+    view: EvidenceView,
+    reader: Option<Uuid>,
+    share: Option<Uuid>,
+    claim: Option<Uuid>,
+) -> EvidenceResponse {
     let file_url = view.file.as_ref().and_then(|file| {
         let access = FileAccess {
             item: view.id,
             sha256: file.sha256.clone(),
-            reader: access.reader_person().map(|p| p.0),
-            share: access.share(),
+            reader,
+            share,
+            claim,
             expires_at_ms: now_ms() + FILE_ACCESS_SECS * 1000,
         };
         let token = state.signer.seal(Purpose::FileAccess, &access).ok()?;
@@ -416,19 +442,39 @@ pub async fn file(
     if access.item != item || access.expires_at_ms < now_ms() {
         return Err(EvidenceError::NotFound);
     }
-    // Checked again now: the item may have been deleted, or the share
-    // revoked, since the address was made.
-    let (owner, file) = evidence::current_file(&state.db, item)
-        .await?
-        .ok_or(EvidenceError::NotFound)?;
-    if file.sha256 != access.sha256 {
-        return Err(EvidenceError::NotFound);
-    }
-    let reader = access::for_file(&state.db, owner, access.reader, access.share).await?;
-    if !reader.is_owner() {
-        access::check_item(&state.db, &reader, item).await?;
-        access::record(&state.db, &reader, access::Action::ReadFile, &[item]).await?;
-    }
+    let file = match (access.claim, access.reader) {
+        // An assessor: checked again now that they still assess the
+        // claim's course and the claim cites this file.
+        (Some(claim), Some(assessor)) => crate::assessment::review::cited_file(
+            &state.db,
+            PersonId(assessor),
+            claim,
+            item,
+            &access.sha256,
+        )
+        .await
+        .map_err(|e| match e {
+            crate::assessment::AssessmentError::Database(e) => EvidenceError::Database(e),
+            _ => EvidenceError::NotFound,
+        })?,
+        (Some(_), None) => return Err(EvidenceError::NotFound),
+        (None, _) => {
+            // Checked again now: the item may have been deleted, or the
+            // share revoked, since the address was made.
+            let (owner, file) = evidence::current_file(&state.db, item)
+                .await?
+                .ok_or(EvidenceError::NotFound)?;
+            if file.sha256 != access.sha256 {
+                return Err(EvidenceError::NotFound);
+            }
+            let reader = access::for_file(&state.db, owner, access.reader, access.share).await?;
+            if !reader.is_owner() {
+                access::check_item(&state.db, &reader, item).await?;
+                access::record(&state.db, &reader, access::Action::ReadFile, &[item]).await?;
+            }
+            file
+        }
+    };
     let (size, stream) = state.files.get(&file.sha256).await.map_err(|e| match e {
         FileError::NotFound => EvidenceError::NotFound,
         other => other.into(),
