@@ -215,10 +215,28 @@ impl MigrationTrait for Migration {
                     .col(Decisions::AssessorId)
                     .to_owned(),
             )
+            .await?;
+        // What the gradebook was last told besides the score: a pending
+        // claim changes it without changing the share.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(GradeSyncs::Table)
+                    .add_column(string_null(GradeSyncs::Standing))
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(GradeSyncs::Table)
+                    .drop_column(GradeSyncs::Standing)
+                    .to_owned(),
+            )
+            .await?;
         for table in [
             Decisions::Table.into_iden(),
             ClaimEvidence::Table.into_iden(),
@@ -323,4 +341,10 @@ enum Decisions {
     ItemFeedback,
     StatementId,
     CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum GradeSyncs {
+    Table,
+    Standing,
 }

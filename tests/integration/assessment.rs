@@ -9,16 +9,6 @@ use serde_json::{json, Value};
 use crate::both_databases;
 use crate::helpers::*;
 
-async fn competence(app: &TestApp, reference: &str) -> String {
-    let (found, _) = carefolio::frameworks::store::resolve(
-        &app.db,
-        &[carefolio::frameworks::CompetenceRef::parse(reference).unwrap()],
-    )
-    .await
-    .unwrap();
-    found[0].id.to_string()
-}
-
 async fn person_named(app: &TestApp, name: &str) -> String {
     carefolio::entities::person::Entity::find()
         .filter(carefolio::entities::person::Column::Name.eq(name))
@@ -50,7 +40,7 @@ async fn reflection(api: &Api<'_>, token: &str, title: &str) -> String {
 /// A submitted claim of `carerplus:10.2` at level 1 resting on `evidence`.
 async fn submitted_claim(app: &TestApp, token: &str, evidence: &[&str]) -> String {
     let api = Api { app };
-    let competence = competence(app, "carerplus:10.2").await;
+    let competence = competence_id(app, "carerplus:10.2").await;
     let (status, claim) = api
         .post(
             "/api/v1/claims",
@@ -456,7 +446,7 @@ both_databases!(
         let other_teacher = launched_as(&app, other_teacher_claims).await;
 
         let item = reflection(&api, &ingrid, "Mine").await;
-        let competence_id = competence(&app, "carerplus:10.2").await;
+        let competence_id = competence_id(&app, "carerplus:10.2").await;
         // A draft is not there for assessors.
         let (_, draft) = api
             .post(

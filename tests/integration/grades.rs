@@ -38,6 +38,27 @@ async fn eventually_delivered(app: &TestApp) {
     }
 }
 
+/// The course's instructor chooses the activity rule: the grade is the
+/// share of the link's competences with recorded activity.
+async fn choose_activity_rule(app: &TestApp) {
+    let tove = launched_as(app, teacher()).await;
+    let (status, settings) = patch_json(
+        app,
+        "/api/v1/assessment/course",
+        &tove,
+        json!({ "grading_rule": "activity" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{settings}");
+    assert_eq!(settings["grading_rule"], "activity");
+}
+
+async fn patch_json(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
+    Api { app }
+        .call(reqwest::Method::PATCH, path, Some(token), Some(body))
+        .await
+}
+
 async fn graded_launch(app: &TestApp, hint: &str, subject: &str, ags: Value) -> u16 {
     let mut overrides = json!({ "sub": subject });
     carefolio_tests::simulator::merge(&mut overrides, &ags);
@@ -96,6 +117,7 @@ async fn first_attempt(app: &TestApp) -> (String, bool, bool) {
 both_databases!(
     a_graded_launch_posts_progress_once_to_moodles_line_item,
     |app| async move {
+        choose_activity_rule(&app).await;
         let lineitem =
             app.simulator
                 .create_line_item("Peer support in practice", "link-peer-support", 10.0);
@@ -211,6 +233,7 @@ both_databases!(
 both_databases!(
     a_same_second_conflict_is_retried_with_a_later_timestamp,
     |app| async move {
+        choose_activity_rule(&app).await;
         let lineitem = app
             .simulator
             .create_line_item("x", "link-peer-support", 10.0);
@@ -503,5 +526,78 @@ both_databases!(
         assert!(!delivered);
         assert!(elsewhere.scores().is_empty(), "no score went elsewhere");
         assert!(app.simulator.scores().is_empty());
+    }
+);
+
+both_databases!(
+    the_gradebook_shows_pending_while_claims_wait_and_the_share_accepted_once_decided,
+    |app| async move {
+        let api = Api { app: &app };
+        let lineitem =
+            app.simulator
+                .create_line_item("Peer support in practice", "link-peer-support", 10.0);
+        let mut overrides = json!({ "sub": "learner-0001" });
+        carefolio_tests::simulator::merge(
+            &mut overrides,
+            &app.simulator.ags_claim(Some(&lineitem)),
+        );
+        let html = app.launch("l1", overrides).await.text().await.unwrap();
+        let ingrid = launch_token(&html).expect("token");
+        let tove = launched_as(&app, teacher()).await;
+        let last = |n: usize| {
+            let scores = app.simulator.scores();
+            assert_eq!(scores.len(), n, "{scores:?}");
+            scores[n - 1].1.clone()
+        };
+        // Launching achieves nothing yet under the claims rule.
+        eventually("the first score", || app.simulator.scores().len() == 1).await;
+        let first = last(1);
+        assert_eq!(first["scoreGiven"], 0.0);
+        assert_eq!(first["activityProgress"], "Initialized");
+        assert_eq!(first["gradingProgress"], "FullyGraded");
+
+        let mut sent = 1;
+        for (reference, level, score_after, activity_after) in [
+            ("carerplus:10.2", Some(1), 50.0, "InProgress"),
+            ("pat:5.1", None, 100.0, "Completed"),
+        ] {
+            let (_, item) = api
+                .post(
+                    "/api/v1/evidence",
+                    &ingrid,
+                    json!({ "kind": "reflection", "title": reference, "body": "b" }),
+                )
+                .await;
+            let competence = competence_id(&app, reference).await;
+            let (status, claim) = api
+                .post("/api/v1/claims", &ingrid, json!({ "competence_id": competence, "level": level, "statement": "s", "evidence": [item["id"]] }))
+                .await;
+            assert_eq!(status, 201, "{claim}");
+            let id = claim["id"].as_str().unwrap().to_owned();
+            let (status, _) = api
+                .post(&format!("/api/v1/claims/{id}/submit"), &ingrid, json!({}))
+                .await;
+            assert_eq!(status, 200);
+            sent += 1;
+            eventually("the pending score", || app.simulator.scores().len() == sent).await;
+            let pending = last(sent);
+            assert_eq!(pending["gradingProgress"], "PendingManual", "{pending}");
+            assert_eq!(pending["activityProgress"], "InProgress");
+
+            let (status, _) = api
+                .post(
+                    &format!("/api/v1/assessment/claims/{id}/decisions"),
+                    &tove,
+                    json!({ "outcome": "accepted" }),
+                )
+                .await;
+            assert_eq!(status, 201);
+            sent += 1;
+            eventually("the decided score", || app.simulator.scores().len() == sent).await;
+            let decided = last(sent);
+            assert_eq!(decided["scoreGiven"], score_after, "{decided}");
+            assert_eq!(decided["gradingProgress"], "FullyGraded");
+            assert_eq!(decided["activityProgress"], activity_after);
+        }
     }
 );

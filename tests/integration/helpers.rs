@@ -525,3 +525,14 @@ pub fn other_course() -> Value {
         lti("resource_link"): { "id": "link-other-course", "title": "Another activity" },
     })
 }
+
+/// The id of a competence, as `framework:code` (`carerplus:10.2`).
+pub async fn competence_id(app: &TestApp, reference: &str) -> String {
+    let (found, _) = carefolio::frameworks::store::resolve(
+        &app.db,
+        &[carefolio::frameworks::CompetenceRef::parse(reference).expect("a reference")],
+    )
+    .await
+    .expect("resolved");
+    found[0].id.to_string()
+}

@@ -221,9 +221,10 @@ pub async fn a_learner_launch_in_moodles_frame_shows_the_widget_records_the_stat
         "verb {}",
         launched["verb"]
     );
-    // Carefolio's rule: both competences have activity now, so 100 %.
+    // Carefolio's rule: the share of the competences with accepted claims,
+    // so a launch alone gives 0 % (and Moodle records it).
     let grade = suite.db.wait_for_grade(cmid, STUDENT.2, WAIT).await?;
-    ensure!((grade - 100.0).abs() < 1e-6, "grade {grade}");
+    ensure!(grade.abs() < 1e-6, "grade {grade}");
     Ok(())
 }
 
@@ -433,9 +434,9 @@ pub async fn select_content_creates_the_picked_activities_and_their_launches_car
         portfolio_codes(suite, &page).await? == ["3.1", "2.4"],
         "graded activity's competences"
     );
-    // Carefolio's rule: both competences active, 100 % of 10 points.
+    // Carefolio's rule: no claim accepted yet, 0 of 10 points.
     let grade = suite.db.wait_for_grade(graded, STUDENT.2, WAIT).await?;
-    ensure!((grade - 10.0).abs() < 1e-6, "grade {grade}");
+    ensure!(grade.abs() < 1e-6, "grade {grade}");
     Ok(())
 }
 
@@ -630,7 +631,7 @@ pub async fn a_score_waiting_while_moodle_is_down_lands_once_when_it_is_back(
         .db
         .wait_for_grade(cmid, STUDENT.2, Duration::from_secs(120))
         .await?;
-    ensure!((grade - 100.0).abs() < 1e-6, "grade {grade}");
+    ensure!(grade.abs() < 1e-6, "grade {grade}");
     let history = suite
         .db
         .value(&format!(
@@ -679,8 +680,122 @@ pub async fn a_grade_is_delivered_after_carefolio_rotates_its_keys(
     // Moodle checks the token request against the tool's keyset, which now
     // signs with the new key.
     let grade = suite.db.wait_for_grade(cmid, STUDENT.2, WAIT).await?;
-    ensure!((grade - 100.0).abs() < 1e-6, "grade {grade}");
+    ensure!(grade.abs() < 1e-6, "grade {grade}");
     Ok(())
+}
+
+async fn api_send(
+    tool: &Carefolio,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> anyhow::Result<(u16, Value)> {
+    let response = reqwest::Client::new()
+        .request(method, format!("{}/api/v1/{path}", tool.base))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await?;
+    Ok((response.status().as_u16(), response.json().await?))
+}
+
+/// Waits until Moodle's grade of `userid` on `cmid` is `wanted` (None: no grade).
+async fn wait_for_grade_value(
+    suite: &Suite,
+    cmid: i64,
+    userid: i64,
+    wanted: Option<f64>,
+) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let grade = suite.db.raw_grade(cmid, userid).await?;
+        let matches = match (grade, wanted) {
+            (Some(have), Some(want)) => (have - want).abs() < 1e-6,
+            (None, None) => true,
+            _ => false,
+        };
+        if matches {
+            return Ok(());
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "grade {grade:?}, waited for {wanted:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+pub async fn a_claim_the_teacher_accepts_becomes_moodles_grade(
+    suite: &Suite,
+) -> anyhow::Result<()> {
+    let cmid = suite.kit.add_activity(
+        suite.moodle.typeid,
+        &format!("Assessed {}", suite.run),
+        "competences=carerplus:10.2,pat:5.1",
+        100,
+    )?;
+    let learner = launch_token(&launch(suite, STUDENT, cmid).await?)?;
+    suite.db.wait_for_grade(cmid, STUDENT.2, WAIT).await?;
+    let teacher = launch_token(&launch(suite, TEACHER, cmid).await?)?;
+    let (status, portfolio) = api(&suite.tool, "portfolio", &learner).await?;
+    ensure!(status == 200, "portfolio {status}");
+    let competence = portfolio["competences"]
+        .as_array()
+        .and_then(|list| list.iter().find(|c| c["code"] == "10.2"))
+        .and_then(|c| c["id"].as_str())
+        .context("competence 10.2 on the launch")?
+        .to_owned();
+    let post = reqwest::Method::POST;
+    let (status, item) = api_send(
+        &suite.tool,
+        post.clone(),
+        "evidence",
+        &learner,
+        serde_json::json!({ "kind": "reflection", "title": "Peer group notes", "body": "I led it." }),
+    )
+    .await?;
+    ensure!(status == 201, "evidence {status}: {item}");
+    let (status, claim) = api_send(
+        &suite.tool,
+        post.clone(),
+        "claims",
+        &learner,
+        serde_json::json!({ "competence_id": competence, "level": 1, "statement": "I led the group.", "evidence": [item["id"]] }),
+    )
+    .await?;
+    ensure!(status == 201, "claim {status}: {claim}");
+    let id = claim["id"].as_str().context("claim id")?.to_owned();
+    let (status, submitted) = api_send(
+        &suite.tool,
+        post.clone(),
+        &format!("claims/{id}/submit"),
+        &learner,
+        serde_json::json!({}),
+    )
+    .await?;
+    ensure!(status == 200, "submit {status}: {submitted}");
+    // Pending review: Moodle takes PendingManual and shows no grade.
+    wait_for_grade_value(suite, cmid, STUDENT.2, None).await?;
+    let (status, queue) = api(&suite.tool, "assessment/queue", &teacher).await?;
+    ensure!(status == 200, "queue {status}");
+    ensure!(
+        queue
+            .as_array()
+            .is_some_and(|q| q.iter().any(|e| e["claim_id"] == id.as_str())),
+        "the claim is not in Moodle's teacher's queue: {queue}"
+    );
+    let (status, decided) = api_send(
+        &suite.tool,
+        post,
+        &format!("assessment/claims/{id}/decisions"),
+        &teacher,
+        serde_json::json!({ "outcome": "accepted", "feedback": "Well shown." }),
+    )
+    .await?;
+    ensure!(status == 201, "decision {status}: {decided}");
+    // One of the activity's two competences accepted: 50 %.
+    wait_for_grade_value(suite, cmid, STUDENT.2, Some(50.0)).await
 }
 
 pub async fn dynamic_registration_from_moodles_administration_to_a_non_default_port(

@@ -72,6 +72,7 @@ async fn main() -> std::process::ExitCode {
         a_replayed_moodle_id_token_is_refused,
         a_score_waiting_while_moodle_is_down_lands_once_when_it_is_back,
         a_grade_is_delivered_after_carefolio_rotates_its_keys,
+        a_claim_the_teacher_accepts_becomes_moodles_grade,
         dynamic_registration_from_moodles_administration_to_a_non_default_port,
         over_http_from_another_site_the_frame_explains_instead_of_offering_a_window,
         a_framework_exported_for_moodle_imports_there_and_comes_back_unchanged,

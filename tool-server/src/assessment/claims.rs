@@ -495,6 +495,7 @@ pub async fn submit<C: ConnectionTrait + TransactionTrait>(
     })
     .exec(&txn)
     .await?;
+    crate::grades::after_claim_change(&txn, owner.0, now).await?;
     txn.commit().await?;
     own(db, owner, id).await
 }
@@ -526,6 +527,7 @@ pub async fn withdraw<C: ConnectionTrait + TransactionTrait>(
     })
     .exec(&txn)
     .await?;
+    crate::grades::after_claim_change(&txn, owner.0, now_ms()).await?;
     txn.commit().await?;
     own(db, owner, id).await
 }

@@ -458,6 +458,7 @@ pub async fn decide<C: ConnectionTrait + TransactionTrait>(
         }
     }
     claim::Entity::update(update).exec(&txn).await?;
+    crate::grades::after_claim_change(&txn, row.owner_id, now).await?;
     txn.commit().await?;
     Ok(Decided {
         view: open(db, person, id).await?,
@@ -529,6 +530,7 @@ pub async fn reconcile<C: ConnectionTrait + TransactionTrait>(
     })
     .exec(&txn)
     .await?;
+    crate::grades::after_claim_change(&txn, row.owner_id, now).await?;
     txn.commit().await?;
     Ok(Decided {
         view: open(db, person, id).await?,

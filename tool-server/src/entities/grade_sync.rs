@@ -10,6 +10,8 @@ pub struct Model {
     /// The learner's `sub` on the link's platform: AGS's `userId`.
     pub user_id: String,
     pub progress: f64,
+    /// `activityProgress/gradingProgress` last queued; none before claims.
+    pub standing: Option<String>,
     pub updated_at: i64,
 }
 

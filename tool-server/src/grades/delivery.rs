@@ -321,7 +321,7 @@ async fn remember_lineitem<C: ConnectionTrait>(
 /// The AGS score (§3.4) for a progress share. The grade is the share of
 /// 100; platforms scale it to the line item's maximum.
 pub fn score_body(score: &ScoreMessage, timestamp_ms: i64) -> Value {
-    let activity = if score.progress >= 1.0 {
+    let derived = if score.progress >= 1.0 {
         "Completed"
     } else if score.progress > 0.0 {
         "InProgress"
@@ -332,9 +332,10 @@ pub fn score_body(score: &ScoreMessage, timestamp_ms: i64) -> Value {
         "userId": score.user_id,
         "scoreGiven": (score.progress * 10_000.0).round() / 100.0,
         "scoreMaximum": 100,
-        "activityProgress": activity,
-        // Computed, not awaiting a person: the platform records it as the grade.
-        "gradingProgress": "FullyGraded",
+        "activityProgress": score.activity_progress.as_deref().unwrap_or(derived),
+        // `PendingManual` while claims wait for assessors (platforms then
+        // show no grade yet); otherwise the platform records it as the grade.
+        "gradingProgress": score.grading_progress.as_deref().unwrap_or("FullyGraded"),
         "timestamp": rfc3339_ms(timestamp_ms),
     })
 }
@@ -351,10 +352,19 @@ mod tests {
             label: "L".into(),
             user_id: "u".into(),
             progress: 2.0 / 3.0,
+            activity_progress: None,
+            grading_progress: None,
         };
         let body = score_body(&message, 0);
         assert_eq!(body["scoreGiven"], 66.67);
         assert_eq!(body["activityProgress"], "InProgress");
+        assert_eq!(body["gradingProgress"], "FullyGraded");
         assert_eq!(body["timestamp"], "1970-01-01T00:00:00.000Z");
+        let pending = ScoreMessage {
+            activity_progress: Some("InProgress".into()),
+            grading_progress: Some("PendingManual".into()),
+            ..message
+        };
+        assert_eq!(score_body(&pending, 0)["gradingProgress"], "PendingManual");
     }
 }

@@ -1,11 +1,12 @@
 //! Grades: what Carefolio tells an LMS gradebook about a learner, and when.
 //!
-//! The rule lives in [`progress`]: a learner's grade on a link is the share
-//! of the link's competences on which the learner has recorded activity.
-//! When assessment exists, "recorded activity" becomes "accepted evidence"
-//! here and nowhere else. A changed grade is queued in the outbox in the
-//! same transaction as the launch that changed it; `delivery` sends it with
-//! Assignment and Grade Services 2.0.
+//! The rule lives in [`standing`]: by default a learner's grade on a link is
+//! the share of the link's competences whose claims assessors accepted,
+//! pending while claims wait for review; a course may instead keep the
+//! activity rule ([`progress`]: the share of the link's competences with
+//! recorded activity). A changed grade is queued in the outbox in the same
+//! transaction as the launch or decision that changed it; `delivery` sends
+//! it with Assignment and Grade Services 2.0.
 
 pub mod ags;
 pub mod delivery;
@@ -20,7 +21,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entities::{competence_activity, grade_link, grade_sync, resource_link_competence};
+use crate::assessment::course::GradingRule;
+use crate::entities::{
+    claim, competence_activity, grade_link, grade_sync, resource_link, resource_link_competence,
+};
 use crate::lti::claims::GradeService;
 use crate::outbox::{self, NewMessage};
 
@@ -210,6 +214,231 @@ pub struct ScoreMessage {
     pub label: String,
     pub user_id: String,
     pub progress: f64,
+    /// AGS `activityProgress`; derived from `progress` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity_progress: Option<String>,
+    /// AGS `gradingProgress`; `FullyGraded` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grading_progress: Option<String>,
+}
+
+/// Where a learner stands on a link, as the gradebook is told.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Standing {
+    /// 0..1.
+    pub share: f64,
+    /// AGS `activityProgress`.
+    pub activity: &'static str,
+    /// AGS `gradingProgress`: `PendingManual` while claims wait for review.
+    pub grading: &'static str,
+}
+
+impl Standing {
+    fn from_activity(share: f64) -> Standing {
+        Standing {
+            share,
+            activity: if share >= 1.0 {
+                "Completed"
+            } else if share > 0.0 {
+                "InProgress"
+            } else {
+                "Initialized"
+            },
+            grading: "FullyGraded",
+        }
+    }
+
+    /// Kept beside the share, to tell a changed standing from the last one sent.
+    fn key(self) -> String {
+        format!("{}/{}", self.activity, self.grading)
+    }
+}
+
+/// THE grading rule: the course's choice between accepted claims (the
+/// default) and recorded activity. `None` for a link without competences.
+pub async fn standing<C: ConnectionTrait>(
+    db: &C,
+    resource_link_id: Uuid,
+    person_id: Uuid,
+) -> Result<Option<Standing>, DbErr> {
+    let course = resource_link::Entity::find_by_id(resource_link_id)
+        .one(db)
+        .await?
+        .and_then(|link| link.context_id);
+    let rule = match course {
+        Some(course) => {
+            crate::assessment::course::settings(db, course)
+                .await?
+                .grading_rule
+        }
+        None => GradingRule::Activity,
+    };
+    match (rule, course) {
+        (GradingRule::Claims, Some(course)) => {
+            claims_standing(db, resource_link_id, course, person_id).await
+        }
+        _ => Ok(progress(db, resource_link_id, person_id)
+            .await?
+            .share()
+            .map(Standing::from_activity)),
+    }
+}
+
+/// The share of the link's competences with an accepted claim in its
+/// course; `PendingManual` while any of them waits for assessors;
+/// `Completed` once every one is decided.
+async fn claims_standing<C: ConnectionTrait>(
+    db: &C,
+    resource_link_id: Uuid,
+    course: Uuid,
+    person_id: Uuid,
+) -> Result<Option<Standing>, DbErr> {
+    let competences: Vec<Uuid> = resource_link_competence::Entity::find()
+        .filter(resource_link_competence::Column::ResourceLinkId.eq(resource_link_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.competence_id)
+        .collect();
+    if competences.is_empty() {
+        return Ok(None);
+    }
+    let claims = claim::Entity::find()
+        .filter(claim::Column::OwnerId.eq(person_id))
+        .filter(claim::Column::ContextId.eq(course))
+        .filter(claim::Column::CompetenceId.is_in(competences.iter().copied()))
+        .filter(claim::Column::Status.is_not_in(["draft", "withdrawn"]))
+        .all(db)
+        .await?;
+    let with = |competence: &Uuid, statuses: &[&str]| {
+        claims
+            .iter()
+            .any(|c| c.competence_id == *competence && statuses.contains(&c.status.as_str()))
+    };
+    let accepted = competences
+        .iter()
+        .filter(|c| with(c, &["accepted"]))
+        .count();
+    let pending = competences
+        .iter()
+        .any(|c| !with(c, &["accepted"]) && with(c, &["submitted", "in_review"]));
+    let decided = competences
+        .iter()
+        .all(|c| with(c, &["accepted"]) || with(c, &["not_yet_competent"]));
+    let share = accepted as f64 / competences.len() as f64;
+    Ok(Some(Standing {
+        share,
+        activity: if claims.is_empty() {
+            "Initialized"
+        } else if decided {
+            "Completed"
+        } else {
+            "InProgress"
+        },
+        grading: if pending {
+            "PendingManual"
+        } else {
+            "FullyGraded"
+        },
+    }))
+}
+
+/// A graded link of the learner's, as the outbox needs it.
+struct GradedLink {
+    id: Uuid,
+    lti_link_id: String,
+    label: String,
+    platform_id: i32,
+}
+
+/// Queues the learner's standing on `link` when it differs from the last
+/// one queued; returns whether it did.
+async fn queue_standing<C: ConnectionTrait>(
+    db: &C,
+    link: &GradedLink,
+    person_id: Uuid,
+    subject: Option<&str>,
+    now: i64,
+) -> Result<bool, DbErr> {
+    let Some(standing) = standing(db, link.id, person_id).await? else {
+        return Ok(false);
+    };
+    let previous = grade_sync::Entity::find_by_id((link.id, person_id))
+        .one(db)
+        .await?;
+    if previous.as_ref().is_some_and(|p| {
+        (p.progress - standing.share).abs() < 1e-9
+            && p.standing
+                .as_deref()
+                .is_none_or(|key| key == standing.key())
+    }) {
+        return Ok(false);
+    }
+    let Some(user_id) = previous
+        .map(|p| p.user_id)
+        .or_else(|| subject.map(str::to_owned))
+    else {
+        return Ok(false);
+    };
+    grade_sync::Entity::insert(grade_sync::ActiveModel {
+        resource_link_id: Set(link.id),
+        person_id: Set(person_id),
+        user_id: Set(user_id.clone()),
+        progress: Set(standing.share),
+        standing: Set(Some(standing.key())),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            grade_sync::Column::ResourceLinkId,
+            grade_sync::Column::PersonId,
+        ])
+        .update_columns([
+            grade_sync::Column::Progress,
+            grade_sync::Column::Standing,
+            grade_sync::Column::UpdatedAt,
+        ])
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    let message = ScoreMessage {
+        resource_link_id: link.id,
+        lti_link_id: link.lti_link_id.clone(),
+        label: link.label.clone(),
+        user_id,
+        progress: standing.share,
+        activity_progress: Some(standing.activity.to_owned()),
+        grading_progress: Some(standing.grading.to_owned()),
+    };
+    outbox::enqueue(
+        db,
+        NewMessage {
+            kind: OUTBOX_KIND,
+            dedupe_key: format!("{OUTBOX_KIND}:{}:{person_id}", link.id),
+            platform_id: link.platform_id,
+            payload: serde_json::to_string(&message).unwrap_or_default(),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Queues the learner's changed grades on every graded link of theirs,
+/// after a claim of theirs was submitted, withdrawn or decided (or a badge
+/// awarded or revoked): in the transaction that made the change.
+pub async fn after_claim_change<C: ConnectionTrait>(
+    db: &C,
+    person_id: Uuid,
+    now: i64,
+) -> Result<usize, DbErr> {
+    let mut queued = 0;
+    for link in synced_links(db, person_id).await? {
+        if queue_standing(db, &link, person_id, None, now).await? {
+            queued += 1;
+        }
+    }
+    Ok(queued)
 }
 
 /// Keeps the link's AGS endpoint current and queues the learner's grades
@@ -230,74 +459,27 @@ pub async fn after_launch<C: ConnectionTrait>(
     if !facts.is_learner || (!graded_here && facts.newly_active == 0) {
         return Ok(0);
     }
-    let mut links: Vec<(Uuid, String, String, i32)> = Vec::new();
+    let mut links: Vec<GradedLink> = Vec::new();
     if graded_here {
-        links.push((
-            facts.resource_link_id,
-            facts.lti_link_id.to_owned(),
-            facts.link_title.unwrap_or("Carefolio").to_owned(),
-            facts.platform_id,
-        ));
+        links.push(GradedLink {
+            id: facts.resource_link_id,
+            lti_link_id: facts.lti_link_id.to_owned(),
+            label: facts.link_title.unwrap_or("Carefolio").to_owned(),
+            platform_id: facts.platform_id,
+        });
     }
     if facts.newly_active > 0 {
         for other in synced_links(db, facts.person_id).await? {
-            if !links.iter().any(|l| l.0 == other.0) {
+            if !links.iter().any(|l| l.id == other.id) {
                 links.push(other);
             }
         }
     }
     let mut queued = 0;
-    for (link_id, lti_link_id, label, platform_id) in links {
-        let Some(share) = progress(db, link_id, facts.person_id).await?.share() else {
-            continue;
-        };
-        let previous = grade_sync::Entity::find_by_id((link_id, facts.person_id))
-            .one(db)
-            .await?;
-        if previous
-            .as_ref()
-            .is_some_and(|p| (p.progress - share).abs() < 1e-9)
-        {
-            continue;
+    for link in &links {
+        if queue_standing(db, link, facts.person_id, Some(facts.subject), now).await? {
+            queued += 1;
         }
-        let user_id = previous
-            .map(|p| p.user_id)
-            .unwrap_or_else(|| facts.subject.to_owned());
-        grade_sync::Entity::insert(grade_sync::ActiveModel {
-            resource_link_id: Set(link_id),
-            person_id: Set(facts.person_id),
-            user_id: Set(user_id.clone()),
-            progress: Set(share),
-            updated_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                grade_sync::Column::ResourceLinkId,
-                grade_sync::Column::PersonId,
-            ])
-            .update_columns([grade_sync::Column::Progress, grade_sync::Column::UpdatedAt])
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-        let message = ScoreMessage {
-            resource_link_id: link_id,
-            lti_link_id,
-            label,
-            user_id,
-            progress: share,
-        };
-        outbox::enqueue(
-            db,
-            NewMessage {
-                kind: OUTBOX_KIND,
-                dedupe_key: format!("{OUTBOX_KIND}:{link_id}:{}", facts.person_id),
-                platform_id,
-                payload: serde_json::to_string(&message).unwrap_or_default(),
-            },
-        )
-        .await?;
-        queued += 1;
     }
     Ok(queued)
 }
@@ -359,7 +541,7 @@ struct SyncedLink {
 async fn synced_links<C: ConnectionTrait>(
     db: &C,
     person_id: Uuid,
-) -> Result<Vec<(Uuid, String, String, i32)>, DbErr> {
+) -> Result<Vec<GradedLink>, DbErr> {
     let sql = "SELECT l.id, l.link_id, l.title, l.platform_id \
                FROM grade_syncs s JOIN resource_links l ON l.id = s.resource_link_id \
                WHERE s.person_id = $1";
@@ -373,13 +555,11 @@ async fn synced_links<C: ConnectionTrait>(
         .all(db)
         .await?
         .into_iter()
-        .map(|l| {
-            (
-                l.id,
-                l.link_id,
-                l.title.unwrap_or_else(|| "Carefolio".to_owned()),
-                l.platform_id,
-            )
+        .map(|l| GradedLink {
+            id: l.id,
+            lti_link_id: l.link_id,
+            label: l.title.unwrap_or_else(|| "Carefolio".to_owned()),
+            platform_id: l.platform_id,
         })
         .collect(),
     )

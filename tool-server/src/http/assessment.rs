@@ -137,6 +137,7 @@ pub async fn submit_claim(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AssessmentError> {
     let view = claims::submit(&state.db, launched.0.person_id, id.into_inner()).await?;
+    state.grades.wake();
     Ok(no_store(HttpResponse::Ok()).json(view))
 }
 
@@ -160,6 +161,7 @@ pub async fn withdraw_claim(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AssessmentError> {
     let view = claims::withdraw(&state.db, launched.0.person_id, id.into_inner()).await?;
+    state.grades.wake();
     Ok(no_store(HttpResponse::Ok()).json(view))
 }
 
@@ -271,6 +273,7 @@ pub async fn decide(
         &state.base_url,
     )
     .await?;
+    state.grades.wake();
     Ok(no_store(HttpResponse::Created()).json(review_response(
         &state,
         launched.0.person_id,
@@ -309,6 +312,7 @@ pub async fn reconcile(
         &state.base_url,
     )
     .await?;
+    state.grades.wake();
     Ok(no_store(HttpResponse::Created()).json(review_response(
         &state,
         launched.0.person_id,
