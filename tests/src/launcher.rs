@@ -245,3 +245,42 @@ impl Drop for ServerProcess {
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
+
+/// The `p` quantile (0..1) of sorted durations.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+/// Times `count` GETs of `url` with the bearer `token`, from `concurrency`
+/// clients at once, each reading the whole answer; sorted latencies.
+pub async fn time_gets(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    count: usize,
+    concurrency: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let per_worker = count.div_ceil(concurrency.max(1));
+    let mut workers = Vec::new();
+    for _ in 0..concurrency.max(1) {
+        let (http, url, token) = (http.clone(), url.to_owned(), token.to_owned());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(per_worker);
+            for _ in 0..per_worker {
+                let started = Instant::now();
+                let response = http.get(&url).bearer_auth(&token).send().await?;
+                anyhow::ensure!(response.status() == 200, "{url}: {}", response.status());
+                let _ = response.bytes().await?;
+                latencies.push(started.elapsed());
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        }));
+    }
+    let mut all = Vec::new();
+    for worker in workers {
+        all.extend(worker.await??);
+    }
+    all.sort();
+    Ok(all)
+}

@@ -7,10 +7,11 @@
 //! target/release/bench-portfolio --items 300 --requests 1000
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use carefolio_tests::launcher::{
-    add_reflections, competence_ids, launch_token_of, scripted_launch, ServerProcess,
+    add_reflections, competence_ids, launch_token_of, percentile, scripted_launch, time_gets,
+    ServerProcess,
 };
 use carefolio_tests::simulator::{PlatformKey, PlatformSimulator};
 use clap::Parser;
@@ -60,11 +61,6 @@ fn memory_mb(pid: u32) -> anyhow::Result<(f64, f64)> {
 /// Resets the peak-resident counter, so the next peak is the next step's.
 fn reset_peak(pid: u32) {
     let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
 }
 
 /// A video-like body of `mb` megabytes, made on the fly (never held whole).
@@ -132,42 +128,9 @@ async fn main() -> anyhow::Result<()> {
     );
 
     for path in ["/api/v1/evidence", "/api/v1/map/carerplus"] {
-        let measure = |count: usize| {
-            let http = http.clone();
-            let (tool, token) = (tool.clone(), token.clone());
-            async move {
-                let per_worker = count.div_ceil(args.concurrency);
-                let mut workers = Vec::new();
-                for _ in 0..args.concurrency {
-                    let http = http.clone();
-                    let url = format!("{tool}{path}");
-                    let token = token.clone();
-                    workers.push(actix_web::rt::spawn(async move {
-                        let mut latencies = Vec::with_capacity(per_worker);
-                        for _ in 0..per_worker {
-                            let started = Instant::now();
-                            let response = http.get(&url).bearer_auth(&token).send().await?;
-                            anyhow::ensure!(
-                                response.status() == 200,
-                                "{url}: {}",
-                                response.status()
-                            );
-                            let _ = response.bytes().await?;
-                            latencies.push(started.elapsed());
-                        }
-                        Ok::<_, anyhow::Error>(latencies)
-                    }));
-                }
-                let mut all = Vec::new();
-                for worker in workers {
-                    all.extend(worker.await??);
-                }
-                all.sort();
-                Ok::<_, anyhow::Error>(all)
-            }
-        };
-        measure(50).await?;
-        let latencies = measure(args.requests).await?;
+        let url = format!("{tool}{path}");
+        time_gets(&http, &url, &token, 50, args.concurrency).await?;
+        let latencies = time_gets(&http, &url, &token, args.requests, args.concurrency).await?;
         println!(
             "GET {path:<22} {} items: p50 {:.2} ms, p99 {:.2} ms ({} requests, {} concurrent)",
             args.items,
