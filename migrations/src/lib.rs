@@ -23,6 +23,7 @@ mod m20261130_000015_framework_versions;
 mod m20261130_000016_evidence;
 mod m20261130_000017_sharing;
 mod m20261201_000018_assessment;
+mod m20261201_000019_badges;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000016_evidence::Migration),
             Box::new(m20261130_000017_sharing::Migration),
             Box::new(m20261201_000018_assessment::Migration),
+            Box::new(m20261201_000019_badges::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@
 mod helpers;
 
 mod assessment;
+mod badges;
 mod browser;
 mod cli;
 mod configuration;

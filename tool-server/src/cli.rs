@@ -54,8 +54,29 @@ pub enum Command {
     /// Grades queued for LMS gradebooks (Assignment and Grade Services).
     #[command(subcommand)]
     Grades(GradesCommand),
+    /// Proficiency badges: list the classes, define one from a JSON file.
+    #[command(subcommand)]
+    Badge(BadgeCommand),
     /// Print the OpenAPI document of the JSON API (as in docs/openapi.json).
     Openapi,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BadgeCommand {
+    /// List the badge classes.
+    List {
+        /// Only this framework's (its key).
+        #[arg(long)]
+        framework: Option<String>,
+    },
+    /// Define a badge class, or change the one with the same key, from a
+    /// JSON file: {"key", "framework", "node", "level", "rule":
+    /// "competence"|"all"|"n_of", "required", "name": {"en": …},
+    /// "description": {…}, "image_svg"}.
+    Define {
+        /// The JSON file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -581,6 +602,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Openapi => unreachable!("answered above"),
+        Command::Badge(BadgeCommand::List { framework }) => {
+            let database = db::open_existing(&settings).await?;
+            for class in crate::badges::classes::list(&database, framework.as_deref()).await? {
+                let name = frameworks::model::pick(&class.name, "en").unwrap_or("");
+                println!(
+                    "{:<24} {:>3} competences  {name}",
+                    class.key, class.competences
+                );
+            }
+        }
+        Command::Badge(BadgeCommand::Define { file }) => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let definition: crate::badges::classes::Definition = serde_json::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let database = db::open_existing(&settings).await?;
+            let class = crate::badges::classes::define(&database, definition)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            println!(
+                "Badge {} defined: {} competences count toward it.",
+                class.key, class.competences
+            );
+        }
         Command::Keys(KeysCommand::List) => {
             let database = db::open_existing(&settings).await?;
             for key in tool_keys::list(&database).await? {

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod assessment;
+pub mod badges;
 pub mod cli;
 pub mod config;
 pub mod db;

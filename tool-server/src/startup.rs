@@ -44,6 +44,10 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     db::migrate(&db).await?;
     tool_keys::ensure_current(&db).await?;
     frameworks::store::ensure_built_in(&db).await?;
+    let added = crate::badges::classes::ensure_defaults(&db).await?;
+    if added > 0 {
+        tracing::info!(added, "default badges of the built-in frameworks defined");
+    }
     for registration in &settings.platforms {
         let platform = platforms::register(&db, registration).await?;
         tracing::info!(issuer = %platform.issuer, client_id = %platform.client_id, "platform registered from configuration");

@@ -142,7 +142,10 @@ async fn main() -> anyhow::Result<()> {
     let listed = first.as_array().map_or(0, Vec::len);
     // The queue answers the oldest 500 at most.
     let expected = args.claims.min(500);
-    anyhow::ensure!(listed == expected, "the queue lists {listed}, not {expected}");
+    anyhow::ensure!(
+        listed == expected,
+        "the queue lists {listed}, not {expected}"
+    );
     time_gets(&http, &url, &teacher, 50, args.concurrency).await?;
     let latencies = time_gets(&http, &url, &teacher, args.requests, args.concurrency).await?;
     println!(

@@ -458,6 +458,16 @@ pub async fn decide<C: ConnectionTrait + TransactionTrait>(
         }
     }
     claim::Entity::update(update).exec(&txn).await?;
+    if settled == Some(Outcome::Accepted) {
+        crate::badges::awards::after_acceptance(
+            &txn,
+            row.owner_id,
+            row.competence_id,
+            row.context_id,
+            now,
+        )
+        .await?;
+    }
     crate::grades::after_claim_change(&txn, row.owner_id, now).await?;
     txn.commit().await?;
     Ok(Decided {
@@ -530,6 +540,16 @@ pub async fn reconcile<C: ConnectionTrait + TransactionTrait>(
     })
     .exec(&txn)
     .await?;
+    if reconciliation.outcome == Outcome::Accepted {
+        crate::badges::awards::after_acceptance(
+            &txn,
+            row.owner_id,
+            row.competence_id,
+            row.context_id,
+            now,
+        )
+        .await?;
+    }
     crate::grades::after_claim_change(&txn, row.owner_id, now).await?;
     txn.commit().await?;
     Ok(Decided {

@@ -4,6 +4,8 @@
 pub mod admin_token;
 pub mod assessment_setting;
 pub mod audit_event;
+pub mod badge_award;
+pub mod badge_class;
 pub mod blob;
 pub mod claim;
 pub mod claim_evidence;

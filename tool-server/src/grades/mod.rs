@@ -310,10 +310,14 @@ async fn claims_standing<C: ConnectionTrait>(
         .filter(claim::Column::Status.is_not_in(["draft", "withdrawn"]))
         .all(db)
         .await?;
+    // A revoked badge takes back the competences only it vouched for.
+    let revoked = crate::badges::awards::revoked_competences(db, person_id).await?;
     let with = |competence: &Uuid, statuses: &[&str]| {
-        claims
-            .iter()
-            .any(|c| c.competence_id == *competence && statuses.contains(&c.status.as_str()))
+        claims.iter().any(|c| {
+            c.competence_id == *competence
+                && statuses.contains(&c.status.as_str())
+                && !(c.status == "accepted" && revoked.contains(competence))
+        })
     };
     let accepted = competences
         .iter()

@@ -272,6 +272,26 @@ impl ResponseError for crate::assessment::AssessmentError {
     }
 }
 
+impl ResponseError for crate::badges::BadgeError {
+    fn status_code(&self) -> StatusCode {
+        use crate::badges::BadgeError;
+        match self {
+            BadgeError::NotFound => StatusCode::NOT_FOUND,
+            BadgeError::NotAllowed(_) => StatusCode::FORBIDDEN,
+            BadgeError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            BadgeError::Conflict(_) => StatusCode::CONFLICT,
+            BadgeError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let crate::badges::BadgeError::Invalid { field, problem } = self {
+            return field_problem(self.code(), field, problem);
+        }
+        logged_problem(self, self.status_code(), self.code())
+    }
+}
+
 impl ResponseError for crate::portfolio::import::ImportError {
     fn status_code(&self) -> StatusCode {
         use crate::portfolio::import::ImportError;

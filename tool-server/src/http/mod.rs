@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 pub mod assessment;
+pub mod badges;
 pub mod deep_linking;
 pub mod errors;
 pub mod evidence;

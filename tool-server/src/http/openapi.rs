@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
 
-use super::{admin, api, assessment, evidence, sharing};
+use super::{admin, api, assessment, badges, evidence, sharing};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -66,6 +66,14 @@ use super::{admin, api, assessment, evidence, sharing};
         assessment::change_course_assessment,
         assessment::name_assessor,
         assessment::remove_assessor,
+        badges::my_badges,
+        badges::change_badge,
+        badges::badge_classes,
+        badges::award,
+        badges::revoke,
+        badges::admin_badge_classes,
+        badges::define_badge_class,
+        badges::admin_revoke,
         admin::list_frameworks,
         admin::import_framework,
         admin::import_framework_url,
@@ -86,7 +94,8 @@ use super::{admin, api, assessment, evidence, sharing};
         (name = "export", description = "The whole portfolio as a zip, and LEAP2A import"),
         (name = "claims", description = "A learner's claims of competence, with the evidence frozen at each submission"),
         (name = "assessment", description = "Assessors' queue and decisions, and how a course assesses"),
-        (name = "administration", description = "Competence frameworks"),
+        (name = "badges", description = "Proficiency badges: awards, classes, awarding and revoking"),
+        (name = "administration", description = "Competence frameworks and badge classes"),
     )
 )]
 pub struct ApiDoc;

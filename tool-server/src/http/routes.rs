@@ -3,8 +3,8 @@
 use actix_web::web;
 
 use super::{
-    admin, api, assessment, deep_linking, errors, evidence, lti, pages, registration, sharing,
-    widget, xapi,
+    admin, api, assessment, badges, deep_linking, errors, evidence, lti, pages, registration,
+    sharing, widget, xapi,
 };
 
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -166,6 +166,34 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route(
             "/api/v1/assessment/course/assessors/{person}",
             web::delete().to(assessment::remove_assessor),
+        )
+        // Badges
+        .route("/api/v1/badges", web::get().to(badges::my_badges))
+        .route("/api/v1/badges/{id}", web::patch().to(badges::change_badge))
+        .route(
+            "/api/v1/badge-classes",
+            web::get().to(badges::badge_classes),
+        )
+        .route("/api/v1/assessment/awards", web::post().to(badges::award))
+        .route(
+            "/api/v1/assessment/awards/{id}/revocation",
+            web::post().to(badges::revoke),
+        )
+        .route(
+            "/badges/classes/{id}/image.svg",
+            web::get().to(badges::class_image),
+        )
+        .route(
+            "/api/v1/admin/badge-classes",
+            web::get().to(badges::admin_badge_classes),
+        )
+        .route(
+            "/api/v1/admin/badge-classes",
+            web::post().to(badges::define_badge_class),
+        )
+        .route(
+            "/api/v1/admin/badge-awards/{id}/revocation",
+            web::post().to(badges::admin_revoke),
         )
         // Administrators
         .route(
