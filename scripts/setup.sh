@@ -41,6 +41,32 @@ if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# 1EdTech's Open Badges 2.0 validator (PyPI `openbadges`), which the badge
+# tests run offline on hosted assertions (tests/openbadges/verify.py). Its
+# pinned dependencies import only on Python 3.7 to 3.9, so it gets a
+# virtual environment of its own with such a Python.
+validator="$HOME/.cache/carefolio/openbadges-validator"
+if ! "$validator/bin/python" -c 'import openbadges' >/dev/null 2>&1; then
+  old_python=""
+  for candidate in python3.9 python3.8 python3.7 \
+      "$HOME"/.pyenv/versions/3.9*/bin/python3 "$HOME"/.pyenv/versions/3.8*/bin/python3 \
+      "$HOME"/.pyenv/versions/3.7*/bin/python3; do
+    # Runs, not just exists (pyenv's shims exist for versions not selected).
+    if "$candidate" -c 'import venv' >/dev/null 2>&1; then
+      old_python=$candidate
+      break
+    fi
+  done
+  if [ -z "$old_python" ]; then
+    echo "The Open Badges validator needs Python 3.7, 3.8 or 3.9 (its dependencies do not import on newer ones); none was found." >&2
+    exit 1
+  fi
+  say "Installing the Open Badges 2.0 validator with $old_python"
+  rm -rf "$validator"
+  "$old_python" -m venv "$validator"
+  "$validator/bin/python" -m pip install --quiet --disable-pip-version-check "openbadges==1.1.2"
+fi
+
 # An S3-compatible server on loopback for the tests of S3 file storage:
 # moto's server mode, from PyPI.
 if ! command -v moto_server >/dev/null 2>&1; then

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::{json, Value};
+use sha2::Digest;
 
 use crate::both_databases;
 use crate::helpers::*;
@@ -117,6 +118,9 @@ both_databases!(
         let (status, refused) = api.post(&revocation, &tove, json!({ "reason": "  " })).await;
         assert_eq!(status, 422);
         assert_eq!(refused["field"], "reason");
+        let public = format!("/api/v1/badges/{award_id}");
+        assert_eq!(api.call(Method::PATCH, &public, Some(&ingrid), Some(json!({ "public": true }))).await.0, 200);
+        assert_eq!(get(&app, &format!("/ob/v2/assertions/{award_id}")).await.0, 200);
         let (status, revoked) = api.post(&revocation, &tove, json!({ "reason": "The notes were copied." })).await;
         assert_eq!(status, 200, "{revoked}");
         assert!(revoked["revoked_at"].is_i64());
@@ -125,6 +129,15 @@ both_databases!(
         assert_eq!(fallen["scoreGiven"], 0.0, "the score falls again: {fallen}");
         let (_, badges) = api.get("/api/v1/badges", &ingrid).await;
         assert_eq!(badges[0]["revocation_reason"], "The notes were copied.");
+        // Verifiers learn of it: the hosted assertion is gone with its reason.
+        let (status, gone) = get(&app, &format!("/ob/v2/assertions/{award_id}")).await;
+        assert_eq!(status, 410);
+        assert_eq!(gone["revoked"], true);
+        assert_eq!(gone["revocationReason"], "The notes were copied.");
+        let report = ob2_validator(&app.url(&format!("/ob/v2/assertions/{award_id}")), "ingrid.hansen@example.org").await;
+        assert_eq!(report["report"]["valid"], false, "a revoked award fails verification: {report:#}");
+        let page = app.client.get(app.url(&format!("/badges/awards/{award_id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Revoked"), "{page}");
     }
 );
 
@@ -249,6 +262,11 @@ both_databases!(
             .0,
             404
         );
+        assert_eq!(
+            get(&app, &format!("/ob/v2/assertions/{award_id}")).await.0,
+            404,
+            "private: not hosted"
+        );
         let (status, shown) = api
             .call(
                 Method::PATCH,
@@ -259,5 +277,122 @@ both_databases!(
             .await;
         assert_eq!(status, 200);
         assert_eq!(shown["public"], true);
+        let assertion_url = format!("/ob/v2/assertions/{award_id}");
+        let page_url = format!("/badges/awards/{award_id}");
+
+        // Open Badges 2.0, hosted: assertion → badge class → issuer.
+        let (status, assertion) = get(&app, &assertion_url).await;
+        assert_eq!(status, 200, "{assertion}");
+        assert_eq!(assertion["@context"], "https://w3id.org/openbadges/v2");
+        assert_eq!(assertion["type"], "Assertion");
+        assert_eq!(assertion["id"], app.url(&assertion_url));
+        assert_eq!(assertion["verification"]["type"], "hosted");
+        let recipient = &assertion["recipient"];
+        assert_eq!(recipient["type"], "email");
+        assert_eq!(recipient["hashed"], true);
+        let salt = recipient["salt"].as_str().unwrap();
+        let digest = sha2::Sha256::digest(format!("ingrid.hansen@example.org{salt}").as_bytes());
+        let expected: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(recipient["identity"], format!("sha256${expected}"));
+        let class_url = assertion["badge"].as_str().unwrap().to_owned();
+        let (status, badge) = get(&app, class_url.trim_start_matches(&app.url(""))).await;
+        assert_eq!(status, 200, "{badge}");
+        assert_eq!(badge["type"], "BadgeClass");
+        assert_eq!(badge["alignment"][0]["targetCode"], "10");
+        assert!(badge["image"].as_str().unwrap().ends_with("/image.svg"));
+        let (status, issuer) = get(
+            &app,
+            badge["issuer"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches(&app.url("")),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(issuer["type"], "Issuer");
+        assert_eq!(issuer["name"], "Carefolio");
+        let baked = app
+            .client
+            .get(app.url(&format!("{assertion_url}/baked.svg")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(baked.status(), 200);
+        let baked = baked.text().await.unwrap();
+        assert!(
+            baked.contains(&format!(
+                r#"<openbadges:assertion verify="{}">"#,
+                app.url(&assertion_url)
+            )),
+            "{baked}"
+        );
+        let page = app.client.get(app.url(&page_url)).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let page = page.text().await.unwrap();
+        assert!(
+            page.contains("Valid.") && page.contains("Ingrid Hansen"),
+            "{page}"
+        );
+
+        // 1EdTech's Open Badges validator accepts it, for its recipient.
+        let report = ob2_validator(&app.url(&assertion_url), "ingrid.hansen@example.org").await;
+        assert_eq!(report["report"]["valid"], true, "{report:#}");
+        assert_eq!(report["report"]["errorCount"], 0, "{report:#}");
+        let wrong = ob2_validator(&app.url(&assertion_url), "someone.else@example.org").await;
+        assert_eq!(
+            wrong["report"]["valid"], false,
+            "another recipient: {wrong:#}"
+        );
+
+        // Private again: gone from the web at once.
+        api.call(
+            Method::PATCH,
+            &path,
+            Some(&ingrid),
+            Some(json!({ "public": false })),
+        )
+        .await;
+        assert_eq!(get(&app, &assertion_url).await.0, 404);
+        assert_eq!(get(&app, &page_url).await.0, 404);
     }
 );
+
+async fn get(app: &TestApp, path: &str) -> (u16, Value) {
+    let response = app.client.get(app.url(path)).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Runs 1EdTech's Open Badges 2.0 validator (the Python package
+/// `openbadges`, installed by scripts/setup.sh) on a hosted assertion,
+/// offline (tests/openbadges/verify.py).
+async fn ob2_validator(url: &str, email: &str) -> Value {
+    let python = std::env::var("OPENBADGES_PYTHON").unwrap_or_else(|_| {
+        format!(
+            "{}/.cache/carefolio/openbadges-validator/bin/python",
+            std::env::var("HOME").unwrap_or_default()
+        )
+    });
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/openbadges/verify.py");
+    // Off the test's runtime thread: the server under test answers the
+    // validator from the same runtime.
+    let (program, args) = (
+        python.clone(),
+        [script.to_owned(), url.to_owned(), email.to_owned()],
+    );
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(program).args(args).output()
+    })
+    .await
+    .expect("the validator's thread")
+    .unwrap_or_else(|e| {
+        panic!("the Open Badges validator's Python {python} (scripts/setup.sh installs it): {e}")
+    });
+    let text = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "validator output is not JSON ({e}): {text} {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}

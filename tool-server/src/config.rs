@@ -23,6 +23,21 @@ pub struct Settings {
     /// Where evidence files are kept and what may be uploaded.
     #[serde(default)]
     pub files: FileSettings,
+    /// Who issues the badges: the training provider, as badges name it.
+    #[serde(default)]
+    pub badges: BadgeSettings,
+}
+
+/// The issuer of badges, as backpacks and verifiers show it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BadgeSettings {
+    /// The training provider's name; "Carefolio" when unset.
+    pub issuer_name: Option<String>,
+    /// The provider's web site; Carefolio's public URL when unset.
+    pub issuer_url: Option<Url>,
+    /// An address people can write to about the badges.
+    pub issuer_email: Option<String>,
 }
 
 /// Evidence files: a local folder (the default) or an S3-compatible store.
@@ -223,6 +238,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("data"),
             platforms: Vec::new(),
             files: FileSettings::default(),
+            badges: BadgeSettings::default(),
         }
     }
 }
@@ -257,6 +273,9 @@ const KNOWN_ENV: &[&str] = &[
     "CAREFOLIO__FILES__S3__SECRET_ACCESS_KEY",
     "CAREFOLIO__FILES__S3__PREFIX",
     "CAREFOLIO__FILES__S3__ALLOW_HTTP",
+    "CAREFOLIO__BADGES__ISSUER_NAME",
+    "CAREFOLIO__BADGES__ISSUER_URL",
+    "CAREFOLIO__BADGES__ISSUER_EMAIL",
     "CAREFOLIO_CONFIG",
 ];
 

@@ -6,6 +6,7 @@
 pub mod awards;
 pub mod classes;
 pub mod image;
+pub mod openbadges2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BadgeError {

@@ -11,6 +11,7 @@ use super::openapi::{NotAdministrator, Problem, Unauthenticated};
 use super::{no_store, AppState};
 use crate::badges::awards::{self, AwardChange, AwardView, Revoker};
 use crate::badges::classes::{self, BadgeClassView, Definition};
+use crate::badges::openbadges2::{self, Urls};
 use crate::badges::BadgeError;
 
 /// The learner's badges, newest first, revoked ones included.
@@ -263,4 +264,202 @@ pub async fn class_image(
         ))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(svg))
+}
+
+fn urls(state: &AppState) -> Urls<'_> {
+    Urls {
+        base: &state.base_url,
+    }
+}
+
+/// Public Open Badges documents: readable from any origin, briefly cached.
+fn hosted(status: actix_web::http::StatusCode, body: &serde_json::Value) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "application/ld+json"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(body.to_string())
+}
+
+/// GET `/ob/v2/issuer`: the issuer's Open Badges 2.0 profile.
+pub async fn ob2_issuer(state: web::Data<AppState>) -> HttpResponse {
+    hosted(
+        actix_web::http::StatusCode::OK,
+        &openbadges2::profile(&urls(&state), &state.settings.badges),
+    )
+}
+
+/// GET `/ob/v2/badges/{id}`: a BadgeClass.
+pub async fn ob2_badge_class(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, BadgeError> {
+    let body = openbadges2::badge_class(&state.db, &urls(&state), id.into_inner()).await?;
+    Ok(hosted(actix_web::http::StatusCode::OK, &body))
+}
+
+/// GET `/ob/v2/assertions/{id}`: a public award's hosted assertion; 410
+/// with the reason once revoked (Open Badges 2.0, hosted verification).
+pub async fn ob2_assertion(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, BadgeError> {
+    let body = openbadges2::assertion(&state.db, &urls(&state), id.into_inner()).await?;
+    let status = if body["revoked"] == true {
+        actix_web::http::StatusCode::GONE
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    Ok(hosted(status, &body))
+}
+
+/// GET `/ob/v2/assertions/{id}/baked.svg`: the badge image with the
+/// assertion baked in, for backpacks that import images.
+pub async fn ob2_baked_svg(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, BadgeError> {
+    let id = id.into_inner();
+    let urls = urls(&state);
+    let assertion = openbadges2::assertion(&state.db, &urls, id).await?;
+    if assertion["revoked"] == true {
+        return Err(BadgeError::Conflict("this badge is revoked".into()));
+    }
+    let (_, view) = openbadges2::public_award(&state.db, id).await?;
+    let svg = classes::image_of(&state.db, view.badge.id).await?;
+    let baked =
+        openbadges2::bake_svg(&svg, &urls.assertion(id), &assertion).ok_or(BadgeError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+        ))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}.svg\"", view.badge.key),
+        ))
+        .body(baked))
+}
+
+#[derive(serde::Serialize)]
+struct AwardPage {
+    title: String,
+    description: String,
+    criteria: String,
+    holder: String,
+    awarded_on: String,
+    revoked: bool,
+    revoked_on: String,
+    revocation_reason: String,
+    issuer_name: String,
+    issuer_url: String,
+    image_url: String,
+    assertion_url: String,
+}
+
+/// GET `/badges/awards/{id}`: the public verification page of an award
+/// its holder made public; anyone can check it without signing in.
+pub async fn verification_page(state: web::Data<AppState>, id: web::Path<Uuid>) -> HttpResponse {
+    use super::errors::{error_page, PageText};
+    use actix_web::http::StatusCode;
+    let id = id.into_inner();
+    let (row, view) = match openbadges2::public_award(&state.db, id).await {
+        Ok(found) => found,
+        Err(BadgeError::NotFound) => {
+            return error_page(
+                StatusCode::NOT_FOUND,
+                "badge_not_found",
+                PageText {
+                    title: "This badge is not shown here",
+                    lead: "No badge has this address, or its holder keeps it private.",
+                    advice: "Ask them for the address of a badge they have made public.",
+                },
+                "no public award has this id",
+            )
+        }
+        Err(e) => return actix_web::ResponseError::error_response(&e),
+    };
+    let holder = crate::portfolio::sharing::names_of(
+        &state.db,
+        std::collections::HashSet::from([row.person_id]),
+    )
+    .await
+    .ok()
+    .and_then(|names| names.get(&row.person_id).cloned())
+    .unwrap_or_default();
+    let urls = urls(&state);
+    let class = openbadges2::badge_class(&state.db, &urls, view.badge.id)
+        .await
+        .unwrap_or_default();
+    let date = |ms: i64| {
+        crate::util::rfc3339_ms(ms)
+            .chars()
+            .take(10)
+            .collect::<String>()
+    };
+    let page = AwardPage {
+        title: crate::frameworks::model::pick(&view.badge.name, "en")
+            .unwrap_or(&view.badge.key)
+            .to_owned(),
+        description: class["description"].as_str().unwrap_or_default().to_owned(),
+        criteria: class["criteria"]["narrative"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        holder,
+        awarded_on: date(row.awarded_at),
+        revoked: row.revoked_at.is_some(),
+        revoked_on: row.revoked_at.map(date).unwrap_or_default(),
+        revocation_reason: row.revocation_reason.clone().unwrap_or_default(),
+        issuer_name: state
+            .settings
+            .badges
+            .issuer_name
+            .clone()
+            .unwrap_or_else(|| "Carefolio".to_owned()),
+        issuer_url: state
+            .settings
+            .badges
+            .issuer_url
+            .as_ref()
+            .map_or_else(|| state.base_url.to_string(), |u| u.to_string()),
+        image_url: format!("/badges/classes/{}/image.svg", view.badge.id),
+        assertion_url: urls.assertion(id),
+    };
+    let body = super::templates::render("badge_award", &page);
+    super::html::page(StatusCode::OK, &super::html::PagePolicy::Shared)
+        .insert_header((
+            header::LINK,
+            format!(
+                "<{}>; rel=\"alternate\"; type=\"application/ld+json\"",
+                urls.assertion(id)
+            ),
+        ))
+        .body(body)
+}
+
+/// GET `/ims/case/v1p0/CFItems/{id}`: one framework item as a CASE 1.0
+/// CFItem, public like the frameworks themselves, so that badge
+/// alignments and statements name an address that answers.
+pub async fn case_item(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, BadgeError> {
+    use sea_orm::EntityTrait;
+    let node = crate::entities::competence::Entity::find_by_id(id.into_inner())
+        .one(&state.db)
+        .await?
+        .ok_or(BadgeError::NotFound)?;
+    let title: crate::frameworks::LanguageMap =
+        serde_json::from_str(&node.title).unwrap_or_default();
+    let body = serde_json::json!({
+        "identifier": node.id,
+        "uri": openbadges2::item_url(&state.base_url, &node),
+        "fullStatement": crate::frameworks::model::pick(&title, "en").unwrap_or(&node.code),
+        "humanCodingScheme": node.code,
+        "CFItemType": node.item_type,
+    });
+    Ok(hosted(actix_web::http::StatusCode::OK, &body))
 }

@@ -184,6 +184,24 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::get().to(badges::class_image),
         )
         .route(
+            "/badges/awards/{id}",
+            web::get().to(badges::verification_page),
+        )
+        .route("/ob/v2/issuer", web::get().to(badges::ob2_issuer))
+        .route(
+            "/ims/case/v1p0/CFItems/{id}",
+            web::get().to(badges::case_item),
+        )
+        .route("/ob/v2/badges/{id}", web::get().to(badges::ob2_badge_class))
+        .route(
+            "/ob/v2/assertions/{id}",
+            web::get().to(badges::ob2_assertion),
+        )
+        .route(
+            "/ob/v2/assertions/{id}/baked.svg",
+            web::get().to(badges::ob2_baked_svg),
+        )
+        .route(
             "/api/v1/admin/badge-classes",
             web::get().to(badges::admin_badge_classes),
         )

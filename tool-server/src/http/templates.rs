@@ -39,6 +39,10 @@ static TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
         ("login", include_str!("../../templates/login.hbs")),
         ("shared", include_str!("../../templates/shared.hbs")),
         (
+            "badge_award",
+            include_str!("../../templates/badge_award.hbs"),
+        ),
+        (
             "storage_check",
             include_str!("../../templates/storage_check.hbs"),
         ),
