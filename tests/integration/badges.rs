@@ -396,3 +396,63 @@ async fn ob2_validator(url: &str, email: &str) -> Value {
         )
     })
 }
+
+both_databases!(
+    a_badge_awarded_by_hand_counts_in_the_gradebook_until_it_is_revoked,
+    |app| async move {
+        let api = Api { app: &app };
+        let admin = admin_token(&app).await;
+        let (status, class) = define(
+            &app,
+            Some(&admin),
+            json!({ "key": "peer-support-user", "framework": "carerplus", "node": "10.2", "level": 1, "rule": "competence", "name": { "en": "Peer support (user)" } }),
+        )
+        .await;
+        assert_eq!(status, 200, "{class}");
+        let lineitem =
+            app.simulator
+                .create_line_item("Peer support in practice", "link-peer-support", 10.0);
+        let mut overrides = json!({ "sub": "learner-0001" });
+        carefolio_tests::simulator::merge(
+            &mut overrides,
+            &app.simulator.ags_claim(Some(&lineitem)),
+        );
+        assert_eq!(app.launch("l1", overrides).await.status(), 200);
+        assert_eq!(eventually_scores(&app, 1).await["scoreGiven"], 0.0);
+        let tove = launched_as(&app, teacher()).await;
+        let ingrid_id = {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            carefolio::entities::person::Entity::find()
+                .filter(carefolio::entities::person::Column::Name.eq("Ingrid Hansen"))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        };
+        let (status, award) = api
+            .post(
+                "/api/v1/assessment/awards",
+                &tove,
+                json!({ "badge_class_id": class["id"], "person_id": ingrid_id }),
+            )
+            .await;
+        assert_eq!(status, 201, "{award}");
+        let graded = eventually_scores(&app, 2).await;
+        assert_eq!(
+            graded["scoreGiven"], 50.0,
+            "the badge vouches for 10.2: {graded}"
+        );
+        assert_eq!(graded["gradingProgress"], "FullyGraded");
+        let id = award["id"].as_str().unwrap();
+        let (status, _) = api
+            .post(
+                &format!("/api/v1/assessment/awards/{id}/revocation"),
+                &tove,
+                json!({ "reason": "Awarded to the wrong learner." }),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(eventually_scores(&app, 3).await["scoreGiven"], 0.0);
+    }
+);

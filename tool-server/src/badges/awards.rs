@@ -262,36 +262,55 @@ pub async fn revoke<C: ConnectionTrait>(
     award(db, id).await
 }
 
-/// Competences the gradebook must not count for `person`: those only
-/// revoked awards vouched for.
-pub async fn revoked_competences<C: ConnectionTrait>(
+/// What a person's badges say about their competences, for the gradebook.
+#[derive(Debug, Default)]
+pub struct Coverage {
+    /// Vouched for by a badge they hold (a `competence` or `all` class: an
+    /// award by hand certifies what it names).
+    pub vouched: HashSet<Uuid>,
+    /// Taken back: only revoked badges vouched for them.
+    pub withdrawn: HashSet<Uuid>,
+}
+
+pub async fn coverage<C: ConnectionTrait>(
     db: &C,
     person: Uuid,
-) -> Result<HashSet<Uuid>, sea_orm::DbErr> {
+) -> Result<Coverage, sea_orm::DbErr> {
     let awards = badge_award::Entity::find()
         .filter(badge_award::Column::PersonId.eq(person))
         .all(db)
         .await?;
-    if awards.iter().all(|a| a.revoked_at.is_none()) {
-        return Ok(HashSet::new());
+    if awards.is_empty() {
+        return Ok(Coverage::default());
     }
+    let classes_by_id: HashMap<Uuid, badge_class::Model> = badge_class::Entity::find()
+        .filter(badge_class::Column::Id.is_in(awards.iter().map(|a| a.badge_class_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
     let mut revoked = HashSet::new();
     let mut active = HashSet::new();
     for award in awards {
-        let Some(class) = badge_class::Entity::find_by_id(award.badge_class_id)
-            .one(db)
-            .await?
-        else {
+        let Some(class) = classes_by_id.get(&award.badge_class_id) else {
             continue;
         };
-        let counted = classes::competences_of(db, &class).await?;
+        // N of M names no competence in particular.
+        if class.rule == "n_of" {
+            continue;
+        }
+        let counted = classes::competences_of(db, class).await?;
         if award.revoked_at.is_some() {
             revoked.extend(counted);
         } else {
             active.extend(counted);
         }
     }
-    Ok(revoked.difference(&active).copied().collect())
+    Ok(Coverage {
+        withdrawn: revoked.difference(&active).copied().collect(),
+        vouched: active,
+    })
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

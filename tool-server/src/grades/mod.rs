@@ -310,29 +310,29 @@ async fn claims_standing<C: ConnectionTrait>(
         .filter(claim::Column::Status.is_not_in(["draft", "withdrawn"]))
         .all(db)
         .await?;
-    // A revoked badge takes back the competences only it vouched for.
-    let revoked = crate::badges::awards::revoked_competences(db, person_id).await?;
+    // A badge held vouches for its competences; a revoked one takes back
+    // those only it vouched for.
+    let badges = crate::badges::awards::coverage(db, person_id).await?;
     let with = |competence: &Uuid, statuses: &[&str]| {
         claims.iter().any(|c| {
             c.competence_id == *competence
                 && statuses.contains(&c.status.as_str())
-                && !(c.status == "accepted" && revoked.contains(competence))
+                && !(c.status == "accepted" && badges.withdrawn.contains(competence))
         })
     };
-    let accepted = competences
-        .iter()
-        .filter(|c| with(c, &["accepted"]))
-        .count();
+    let achieved =
+        |competence: &Uuid| badges.vouched.contains(competence) || with(competence, &["accepted"]);
+    let accepted = competences.iter().filter(|c| achieved(c)).count();
     let pending = competences
         .iter()
-        .any(|c| !with(c, &["accepted"]) && with(c, &["submitted", "in_review"]));
+        .any(|c| !achieved(c) && with(c, &["submitted", "in_review"]));
     let decided = competences
         .iter()
-        .all(|c| with(c, &["accepted"]) || with(c, &["not_yet_competent"]));
+        .all(|c| achieved(c) || with(c, &["not_yet_competent"]));
     let share = accepted as f64 / competences.len() as f64;
     Ok(Some(Standing {
         share,
-        activity: if claims.is_empty() {
+        activity: if claims.is_empty() && accepted == 0 {
             "Initialized"
         } else if decided {
             "Completed"
