@@ -410,22 +410,19 @@ pub async fn decide<C: ConnectionTrait + TransactionTrait>(
     }
     let item_feedback = check_item_feedback(&txn, &row, draft.item_feedback).await?;
     let now = now_ms();
-    let statement_id =
-        record_statement(&txn, &row, person, draft.outcome, &feedback, base_url, now).await?;
-    decision::Entity::insert(decision::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        claim_id: Set(id),
-        round: Set(row.round),
-        assessor_id: Set(person.0),
-        outcome: Set(draft.outcome.as_str().to_owned()),
-        feedback: Set(feedback),
-        reconciles: Set(false),
-        reason: Set(None),
-        item_feedback: Set(serde_json::to_string(&item_feedback).unwrap_or_else(|_| "[]".into())),
-        statement_id: Set(Some(statement_id)),
-        created_at: Set(now),
-    })
-    .exec_without_returning(&txn)
+    record_decision(
+        &txn,
+        &row,
+        Recorded {
+            assessor: person,
+            outcome: draft.outcome,
+            feedback,
+            item_feedback,
+            reason: None,
+        },
+        base_url,
+        now,
+    )
     .await?;
     let required = course::settings(&txn, row.context_id)
         .await?
@@ -458,17 +455,7 @@ pub async fn decide<C: ConnectionTrait + TransactionTrait>(
         }
     }
     claim::Entity::update(update).exec(&txn).await?;
-    if settled == Some(Outcome::Accepted) {
-        crate::badges::awards::after_acceptance(
-            &txn,
-            row.owner_id,
-            row.competence_id,
-            row.context_id,
-            now,
-        )
-        .await?;
-    }
-    crate::grades::after_claim_change(&txn, row.owner_id, now).await?;
+    after_decision(&txn, &row, settled, now).await?;
     txn.commit().await?;
     Ok(Decided {
         view: open(db, person, id).await?,
@@ -505,30 +492,19 @@ pub async fn reconcile<C: ConnectionTrait + TransactionTrait>(
         ));
     }
     let now = now_ms();
-    let statement_id = record_statement(
+    record_decision(
         &txn,
         &row,
-        person,
-        reconciliation.outcome,
-        &feedback,
+        Recorded {
+            assessor: person,
+            outcome: reconciliation.outcome,
+            feedback,
+            item_feedback: Vec::new(),
+            reason: Some(reason),
+        },
         base_url,
         now,
     )
-    .await?;
-    decision::Entity::insert(decision::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        claim_id: Set(id),
-        round: Set(row.round),
-        assessor_id: Set(person.0),
-        outcome: Set(reconciliation.outcome.as_str().to_owned()),
-        feedback: Set(feedback),
-        reconciles: Set(true),
-        reason: Set(Some(reason)),
-        item_feedback: Set("[]".into()),
-        statement_id: Set(Some(statement_id)),
-        created_at: Set(now),
-    })
-    .exec_without_returning(&txn)
     .await?;
     claim::Entity::update(claim::ActiveModel {
         id: Set(id),
@@ -540,9 +516,73 @@ pub async fn reconcile<C: ConnectionTrait + TransactionTrait>(
     })
     .exec(&txn)
     .await?;
-    if reconciliation.outcome == Outcome::Accepted {
+    after_decision(&txn, &row, Some(reconciliation.outcome), now).await?;
+    txn.commit().await?;
+    Ok(Decided {
+        view: open(db, person, id).await?,
+        settled: Some(reconciliation.outcome),
+    })
+}
+
+/// A decision as it is written: by an assessor, or (with a reason) the
+/// lead's reconciliation.
+struct Recorded {
+    assessor: PersonId,
+    outcome: Outcome,
+    feedback: String,
+    item_feedback: Vec<ItemFeedback>,
+    reason: Option<String>,
+}
+
+/// Writes a decision on the round under review, with its xAPI statement.
+async fn record_decision<C: ConnectionTrait>(
+    db: &C,
+    row: &claim::Model,
+    recorded: Recorded,
+    base_url: &str,
+    now: i64,
+) -> Result<(), AssessmentError> {
+    let statement_id = record_statement(
+        db,
+        row,
+        recorded.assessor,
+        recorded.outcome,
+        &recorded.feedback,
+        base_url,
+        now,
+    )
+    .await?;
+    decision::Entity::insert(decision::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        claim_id: Set(row.id),
+        round: Set(row.round),
+        assessor_id: Set(recorded.assessor.0),
+        outcome: Set(recorded.outcome.as_str().to_owned()),
+        feedback: Set(recorded.feedback),
+        reconciles: Set(recorded.reason.is_some()),
+        reason: Set(recorded.reason),
+        item_feedback: Set(
+            serde_json::to_string(&recorded.item_feedback).unwrap_or_else(|_| "[]".into())
+        ),
+        statement_id: Set(Some(statement_id)),
+        created_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// What follows a decision, in its transaction: the badges an acceptance
+/// completes, and the learner's changed grades.
+async fn after_decision<C: ConnectionTrait>(
+    db: &C,
+    row: &claim::Model,
+    settled: Option<Outcome>,
+    now: i64,
+) -> Result<(), AssessmentError> {
+    if settled == Some(Outcome::Accepted) {
         crate::badges::awards::after_acceptance(
-            &txn,
+            db,
             row.owner_id,
             row.competence_id,
             row.context_id,
@@ -550,12 +590,8 @@ pub async fn reconcile<C: ConnectionTrait + TransactionTrait>(
         )
         .await?;
     }
-    crate::grades::after_claim_change(&txn, row.owner_id, now).await?;
-    txn.commit().await?;
-    Ok(Decided {
-        view: open(db, person, id).await?,
-        settled: Some(reconciliation.outcome),
-    })
+    crate::grades::after_claim_change(db, row.owner_id, now).await?;
+    Ok(())
 }
 
 /// Feedback only on items the round cites.
