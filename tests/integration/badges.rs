@@ -277,6 +277,43 @@ both_databases!(
             .await;
         assert_eq!(status, 200);
         assert_eq!(shown["public"], true);
+
+        // The evidence it shows: the holder's own, never about a person cared for.
+        let (_, reflection) = api.post("/api/v1/evidence", &ingrid, json!({ "kind": "reflection", "title": "How I led the peer group", "body": "We met weekly." })).await;
+        let (_, private) = api.post("/api/v1/evidence", &ingrid, json!({ "kind": "reflection", "title": "Visit to Mrs K", "body": "b", "describes_care_recipient": true })).await;
+        let (_, oles) = api
+            .post(
+                "/api/v1/evidence",
+                &ole,
+                json!({ "kind": "reflection", "title": "Ole's", "body": "b" }),
+            )
+            .await;
+        for refused_item in [&private, &oles] {
+            let (status, refused) = api
+                .call(
+                    Method::PATCH,
+                    &path,
+                    Some(&ingrid),
+                    Some(json!({ "shown_evidence": [refused_item["id"]] })),
+                )
+                .await;
+            assert_eq!(status, 422, "{refused}");
+            assert_eq!(refused["field"], "shown_evidence");
+        }
+        let (status, chosen) = api
+            .call(
+                Method::PATCH,
+                &path,
+                Some(&ingrid),
+                Some(json!({ "shown_evidence": [reflection["id"]] })),
+            )
+            .await;
+        assert_eq!(status, 200, "{chosen}");
+        assert_eq!(chosen["shown_evidence"][0], reflection["id"]);
+        assert_eq!(
+            chosen["public"], true,
+            "choosing evidence leaves visibility as it was"
+        );
         let assertion_url = format!("/ob/v2/assertions/{award_id}");
         let page_url = format!("/badges/awards/{award_id}");
 
@@ -333,6 +370,12 @@ both_databases!(
             page.contains("Valid.") && page.contains("Ingrid Hansen"),
             "{page}"
         );
+        assert!(
+            page.contains("How I led the peer group") && page.contains("We met weekly."),
+            "{page}"
+        );
+        assert!(!page.contains("Mrs K"), "{page}");
+        assert_eq!(assertion["evidence"][0]["name"], "How I led the peer group");
 
         // 1EdTech's Open Badges validator accepts it, for its recipient.
         let report = ob2_validator(&app.url(&assertion_url), "ingrid.hansen@example.org").await;

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::classes::{self, BadgeClassView};
 use super::BadgeError;
-use crate::entities::{badge_award, badge_class, claim, competence, membership};
+use crate::entities::{badge_award, badge_class, claim, competence, evidence_item, membership};
 use crate::identity::PersonId;
 use crate::util::now_ms;
 
@@ -325,6 +325,8 @@ pub struct AwardView {
     pub revocation_reason: Option<String>,
     /// The learner shows it publicly; private by default.
     pub public: bool,
+    /// The evidence items it shows, in order.
+    pub shown_evidence: Vec<Uuid>,
 }
 
 pub async fn award<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<AwardView, BadgeError> {
@@ -377,6 +379,7 @@ async fn views<C: ConnectionTrait>(
                 revoked_at: row.revoked_at,
                 revocation_reason: row.revocation_reason,
                 public: row.public,
+                shown_evidence: serde_json::from_str(&row.shown_evidence).unwrap_or_default(),
             })
         })
         .collect())
@@ -384,11 +387,18 @@ async fn views<C: ConnectionTrait>(
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct AwardChange {
-    /// Shown on the public verification page, or private.
-    pub public: bool,
+    /// Shown on the public verification page and hosted for verifiers, or private.
+    pub public: Option<bool>,
+    /// The evidence items the badge shows with it, in order; never an
+    /// item that describes a care recipient.
+    pub shown_evidence: Option<Vec<Uuid>>,
 }
 
-/// The learner makes their award public or private.
+/// The most evidence items one badge shows.
+pub const MAX_SHOWN: usize = 20;
+
+/// The learner makes their award public or private, and chooses the
+/// evidence it shows.
 pub async fn change<C: ConnectionTrait>(
     db: &C,
     owner: PersonId,
@@ -400,12 +410,83 @@ pub async fn change<C: ConnectionTrait>(
         .await?
         .filter(|row| row.person_id == owner.0)
         .ok_or(BadgeError::NotFound)?;
-    badge_award::Entity::update(badge_award::ActiveModel {
+    let mut update = badge_award::ActiveModel {
         id: Set(row.id),
-        public: Set(change.public),
         ..Default::default()
-    })
-    .exec(db)
-    .await?;
+    };
+    if let Some(public) = change.public {
+        update.public = Set(public);
+    }
+    if let Some(items) = change.shown_evidence {
+        update.shown_evidence = Set(serde_json::to_string(&showable(db, owner, &items).await?)
+            .unwrap_or_else(|_| "[]".into()));
+    }
+    badge_award::Entity::update(update).exec(db).await?;
     award(db, id).await
+}
+
+/// The owner's own, live items among `items`, none describing a care
+/// recipient; refused with the field named otherwise.
+async fn showable<C: ConnectionTrait>(
+    db: &C,
+    owner: PersonId,
+    items: &[Uuid],
+) -> Result<Vec<Uuid>, BadgeError> {
+    if items.len() > MAX_SHOWN {
+        return Err(BadgeError::invalid(
+            "shown_evidence",
+            format!("at most {MAX_SHOWN} items"),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let items: Vec<Uuid> = items.iter().copied().filter(|i| seen.insert(*i)).collect();
+    let rows: HashMap<Uuid, evidence_item::Model> = evidence_item::Entity::find()
+        .filter(evidence_item::Column::Id.is_in(items.iter().copied()))
+        .filter(evidence_item::Column::OwnerId.eq(owner.0))
+        .filter(evidence_item::Column::DeletedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    for item in &items {
+        match rows.get(item) {
+            None => {
+                return Err(BadgeError::invalid(
+                    "shown_evidence",
+                    format!("{item} is not an item of yours"),
+                ))
+            }
+            Some(row) if row.describes_care_recipient => {
+                return Err(BadgeError::invalid(
+                    "shown_evidence",
+                    "an item that describes a person you care for is never shown publicly",
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(items)
+}
+
+/// The evidence a public award shows, as the public may read it: items
+/// that still exist and (checked again) describe no care recipient.
+pub async fn shown_evidence<C: ConnectionTrait>(
+    db: &C,
+    award: &badge_award::Model,
+) -> Result<Vec<crate::portfolio::evidence::EvidenceView>, BadgeError> {
+    let ids: Vec<Uuid> = serde_json::from_str(&award.shown_evidence).unwrap_or_default();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let views = crate::portfolio::evidence::load_many(db, &ids)
+        .await
+        .map_err(|e| match e {
+            crate::portfolio::evidence::EvidenceError::Database(e) => BadgeError::Database(e),
+            _ => BadgeError::NotFound,
+        })?;
+    Ok(views
+        .into_iter()
+        .filter(|v| !v.describes_care_recipient)
+        .collect())
 }

@@ -205,7 +205,17 @@ pub async fn assertion<C: ConnectionTrait>(
             "the LMS did not share this learner's email address, which an Open Badges 2.0 assertion names".into(),
         ))?;
     let salt = salt_of(id);
-    Ok(json!({
+    let evidence: Vec<Value> = awards::shown_evidence(db, &row)
+        .await?
+        .into_iter()
+        .map(|item| {
+            json!({
+                "id": format!("{}#evidence-{}", urls.verification_page(id), item.id),
+                "name": item.title,
+            })
+        })
+        .collect();
+    let mut assertion = json!({
         "@context": CONTEXT,
         "type": "Assertion",
         "id": urls.assertion(id),
@@ -219,7 +229,11 @@ pub async fn assertion<C: ConnectionTrait>(
         "verification": { "type": "hosted" },
         "issuedOn": rfc3339_ms(row.awarded_at),
         "narrative": format!("Verification page: {}", urls.verification_page(id)),
-    }))
+    });
+    if !evidence.is_empty() {
+        assertion["evidence"] = Value::Array(evidence);
+    }
+    Ok(assertion)
 }
 
 /// The class's SVG with the assertion baked in (Open Badges 2.0 Baking:

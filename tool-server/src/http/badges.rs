@@ -357,6 +357,16 @@ struct AwardPage {
     issuer_url: String,
     image_url: String,
     assertion_url: String,
+    evidence: Vec<ShownItem>,
+}
+
+#[derive(serde::Serialize)]
+struct ShownItem {
+    id: Uuid,
+    title: String,
+    body_html: Option<String>,
+    url: Option<String>,
+    file_name: Option<String>,
 }
 
 /// GET `/badges/awards/{id}`: the public verification page of an award
@@ -427,6 +437,21 @@ pub async fn verification_page(state: web::Data<AppState>, id: web::Path<Uuid>) 
             .map_or_else(|| state.base_url.to_string(), |u| u.to_string()),
         image_url: format!("/badges/classes/{}/image.svg", view.badge.id),
         assertion_url: urls.assertion(id),
+        evidence: awards::shown_evidence(&state.db, &row)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| ShownItem {
+                id: item.id,
+                title: item.title,
+                body_html: item.body_html,
+                // Only web addresses become links.
+                url: item
+                    .url
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+                file_name: item.file.map(|f| f.name),
+            })
+            .collect(),
     };
     let body = super::templates::render("badge_award", &page);
     super::html::page(StatusCode::OK, &super::html::PagePolicy::Shared)
