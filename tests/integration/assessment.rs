@@ -447,12 +447,13 @@ both_databases!(
 
         let item = reflection(&api, &ingrid, "Mine").await;
         let competence_id = competence_id(&app, "carerplus:10.2").await;
+        let other_competence = crate::helpers::competence_id(&app, "carerplus:10.1").await;
         // A draft is not there for assessors.
         let (_, draft) = api
             .post(
                 "/api/v1/claims",
                 &ingrid,
-                json!({ "competence_id": competence_id, "statement": "s", "evidence": [item] }),
+                json!({ "competence_id": other_competence, "statement": "s", "evidence": [item] }),
             )
             .await;
         let draft_id = draft["id"].as_str().unwrap();
@@ -548,12 +549,26 @@ both_databases!(
         )
         .await;
         assert_eq!(status, 422, "a lead must assess in the course: {refused}");
+        // A second open claim of a competence is refused, naming the first.
+        let (status, refused) = api
+            .post(
+                "/api/v1/claims",
+                &ingrid,
+                json!({ "competence_id": competence_id, "statement": "again" }),
+            )
+            .await;
+        assert_eq!(status, 409, "{refused}");
+        assert!(
+            refused["detail"].as_str().unwrap().contains(&claim),
+            "{refused}"
+        );
         // An empty claim cannot be submitted; a withdrawn one is not reviewed.
+        let third_competence = crate::helpers::competence_id(&app, "carerplus:10.3").await;
         let (_, empty) = api
             .post(
                 "/api/v1/claims",
                 &ingrid,
-                json!({ "competence_id": competence_id, "statement": "s" }),
+                json!({ "competence_id": third_competence, "statement": "s" }),
             )
             .await;
         let (status, refused) = api

@@ -7,16 +7,6 @@ use serde_json::{json, Value};
 use crate::both_databases;
 use crate::helpers::*;
 
-async fn competence_id(app: &TestApp, reference: &str) -> String {
-    let (found, _) = carefolio::frameworks::store::resolve(
-        &app.db,
-        &[carefolio::frameworks::CompetenceRef::parse(reference).unwrap()],
-    )
-    .await
-    .unwrap();
-    found[0].id.to_string()
-}
-
 async fn send(
     app: &TestApp,
     method: reqwest::Method,

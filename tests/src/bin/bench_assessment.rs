@@ -21,8 +21,8 @@ struct Args {
     /// Claims waiting in the queue.
     #[arg(long, default_value_t = 1000)]
     claims: usize,
-    /// Learners who made them.
-    #[arg(long, default_value_t = 20)]
+    /// Learners who made them (one claim per competence each).
+    #[arg(long, default_value_t = 40)]
     learners: usize,
     /// Queue reads measured.
     #[arg(long, default_value_t = 1000)]
@@ -102,6 +102,11 @@ async fn main() -> anyhow::Result<()> {
             competences = competence_ids(&http, &tool, &token, "carerplus").await?;
         }
         let share = args.claims.div_ceil(args.learners).min(args.claims - made);
+        anyhow::ensure!(
+            share <= competences.len(),
+            "{share} claims per learner, but a learner has one open claim per competence ({}): add learners",
+            competences.len()
+        );
         for n in 0..share {
             let item = post(
                 &http,

@@ -284,6 +284,26 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     check_level(db, &row, draft.level).await?;
     let statement = check_statement(&draft.statement)?;
     let pins = pin_evidence(db, owner, &draft.evidence).await?;
+    // One open claim per competence and course: a second would split the
+    // evidence and the assessors' attention.
+    let open = claim::Entity::find()
+        .filter(claim::Column::OwnerId.eq(owner.0))
+        .filter(claim::Column::ContextId.eq(course))
+        .filter(claim::Column::CompetenceId.eq(row.id))
+        .filter(claim::Column::Status.is_in([
+            Status::Draft.as_str(),
+            Status::Submitted.as_str(),
+            Status::InReview.as_str(),
+            Status::MoreEvidenceNeeded.as_str(),
+        ]))
+        .one(db)
+        .await?;
+    if let Some(open) = open {
+        return Err(AssessmentError::Conflict(format!(
+            "you already have an open claim of {} in this course ({}); add to it or withdraw it first",
+            row.code, open.id
+        )));
+    }
     let id = Uuid::new_v4();
     let now = now_ms();
     let txn = db.begin().await?;
