@@ -11,7 +11,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{AssessmentError, Outcome, Status, MAX_EVIDENCE, MAX_TEXT};
+use super::{bounded_text, AssessmentError, Outcome, Status, MAX_EVIDENCE};
 use crate::entities::{
     claim, claim_evidence, claim_round, competence, decision, evidence_item, evidence_version,
     framework,
@@ -192,16 +192,6 @@ async fn check_level<C: ConnectionTrait>(
     }
 }
 
-fn check_statement(statement: &str) -> Result<String, AssessmentError> {
-    if statement.chars().count() > MAX_TEXT {
-        return Err(AssessmentError::invalid(
-            "statement",
-            format!("at most {MAX_TEXT} characters"),
-        ));
-    }
-    Ok(statement.trim().to_owned())
-}
-
 /// The learner's own, undeleted items among `ids`, pinned at their current
 /// versions, in the order given.
 async fn pin_evidence<C: ConnectionTrait>(
@@ -282,7 +272,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         .filter(|(row, _)| row.retired_at.is_none())
         .ok_or_else(|| AssessmentError::invalid("competence_id", "no such competence"))?;
     check_level(db, &row, draft.level).await?;
-    let statement = check_statement(&draft.statement)?;
+    let statement = bounded_text("statement", &draft.statement)?;
     let pins = pin_evidence(db, owner, &draft.evidence).await?;
     // One open claim per competence and course: a second would split the
     // evidence and the assessors' attention.
@@ -436,7 +426,7 @@ pub async fn change<C: ConnectionTrait + TransactionTrait>(
         .await?;
     }
     if let Some(statement) = change.statement {
-        let statement = check_statement(&statement)?;
+        let statement = bounded_text("statement", &statement)?;
         claim_round::Entity::update(claim_round::ActiveModel {
             claim_id: Set(id),
             round: Set(round.round),

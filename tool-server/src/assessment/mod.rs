@@ -132,5 +132,17 @@ impl Outcome {
 
 /// The longest statement or feedback kept.
 pub const MAX_TEXT: usize = 10_000;
+
+/// A learner's or assessor's text, trimmed, or refused naming `field` when
+/// longer than [`MAX_TEXT`].
+pub(crate) fn bounded_text(field: &'static str, text: &str) -> Result<String, AssessmentError> {
+    if text.chars().count() > MAX_TEXT {
+        return Err(AssessmentError::invalid(
+            field,
+            format!("at most {MAX_TEXT} characters"),
+        ));
+    }
+    Ok(text.trim().to_owned())
+}
 /// The most evidence items one claim may cite.
 pub const MAX_EVIDENCE: usize = 50;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::claims::{self, ClaimView, DecisionsShown, ItemFeedback};
 use super::course::{self, Assessing};
-use super::{statements, AssessmentError, Outcome, Status, MAX_TEXT};
+use super::{bounded_text, statements, AssessmentError, Outcome, Status};
 use crate::entities::{claim, claim_evidence, context, decision};
 use crate::identity::PersonId;
 use crate::portfolio::evidence::EvidenceView;
@@ -362,16 +362,6 @@ pub struct Reconciliation {
     pub reason: String,
 }
 
-fn check_text(field: &'static str, text: &str) -> Result<String, AssessmentError> {
-    if text.chars().count() > MAX_TEXT {
-        return Err(AssessmentError::invalid(
-            field,
-            format!("at most {MAX_TEXT} characters"),
-        ));
-    }
-    Ok(text.trim().to_owned())
-}
-
 /// What the decision changes, for the caller to act on (grades, badges).
 #[derive(Debug, Clone)]
 pub struct Decided {
@@ -388,7 +378,7 @@ pub async fn decide<C: ConnectionTrait + TransactionTrait>(
     draft: DecisionDraft,
     base_url: &str,
 ) -> Result<Decided, AssessmentError> {
-    let feedback = check_text("feedback", &draft.feedback)?;
+    let feedback = bounded_text("feedback", &draft.feedback)?;
     let txn = db.begin().await?;
     let (row, _) = assessable(&txn, person, id).await?;
     let status = Status::parse(&row.status).unwrap_or(Status::Draft);
@@ -471,8 +461,8 @@ pub async fn reconcile<C: ConnectionTrait + TransactionTrait>(
     reconciliation: Reconciliation,
     base_url: &str,
 ) -> Result<Decided, AssessmentError> {
-    let feedback = check_text("feedback", &reconciliation.feedback)?;
-    let reason = check_text("reason", &reconciliation.reason)?;
+    let feedback = bounded_text("feedback", &reconciliation.feedback)?;
+    let reason = bounded_text("reason", &reconciliation.reason)?;
     if reason.is_empty() {
         return Err(AssessmentError::invalid(
             "reason",
@@ -616,7 +606,7 @@ async fn check_item_feedback<C: ConnectionTrait>(
                 format!("{} is not evidence of this claim", item.item_id),
             ));
         }
-        let text = check_text("item_feedback", &item.feedback)?;
+        let text = bounded_text("item_feedback", &item.feedback)?;
         if !text.is_empty() {
             out.push(ItemFeedback {
                 item_id: item.item_id,

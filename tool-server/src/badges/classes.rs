@@ -308,14 +308,13 @@ pub async fn ensure_defaults<C: ConnectionTrait>(db: &C) -> Result<usize, sea_or
             .filter(|r| r.item_type == model::COMPETENCE)
             .filter_map(|r| r.parent_id)
             .collect();
-        let levels: Vec<Option<i32>> = match versions::parse_scale(&header.levels, &header.language)
-        {
+        let scale = versions::parse_scale(&header.levels, &header.language);
+        let levels: Vec<Option<i32>> = match &scale {
             Some(scale) if !scale.levels.is_empty() => (1..=scale.levels.len())
                 .map(|l| Some(i32::try_from(l).unwrap_or(i32::MAX)))
                 .collect(),
             _ => vec![None],
         };
-        let scale = versions::parse_scale(&header.levels, &header.language);
         // "CARER+", "PAT": the framework's title up to its first space.
         let short = header.title.split_whitespace().next().unwrap_or(key);
         let mut new_rows = Vec::new();
