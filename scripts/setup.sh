@@ -41,6 +41,14 @@ if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The Open Badges 3.0 verifier the badge tests run (tests/openbadges/
+# verify-ob3.mjs): the Digital Credentials Consortium's VC library and the
+# Open Badges 3.0 contexts, pinned in package.json and its lock file.
+if [ ! -f tests/openbadges/node_modules/@digitalcredentials/vc/package.json ]; then
+  say "Installing the Open Badges 3.0 verifier for the badge tests"
+  (cd tests/openbadges && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # 1EdTech's Open Badges 2.0 validator (PyPI `openbadges`), which the badge
 # tests run offline on hosted assertions (tests/openbadges/verify.py). Its
 # pinned dependencies import only on Python 3.7 to 3.9, so it gets a

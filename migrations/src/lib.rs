@@ -24,6 +24,7 @@ mod m20261130_000016_evidence;
 mod m20261130_000017_sharing;
 mod m20261201_000018_assessment;
 mod m20261201_000019_badges;
+mod m20261201_000020_key_uses;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000017_sharing::Migration),
             Box::new(m20261201_000018_assessment::Migration),
             Box::new(m20261201_000019_badges::Migration),
+            Box::new(m20261201_000020_key_uses::Migration),
         ]
     }
 }

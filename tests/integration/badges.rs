@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use base64::Engine;
 use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::Digest;
@@ -107,6 +108,46 @@ both_databases!(
         assert_eq!(award["by_hand"], false);
         assert_eq!(award["public"], false, "nothing public by default");
         let award_id = award["id"].as_str().unwrap().to_owned();
+
+        // Open Badges 3.0: the learner's signed credential, private award
+        // or not, passes a VC verifier; nobody else can download it.
+        let credential_path = format!("/api/v1/badges/{award_id}/credential");
+        assert_eq!(download(&app, &credential_path, &aud).await.0, 404);
+        let (status, jwt) = download(&app, &credential_path, &ingrid).await;
+        assert_eq!(status, 200);
+        let report = ob3_verifier(&jwt).await;
+        assert_eq!(report["verified"], true, "{report:#}");
+        for check in ["signature", "vc_data_model", "json_ld", "open_badge", "status_list", "not_revoked"] {
+            assert_eq!(report["checks"][check], true, "{check}: {report:#}");
+        }
+        let credential = &report["credential"];
+        assert_eq!(credential["type"], json!(["VerifiableCredential", "OpenBadgeCredential"]));
+        let achievement = &credential["credentialSubject"]["achievement"];
+        assert_eq!(achievement["alignment"][0]["targetCode"], "10.2");
+        assert_eq!(achievement["alignment"][0]["targetType"], "CFItem");
+        let identity = &credential["credentialSubject"]["identifier"][0];
+        let salt = identity["salt"].as_str().unwrap();
+        let digest = sha2::Sha256::digest(format!("ingrid.hansen@example.org{salt}").as_bytes());
+        let expected: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(identity["identityHash"], format!("sha256${expected}"));
+        // Tampering breaks the signature.
+        let text = String::from_utf8(jwt.clone()).unwrap();
+        let mut parts: Vec<&str> = text.split('.').collect();
+        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+            serde_json::to_vec(&json!({ "iss": credential["issuer"]["id"], "issuer": credential["issuer"], "name": "Forged" })).unwrap(),
+        );
+        parts[1] = &forged;
+        let tampered = ob3_verifier(parts.join(".").as_bytes()).await;
+        assert_eq!(tampered["verified"], false, "{tampered:#}");
+        assert_eq!(tampered["checks"]["signature"], false, "{tampered:#}");
+        // The baked PNG carries the same credential.
+        let (status, png) = download(&app, &format!("/api/v1/badges/{award_id}/image.png"), &ingrid).await;
+        assert_eq!(status, 200);
+        assert!(png.starts_with(b"\x89PNG"));
+        let from_image = ob3_verifier(&png).await;
+        assert_eq!(from_image["verified"], true, "{from_image:#}");
+        assert_eq!(from_image["checks"]["baked_png"], true);
+
         let graded = eventually_scores(&app, 3).await;
         assert_eq!(graded["scoreGiven"], 50.0, "{graded}");
         assert_eq!(graded["gradingProgress"], "FullyGraded");
@@ -136,6 +177,11 @@ both_databases!(
         assert_eq!(gone["revocationReason"], "The notes were copied.");
         let report = ob2_validator(&app.url(&format!("/ob/v2/assertions/{award_id}")), "ingrid.hansen@example.org").await;
         assert_eq!(report["report"]["valid"], false, "a revoked award fails verification: {report:#}");
+        // The 3.0 credential too: its bit in the status list is set.
+        let report = ob3_verifier(&jwt).await;
+        assert_eq!(report["verified"], false, "{report:#}");
+        assert_eq!(report["checks"]["signature"], true, "{report:#}");
+        assert_eq!(report["checks"]["not_revoked"], false, "{report:#}");
         let page = app.client.get(app.url(&format!("/badges/awards/{award_id}"))).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Revoked"), "{page}");
     }
@@ -387,6 +433,32 @@ both_databases!(
             "another recipient: {wrong:#}"
         );
 
+        // The public award's 3.0 credential is served at its address too.
+        let (status, hosted) = download(&app, &format!("/ob/v3/credentials/{award_id}"), "").await;
+        assert_eq!(status, 200);
+        let hosted = ob3_verifier(&hosted).await;
+        assert_eq!(hosted["verified"], true, "{hosted:#}");
+        assert_eq!(
+            hosted["credential"]["evidence"][0]["name"], "How I led the peer group",
+            "the evidence the learner chose to show: {hosted:#}"
+        );
+        assert!(page.contains(&app.url(&format!("/ob/v3/credentials/{award_id}"))));
+
+        // The baked PNG passes the same validator.
+        let (status, png) = download(&app, &format!("{assertion_url}/baked.png"), "").await;
+        assert_eq!(status, 200);
+        let file = std::env::temp_dir().join(format!("carefolio-baked-{award_id}.png"));
+        std::fs::write(&file, &png).unwrap();
+        let report = ob2_validator(file.to_str().unwrap(), "ingrid.hansen@example.org").await;
+        let _ = std::fs::remove_file(&file);
+        assert_eq!(report["report"]["valid"], true, "{report:#}");
+        // Given only the file, it found the assertion's address inside.
+        assert_eq!(
+            report["input"]["value"],
+            app.url(&assertion_url),
+            "{report:#}"
+        );
+
         // Private again: gone from the web at once.
         api.call(
             Method::PATCH,
@@ -397,8 +469,52 @@ both_databases!(
         .await;
         assert_eq!(get(&app, &assertion_url).await.0, 404);
         assert_eq!(get(&app, &page_url).await.0, 404);
+        assert_eq!(
+            download(&app, &format!("/ob/v3/credentials/{award_id}"), "")
+                .await
+                .0,
+            404
+        );
     }
 );
+
+/// The body of a download (a credential, an image), with the learner's token.
+async fn download(app: &TestApp, path: &str, token: &str) -> (u16, Vec<u8>) {
+    let mut request = app.client.get(app.url(path));
+    if !token.is_empty() {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.bytes().await.unwrap().to_vec())
+}
+
+/// Runs the Open Badges 3.0 verifier (tests/openbadges/verify-ob3.mjs:
+/// @digitalcredentials/vc with packaged contexts) on a VC-JWT or a PNG
+/// with one baked in.
+async fn ob3_verifier(input: &[u8]) -> Value {
+    let file = std::env::temp_dir().join(format!("carefolio-ob3-{}", uuid::Uuid::new_v4()));
+    std::fs::write(&file, input).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/openbadges/verify-ob3.mjs");
+    let path = file.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg(script)
+            .arg(path)
+            .output()
+    })
+    .await
+    .expect("the verifier's thread")
+    .expect("node (scripts/setup.sh installs the verifier's packages)");
+    let _ = std::fs::remove_file(&file);
+    let text = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "verifier output is not JSON ({e}): {text} {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
 
 async fn get(app: &TestApp, path: &str) -> (u16, Value) {
     let response = app.client.get(app.url(path)).send().await.unwrap();

@@ -172,7 +172,9 @@ both_databases!(
             .await
             .unwrap()
             .remove(0);
-        let key = tool_keys::ensure_current(&app.db).await.unwrap();
+        let key = tool_keys::ensure_current(&app.db, tool_keys::KeyUse::Lti)
+            .await
+            .unwrap();
         let services = ServiceClient::new(reqwest::Client::new());
         let token = services
             .token(&platform, &key, &[carefolio_tests::simulator::RESULT_SCOPE])

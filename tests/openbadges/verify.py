@@ -2,7 +2,8 @@
 one badge, offline: the Open Badges JSON-LD context is served from the
 copy the validator package itself carries, never fetched from the network.
 
-    verify.py URL RECIPIENT_EMAIL   -> prints the validator's JSON report
+    verify.py URL RECIPIENT_EMAIL        -> prints the validator's JSON report
+    verify.py FILE.png RECIPIENT_EMAIL   -> the same for a baked image
 """
 
 import json
@@ -40,7 +41,11 @@ requests.Session.get = _get
 
 def main():
     url, email = sys.argv[1], sys.argv[2]
-    report = verify(url, recipient_profile={"email": email}, use_cache=False)
+    if url.endswith(".png"):
+        with open(url, "rb") as image:
+            report = verify(image, recipient_profile={"email": email}, use_cache=False)
+    else:
+        report = verify(url, recipient_profile={"email": email}, use_cache=False)
     print(json.dumps(report, indent=2, default=str))
 
 

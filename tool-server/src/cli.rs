@@ -93,12 +93,37 @@ pub enum KeysCommand {
     /// Make a new key current; the previous one never signs again and stays
     /// published for the grace period.
     Rotate {
-        /// Hours the previous key stays in the published JWKS.
+        /// Which keys: the LTI keys (the JWKS) or the badge issuer's.
+        #[arg(long = "for", value_enum, default_value_t = KeyFor::Lti)]
+        key_for: KeyFor,
+        /// Hours the previous key stays published.
         #[arg(long, default_value_t = 24)]
         keep_previous_hours: u32,
     },
     /// List the published keys.
-    List,
+    List {
+        /// Which keys: the LTI keys (the JWKS) or the badge issuer's.
+        #[arg(long = "for", value_enum, default_value_t = KeyFor::Lti)]
+        key_for: KeyFor,
+    },
+}
+
+/// The two sets of keys the tool signs with.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum KeyFor {
+    /// LTI launches and services (published at /.well-known/jwks.json).
+    Lti,
+    /// Open Badges 3.0 credentials (published in the issuer profile).
+    Badges,
+}
+
+impl From<KeyFor> for tool_keys::KeyUse {
+    fn from(key_for: KeyFor) -> tool_keys::KeyUse {
+        match key_for {
+            KeyFor::Lti => tool_keys::KeyUse::Lti,
+            KeyFor::Badges => tool_keys::KeyUse::Badges,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -557,11 +582,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Keys(KeysCommand::Rotate {
+            key_for,
             keep_previous_hours,
         }) => {
             let database = prepare(&settings).await?;
-            let kid =
-                tool_keys::rotate(&database, i64::from(keep_previous_hours) * 3_600_000).await?;
+            let kid = tool_keys::rotate(
+                &database,
+                key_for.into(),
+                i64::from(keep_previous_hours) * 3_600_000,
+            )
+            .await?;
             println!("New current key: {kid}");
             println!(
                 "Previous keys sign nothing more and stay published for {keep_previous_hours} h."
@@ -626,9 +656,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 class.key, class.competences
             );
         }
-        Command::Keys(KeysCommand::List) => {
+        Command::Keys(KeysCommand::List { key_for }) => {
             let database = db::open_existing(&settings).await?;
-            for key in tool_keys::list(&database).await? {
+            for key in tool_keys::list(&database, key_for.into()).await? {
                 match key.retired_at_ms {
                     None => println!(
                         "{}  current     created {}",

@@ -42,7 +42,8 @@ pub struct Application {
 pub async fn prepare(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     let db = db::connect(settings).await?;
     db::migrate(&db).await?;
-    tool_keys::ensure_current(&db).await?;
+    tool_keys::ensure_current(&db, tool_keys::KeyUse::Lti).await?;
+    tool_keys::ensure_current(&db, tool_keys::KeyUse::Badges).await?;
     frameworks::store::ensure_built_in(&db).await?;
     let added = crate::badges::classes::ensure_defaults(&db).await?;
     if added > 0 {
@@ -107,6 +108,7 @@ impl Application {
             widget,
             signer: Arc::new(Signer::load_or_create(&db).await?),
             tool_key,
+            issuer_key: Arc::new(CurrentKey::new(tool_keys::KeyUse::Badges)),
             settings: Arc::new(settings),
         };
         let sweeping = db.clone();

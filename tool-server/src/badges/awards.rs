@@ -399,17 +399,27 @@ pub const MAX_SHOWN: usize = 20;
 
 /// The learner makes their award public or private, and chooses the
 /// evidence it shows.
+/// One of `owner`'s awards; another person's answers NotFound, like one
+/// that does not exist.
+pub async fn own<C: ConnectionTrait>(
+    db: &C,
+    owner: PersonId,
+    id: Uuid,
+) -> Result<badge_award::Model, BadgeError> {
+    badge_award::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|row| row.person_id == owner.0)
+        .ok_or(BadgeError::NotFound)
+}
+
 pub async fn change<C: ConnectionTrait>(
     db: &C,
     owner: PersonId,
     id: Uuid,
     change: AwardChange,
 ) -> Result<AwardView, BadgeError> {
-    let row = badge_award::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|row| row.person_id == owner.0)
-        .ok_or(BadgeError::NotFound)?;
+    let row = own(db, owner, id).await?;
     let mut update = badge_award::ActiveModel {
         id: Set(row.id),
         ..Default::default()

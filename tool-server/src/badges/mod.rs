@@ -7,6 +7,8 @@ pub mod awards;
 pub mod classes;
 pub mod image;
 pub mod openbadges2;
+pub mod openbadges3;
+pub mod png;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BadgeError {
@@ -21,6 +23,8 @@ pub enum BadgeError {
     },
     #[error("{0}")]
     Conflict(String),
+    #[error("cannot sign the credential: {0}")]
+    Signing(String),
     #[error("database error")]
     Database(#[from] sea_orm::DbErr),
 }
@@ -39,7 +43,7 @@ impl BadgeError {
             BadgeError::NotAllowed(_) => "forbidden",
             BadgeError::Invalid { .. } => "invalid",
             BadgeError::Conflict(_) => "badge_state",
-            BadgeError::Database(_) => "internal_error",
+            BadgeError::Database(_) | BadgeError::Signing(_) => "internal_error",
         }
     }
 }

@@ -87,18 +87,63 @@ async fn badge_class_json<C: ConnectionTrait>(
     urls: &Urls<'_>,
     view: &BadgeClassView,
 ) -> Result<Value, sea_orm::DbErr> {
+    let described = describe(db, urls.base, view).await?;
+    let alignment: Vec<Value> = described
+        .alignment
+        .iter()
+        .map(|target| {
+            json!({
+                "targetName": target.name,
+                "targetUrl": target.url,
+                "targetFramework": view.framework_key,
+                "targetCode": target.code,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "@context": CONTEXT,
+        "type": "BadgeClass",
+        "id": urls.badge_class(view.id),
+        "name": described.name,
+        "description": described.description,
+        "image": urls.image(view.id),
+        "criteria": { "narrative": described.narrative },
+        "issuer": urls.issuer(),
+        "alignment": alignment,
+        "tags": [view.framework_key],
+    }))
+}
+
+/// What both Open Badges versions say of a class, in English.
+pub struct Described {
+    pub name: String,
+    pub description: String,
+    pub narrative: String,
+    pub alignment: Option<AlignmentTarget>,
+}
+
+/// The framework node a class is aligned to.
+pub struct AlignmentTarget {
+    pub name: String,
+    pub url: String,
+    pub code: String,
+}
+
+pub async fn describe<C: ConnectionTrait>(
+    db: &C,
+    base: &str,
+    view: &BadgeClassView,
+) -> Result<Described, sea_orm::DbErr> {
     let node = competence::Entity::find_by_id(view.node_id).one(db).await?;
-    let mut alignment = Vec::new();
-    if let Some(node) = node {
+    let alignment = node.map(|node| {
         let title: crate::frameworks::LanguageMap =
             serde_json::from_str(&node.title).unwrap_or_default();
-        alignment.push(json!({
-            "targetName": pick(&title, "en").unwrap_or(&node.code),
-            "targetUrl": item_url(urls.base, &node),
-            "targetFramework": view.framework_key,
-            "targetCode": node.code,
-        }));
-    }
+        AlignmentTarget {
+            name: pick(&title, "en").unwrap_or(&node.code).to_owned(),
+            url: item_url(base, &node),
+            code: node.code.clone(),
+        }
+    });
     let name = pick(&view.name, "en").unwrap_or(&view.key).to_owned();
     let description = pick(&view.description, "en")
         .filter(|d| !d.is_empty())
@@ -126,18 +171,12 @@ async fn badge_class_json<C: ConnectionTrait>(
             view.node_code
         ),
     };
-    Ok(json!({
-        "@context": CONTEXT,
-        "type": "BadgeClass",
-        "id": urls.badge_class(view.id),
-        "name": name,
-        "description": description,
-        "image": urls.image(view.id),
-        "criteria": { "narrative": narrative },
-        "issuer": urls.issuer(),
-        "alignment": alignment,
-        "tags": [view.framework_key],
-    }))
+    Ok(Described {
+        name,
+        description,
+        narrative,
+        alignment,
+    })
 }
 
 /// Where an alignment points: the item's own CASE address when it has an
@@ -151,7 +190,7 @@ pub fn item_url(base: &str, node: &competence::Model) -> String {
 
 /// The salt of an award's hashed recipient: stable, and different for
 /// every award, so one hash does not link a person's badges.
-fn salt_of(award: Uuid) -> String {
+pub fn salt_of(award: Uuid) -> String {
     let digest = Sha256::digest(format!("carefolio-recipient-salt:{award}").as_bytes());
     hex(&digest[..8])
 }

@@ -13,6 +13,8 @@ pub struct Model {
     /// `None` for the current key; for a replaced key, when it leaves the
     /// published JWKS. A replaced key never signs.
     pub retired_at: Option<i64>,
+    /// `lti` or `badges`: what the key signs.
+    pub key_use: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

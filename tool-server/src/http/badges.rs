@@ -13,6 +13,7 @@ use crate::badges::awards::{self, AwardChange, AwardView, Revoker};
 use crate::badges::classes::{self, BadgeClassView, Definition};
 use crate::badges::openbadges2::{self, Urls};
 use crate::badges::BadgeError;
+use crate::badges::{openbadges3, png};
 
 /// The learner's badges, newest first, revoked ones included.
 #[utoipa::path(
@@ -343,6 +344,199 @@ pub async fn ob2_baked_svg(
         .body(baked))
 }
 
+/// GET `/ob/v2/assertions/{id}/baked.png`: the badge as a PNG with the
+/// hosted assertion's address baked in.
+pub async fn ob2_baked_png(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, BadgeError> {
+    let id = id.into_inner();
+    let urls = urls(&state);
+    let (row, view) = openbadges2::public_award(&state.db, id).await?;
+    if row.revoked_at.is_some() {
+        return Err(BadgeError::Conflict("this badge is revoked".into()));
+    }
+    let png = class_png(&state, view.badge.id).await?;
+    let baked = png::bake(&png, "openbadges", &urls.assertion(id)).ok_or(BadgeError::NotFound)?;
+    Ok(image_download(baked, &view.badge.key))
+}
+
+/// A class's image drawn as PNG, off the async workers.
+async fn class_png(state: &AppState, class: Uuid) -> Result<Vec<u8>, BadgeError> {
+    let svg = classes::image_of(&state.db, class).await?;
+    web::block(move || png::render(&svg))
+        .await
+        .map_err(|e| BadgeError::Signing(e.to_string()))?
+        .map_err(|e| BadgeError::Signing(e.to_string()))
+}
+
+fn image_download(png: Vec<u8>, key: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "image/png"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{key}.png\""),
+        ))
+        .body(png)
+}
+
+fn urls3(state: &AppState) -> openbadges3::Urls<'_> {
+    openbadges3::Urls {
+        base: &state.base_url,
+    }
+}
+
+/// A VC-JWT, readable from any origin.
+fn vc_jwt(jwt: String, cache: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/vc+jwt"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .body(jwt)
+}
+
+/// GET `/ob/v3/issuer`: the issuer profile with the keys that sign its
+/// credentials.
+pub async fn ob3_issuer(state: web::Data<AppState>) -> Result<HttpResponse, BadgeError> {
+    let body = openbadges3::profile(&state.db, &urls3(&state), &state.settings.badges).await?;
+    Ok(hosted(actix_web::http::StatusCode::OK, &body))
+}
+
+/// GET `/ob/v3/issuer/keys/{kid}`: one of the issuer's public keys (JWK),
+/// as a credential's `kid` header names it.
+pub async fn ob3_key(
+    state: web::Data<AppState>,
+    kid: web::Path<String>,
+) -> Result<HttpResponse, BadgeError> {
+    let jwk = openbadges3::public_key(&state.db, &kid).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/jwk+json"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(jwk.to_string()))
+}
+
+/// GET `/ob/v3/achievements/{id}`: a class as an Open Badges 3.0 Achievement.
+pub async fn ob3_achievement(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, BadgeError> {
+    let body = openbadges3::achievement(&state.db, &urls3(&state), id.into_inner()).await?;
+    Ok(hosted(actix_web::http::StatusCode::OK, &body))
+}
+
+/// GET `/ob/v3/credentials/{id}`: a public award's signed credential.
+/// A revoked one is still served: its status list entry says it is revoked.
+pub async fn ob3_credential(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, BadgeError> {
+    let id = id.into_inner();
+    openbadges2::public_award(&state.db, id).await?;
+    let key = state.issuer_key.get(&state.db).await.map_err(signing)?;
+    let jwt =
+        openbadges3::signed_credential(&state.db, &urls3(&state), &state.settings.badges, &key, id)
+            .await?;
+    Ok(vc_jwt(jwt, "public, max-age=300"))
+}
+
+/// GET `/ob/v3/status/revocation`: the issuer's revocation status list,
+/// signed; briefly cached so a revocation reaches verifiers within a minute.
+pub async fn ob3_status_list(state: web::Data<AppState>) -> Result<HttpResponse, BadgeError> {
+    let urls = urls3(&state);
+    let list = openbadges3::status_list(&state.db, &urls, &state.settings.badges).await?;
+    let key = state.issuer_key.get(&state.db).await.map_err(signing)?;
+    Ok(vc_jwt(
+        openbadges3::sign(&list, &key, &urls)?,
+        "public, max-age=60",
+    ))
+}
+
+fn signing(e: crate::platforms::tool_keys::ToolKeyError) -> BadgeError {
+    BadgeError::Signing(e.to_string())
+}
+
+/// The learner's Open Badges 3.0 credential of one of their awards, to
+/// carry to a wallet or an employer; private awards included.
+#[utoipa::path(
+    get,
+    path = "/api/v1/badges/{id}/credential",
+    tag = "badges",
+    security(("launch_token" = [])),
+    params(("id" = Uuid, Path, description = "The award")),
+    responses(
+        (status = 200, description = "The signed credential (VC-JWT)", content_type = "application/vc+jwt", body = String),
+        (status = 401, response = Unauthenticated),
+        (status = 404, description = "No such award of this learner", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn my_credential(
+    launched: Launched,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, BadgeError> {
+    let row = awards::own(&state.db, launched.0.person_id, id.into_inner()).await?;
+    let view = awards::award(&state.db, row.id).await?;
+    let key = state.issuer_key.get(&state.db).await.map_err(signing)?;
+    let jwt = openbadges3::signed_credential(
+        &state.db,
+        &urls3(&state),
+        &state.settings.badges,
+        &key,
+        row.id,
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/vc+jwt"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}.jwt\"", view.badge.key),
+        ))
+        .body(jwt))
+}
+
+/// The learner's badge as a PNG image with the signed 3.0 credential
+/// baked in (and, for a public award, the hosted 2.0 assertion's address).
+#[utoipa::path(
+    get,
+    path = "/api/v1/badges/{id}/image.png",
+    tag = "badges",
+    security(("launch_token" = [])),
+    params(("id" = Uuid, Path, description = "The award")),
+    responses(
+        (status = 200, description = "The baked image", content_type = "image/png", body = Vec<u8>),
+        (status = 401, response = Unauthenticated),
+        (status = 404, description = "No such award of this learner", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn my_baked_image(
+    launched: Launched,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, BadgeError> {
+    let row = awards::own(&state.db, launched.0.person_id, id.into_inner()).await?;
+    let view = awards::award(&state.db, row.id).await?;
+    let key = state.issuer_key.get(&state.db).await.map_err(signing)?;
+    let jwt = openbadges3::signed_credential(
+        &state.db,
+        &urls3(&state),
+        &state.settings.badges,
+        &key,
+        row.id,
+    )
+    .await?;
+    let png = class_png(&state, view.badge.id).await?;
+    let mut baked = png::bake(&png, "openbadgecredential", &jwt).ok_or(BadgeError::NotFound)?;
+    if row.public && row.revoked_at.is_none() {
+        baked = png::bake(&baked, "openbadges", &urls(&state).assertion(row.id))
+            .ok_or(BadgeError::NotFound)?;
+    }
+    Ok(image_download(baked, &view.badge.key))
+}
+
 #[derive(serde::Serialize)]
 struct AwardPage {
     title: String,
@@ -357,6 +551,9 @@ struct AwardPage {
     issuer_url: String,
     image_url: String,
     assertion_url: String,
+    credential_url: String,
+    issuer_url_v3: String,
+    status_list_url: String,
     evidence: Vec<ShownItem>,
 }
 
@@ -437,6 +634,9 @@ pub async fn verification_page(state: web::Data<AppState>, id: web::Path<Uuid>) 
             .map_or_else(|| state.base_url.to_string(), |u| u.to_string()),
         image_url: format!("/badges/classes/{}/image.svg", view.badge.id),
         assertion_url: urls.assertion(id),
+        credential_url: urls3(&state).credential(id),
+        issuer_url_v3: urls3(&state).issuer(),
+        status_list_url: urls3(&state).status_list(),
         evidence: awards::shown_evidence(&state.db, &row)
             .await
             .unwrap_or_default()
@@ -458,8 +658,9 @@ pub async fn verification_page(state: web::Data<AppState>, id: web::Path<Uuid>) 
         .insert_header((
             header::LINK,
             format!(
-                "<{}>; rel=\"alternate\"; type=\"application/ld+json\"",
-                urls.assertion(id)
+                "<{}>; rel=\"alternate\"; type=\"application/ld+json\", <{}>; rel=\"alternate\"; type=\"application/vc+jwt\"",
+                urls.assertion(id),
+                urls3(&state).credential(id)
             ),
         ))
         .body(body)

@@ -280,7 +280,7 @@ impl ResponseError for crate::badges::BadgeError {
             BadgeError::NotAllowed(_) => StatusCode::FORBIDDEN,
             BadgeError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             BadgeError::Conflict(_) => StatusCode::CONFLICT,
-            BadgeError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            BadgeError::Database(_) | BadgeError::Signing(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

@@ -283,7 +283,7 @@ pub async fn launch(
 
 /// GET `/.well-known/jwks.json`.
 pub async fn jwks(state: web::Data<AppState>) -> Result<HttpResponse, LtiError> {
-    let jwks = tool_keys::public_jwks(&state.db).await?;
+    let jwks = tool_keys::public_jwks(&state.db, tool_keys::KeyUse::Lti).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .json(jwks))

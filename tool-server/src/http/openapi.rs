@@ -68,6 +68,8 @@ use super::{admin, api, assessment, badges, evidence, sharing};
         assessment::remove_assessor,
         badges::my_badges,
         badges::change_badge,
+        badges::my_credential,
+        badges::my_baked_image,
         badges::badge_classes,
         badges::award,
         badges::revoke,

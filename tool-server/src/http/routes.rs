@@ -171,6 +171,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/api/v1/badges", web::get().to(badges::my_badges))
         .route("/api/v1/badges/{id}", web::patch().to(badges::change_badge))
         .route(
+            "/api/v1/badges/{id}/credential",
+            web::get().to(badges::my_credential),
+        )
+        .route(
+            "/api/v1/badges/{id}/image.png",
+            web::get().to(badges::my_baked_image),
+        )
+        .route(
             "/api/v1/badge-classes",
             web::get().to(badges::badge_classes),
         )
@@ -188,6 +196,24 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::get().to(badges::verification_page),
         )
         .route("/ob/v2/issuer", web::get().to(badges::ob2_issuer))
+        .route(
+            "/ob/v2/assertions/{id}/baked.png",
+            web::get().to(badges::ob2_baked_png),
+        )
+        .route("/ob/v3/issuer", web::get().to(badges::ob3_issuer))
+        .route("/ob/v3/issuer/keys/{kid}", web::get().to(badges::ob3_key))
+        .route(
+            "/ob/v3/achievements/{id}",
+            web::get().to(badges::ob3_achievement),
+        )
+        .route(
+            "/ob/v3/credentials/{id}",
+            web::get().to(badges::ob3_credential),
+        )
+        .route(
+            "/ob/v3/status/revocation",
+            web::get().to(badges::ob3_status_list),
+        )
         .route(
             "/ims/case/v1p0/CFItems/{id}",
             web::get().to(badges::case_item),

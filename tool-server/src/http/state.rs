@@ -30,6 +30,8 @@ pub struct AppState {
     pub signer: Arc<Signer>,
     /// The tool's RSA key that signs what it sends platforms.
     pub tool_key: Arc<CurrentKey>,
+    /// The badge issuer's RSA key that signs Open Badges 3.0 credentials.
+    pub issuer_key: Arc<CurrentKey>,
     /// Sends queued grades; woken after a launch queues one.
     pub grades: Arc<GradeDelivery>,
     pub known_activity: Arc<KnownActivity>,

@@ -1,6 +1,10 @@
 //! The tool's own RSA key pairs: one generated and stored on first start,
 //! published at `/.well-known/jwks.json`, used to sign the tool's JWTs.
 //!
+//! The badge issuer has key pairs of its own, kept and rotated the same
+//! way: its public keys are published in the issuer profile, never in the
+//! LTI JWKS, so one key never signs both a launch answer and a credential.
+//!
 //! `carefolio keys rotate` makes a new key current. The previous keys are
 //! never used to sign again, but stay published until their `retired_at`
 //! (a grace period), so platforms that cached the JWKS can still check
@@ -37,11 +41,33 @@ pub enum ToolKeyError {
     Database(#[from] sea_orm::DbErr),
 }
 
+/// What a key signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyUse {
+    /// LTI messages and service requests; published at the JWKS.
+    #[default]
+    Lti,
+    /// Open Badges 3.0 credentials and the status list; published in the
+    /// issuer profile.
+    Badges,
+}
+
+impl KeyUse {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyUse::Lti => "lti",
+            KeyUse::Badges => "badges",
+        }
+    }
+}
+
 /// The key the tool signs with now.
 #[derive(Clone)]
 pub struct SigningKey {
     pub kid: String,
     pub encoding_key: EncodingKey,
+    /// The public half, as published (a JWK).
+    pub public_jwk: String,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -53,19 +79,24 @@ impl std::fmt::Debug for SigningKey {
 }
 
 /// Returns the current signing key, generating and storing one if there is none.
-pub async fn ensure_current<C: ConnectionTrait>(db: &C) -> Result<SigningKey, ToolKeyError> {
-    if let Some(row) = current_row(db).await? {
+pub async fn ensure_current<C: ConnectionTrait>(
+    db: &C,
+    key_use: KeyUse,
+) -> Result<SigningKey, ToolKeyError> {
+    if let Some(row) = current_row(db, key_use).await? {
         return signing_key(&row);
     }
-    let row = generate(db).await?;
-    tracing::info!(kid = %row.kid, "generated the tool's signing key");
+    let row = generate(db, key_use).await?;
+    tracing::info!(kid = %row.kid, key_use = key_use.as_str(), "generated a signing key");
     signing_key(&row)
 }
 
 async fn current_row<C: ConnectionTrait>(
     db: &C,
+    key_use: KeyUse,
 ) -> Result<Option<tool_key::Model>, sea_orm::DbErr> {
     tool_key::Entity::find()
+        .filter(tool_key::Column::KeyUse.eq(key_use.as_str()))
         .filter(tool_key::Column::RetiredAt.is_null())
         .order_by_desc(tool_key::Column::CreatedAt)
         .one(db)
@@ -82,11 +113,15 @@ fn signing_key(row: &tool_key::Model) -> Result<SigningKey, ToolKeyError> {
     Ok(SigningKey {
         kid: row.kid.clone(),
         encoding_key,
+        public_jwk: row.public_jwk.clone(),
     })
 }
 
 /// Generates a new key pair and stores it as current.
-pub async fn generate<C: ConnectionTrait>(db: &C) -> Result<tool_key::Model, ToolKeyError> {
+pub async fn generate<C: ConnectionTrait>(
+    db: &C,
+    key_use: KeyUse,
+) -> Result<tool_key::Model, ToolKeyError> {
     let private_key =
         tokio::task::spawn_blocking(|| RsaPrivateKey::new(&mut rand::thread_rng(), KEY_BITS))
             .await
@@ -105,6 +140,7 @@ pub async fn generate<C: ConnectionTrait>(db: &C) -> Result<tool_key::Model, Too
         public_jwk: Set(jwk.to_string()),
         created_at: Set(now_ms()),
         retired_at: Set(None),
+        key_use: Set(key_use.as_str().to_owned()),
     }
     .insert(db)
     .await?;
@@ -119,17 +155,31 @@ fn thumbprint(n: &str, e: &str) -> String {
 
 /// The public JWKS: the current key and every previous key still within
 /// its grace period.
-pub async fn public_jwks<C: ConnectionTrait>(db: &C) -> Result<Value, sea_orm::DbErr> {
-    let rows = published(db).await?;
-    let keys: Vec<Value> = rows
-        .iter()
-        .filter_map(|row| serde_json::from_str(&row.public_jwk).ok())
-        .collect();
-    Ok(json!({ "keys": keys }))
+pub async fn public_jwks<C: ConnectionTrait>(
+    db: &C,
+    key_use: KeyUse,
+) -> Result<Value, sea_orm::DbErr> {
+    Ok(json!({ "keys": public_keys(db, key_use).await? }))
 }
 
-async fn published<C: ConnectionTrait>(db: &C) -> Result<Vec<tool_key::Model>, sea_orm::DbErr> {
+/// The published public keys (JWKs), the current one first.
+pub async fn public_keys<C: ConnectionTrait>(
+    db: &C,
+    key_use: KeyUse,
+) -> Result<Vec<Value>, sea_orm::DbErr> {
+    Ok(published(db, key_use)
+        .await?
+        .iter()
+        .filter_map(|row| serde_json::from_str(&row.public_jwk).ok())
+        .collect())
+}
+
+async fn published<C: ConnectionTrait>(
+    db: &C,
+    key_use: KeyUse,
+) -> Result<Vec<tool_key::Model>, sea_orm::DbErr> {
     tool_key::Entity::find()
+        .filter(tool_key::Column::KeyUse.eq(key_use.as_str()))
         .filter(
             Condition::any()
                 .add(tool_key::Column::RetiredAt.is_null())
@@ -150,8 +200,11 @@ pub struct KeyInfo {
 }
 
 /// Every published key, the current one first.
-pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<KeyInfo>, sea_orm::DbErr> {
-    Ok(published(db)
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    key_use: KeyUse,
+) -> Result<Vec<KeyInfo>, sea_orm::DbErr> {
+    Ok(published(db, key_use)
         .await?
         .into_iter()
         .map(|row| KeyInfo {
@@ -166,6 +219,7 @@ pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<KeyInfo>, sea_orm::D
 /// stay published for `keep_previous_ms`. Returns the new key's id.
 pub async fn rotate<C: TransactionTrait>(
     db: &C,
+    key_use: KeyUse,
     keep_previous_ms: i64,
 ) -> Result<String, ToolKeyError> {
     let txn = db.begin().await?;
@@ -175,12 +229,13 @@ pub async fn rotate<C: TransactionTrait>(
             tool_key::Column::RetiredAt,
             Expr::value(now + keep_previous_ms),
         )
+        .filter(tool_key::Column::KeyUse.eq(key_use.as_str()))
         .filter(tool_key::Column::RetiredAt.is_null())
         .exec(&txn)
         .await?;
-    let row = generate(&txn).await?;
+    let row = generate(&txn, key_use).await?;
     txn.commit().await?;
-    tracing::info!(kid = %row.kid, "rotated the tool's signing key");
+    tracing::info!(kid = %row.kid, key_use = key_use.as_str(), "rotated a signing key");
     Ok(row.kid)
 }
 
@@ -190,14 +245,23 @@ pub async fn rotate<C: TransactionTrait>(
 /// reused while the id is unchanged.
 #[derive(Default)]
 pub struct CurrentKey {
+    key_use: KeyUse,
     parsed: Mutex<Option<SigningKey>>,
 }
 
 impl CurrentKey {
+    pub fn new(key_use: KeyUse) -> CurrentKey {
+        CurrentKey {
+            key_use,
+            parsed: Mutex::default(),
+        }
+    }
+
     pub async fn get<C: ConnectionTrait>(&self, db: &C) -> Result<SigningKey, ToolKeyError> {
         let kid: Option<String> = tool_key::Entity::find()
             .select_only()
             .column(tool_key::Column::Kid)
+            .filter(tool_key::Column::KeyUse.eq(self.key_use.as_str()))
             .filter(tool_key::Column::RetiredAt.is_null())
             .order_by_desc(tool_key::Column::CreatedAt)
             .into_tuple()
@@ -208,7 +272,7 @@ impl CurrentKey {
                 return Ok(key.clone());
             }
         }
-        let key = ensure_current(db).await?;
+        let key = ensure_current(db, self.key_use).await?;
         if let Ok(mut parsed) = self.parsed.lock() {
             *parsed = Some(key.clone());
         }
