@@ -25,6 +25,7 @@ mod m20261130_000017_sharing;
 mod m20261201_000018_assessment;
 mod m20261201_000019_badges;
 mod m20261201_000020_key_uses;
+mod m20261201_000021_grade_syncs_by_person;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000018_assessment::Migration),
             Box::new(m20261201_000019_badges::Migration),
             Box::new(m20261201_000020_key_uses::Migration),
+            Box::new(m20261201_000021_grade_syncs_by_person::Migration),
         ]
     }
 }

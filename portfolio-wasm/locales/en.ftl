@@ -262,3 +262,94 @@ roster-open-map-named = See { $name }'s competences
 back-to-learners = ← Back to learners
 learner-map-title = { $name }'s competences
 learner-map-intro = Only the evidence this learner shared with the course's teachers is counted.
+
+## Assessment: claims, the assessor's queue, decisions
+
+tab-queue = To assess
+claim-status-draft = Not sent yet
+claim-status-submitted = Waiting for an assessor
+claim-status-in-review = Being assessed
+claim-status-accepted = Accepted
+claim-status-more-evidence-needed = More evidence needed
+claim-status-not-yet-competent = Not yet
+claim-status-withdrawn = Withdrawn
+claim-status-line = Assessment: { $status }
+outcome-accepted = Accept: the evidence shows the competence
+outcome-more-evidence-needed = Ask for more evidence
+outcome-not-yet-competent = Not yet: the evidence does not show it
+claim-ask = Ask for assessment
+claim-ask-for = Ask for assessment of { $code }
+claim-send-again = Send again with more evidence
+claim-send-again-for = Send { $code } again with more evidence
+back-to-map = ← Back to my competences
+claim-title = Ask for assessment: { $code } { $title }
+claim-title-unknown = Ask for assessment
+claim-intro = An assessor reads what you write and the evidence you choose, then tells you what they decided.
+claim-assessor-said = Your assessor said:
+claim-level = The level you show
+claim-level-hint = Choose the level your evidence shows.
+claim-statement = What you can do
+claim-statement-hint = In a few sentences: what you did, and what it shows you can do.
+claim-statement-missing = Write a few sentences about what you can do before you send.
+claim-evidence = Evidence to send with it
+claim-no-evidence = You have no evidence for this competence yet. Add some first: the assessor needs something to look at.
+claim-send = Send for assessment
+claim-sent = Sent. Your assessor will look at it; you will see the answer here.
+badges-title = Your badges
+badge-awarded = Awarded { $date }
+badge-revoked = Taken back: { $reason }
+badge-download-credential = Download credential
+badge-download-credential-of = Download the credential of { $name }
+badge-download-image = Download image
+badge-download-image-of = Download the image of { $name }
+badge-make-public = Show on the web
+badge-make-private = Make private
+badge-public-page = See its public page
+badge-now-public = The badge is now on the web. Anyone with its address can check it.
+badge-now-private = The badge is private again.
+queue-title = Claims to assess
+queue-intro = The oldest claims come first. Open one to read the evidence and decide.
+queue-empty = Nothing is waiting for you. New claims appear here.
+queue-count = { $total ->
+    [one] { $shown } of 1 claim shown
+   *[other] { $shown } of { $total } claims shown
+}
+queue-awaiting-lead = assessors disagree: yours to settle
+queue-waiting-since = sent { $date }
+queue-evidence = { $count ->
+    [one] 1 piece of evidence
+   *[other] { $count } pieces of evidence
+}
+queue-review = Review
+queue-review-named = Review { $name }'s claim of { $code }
+queue-filters = Show only
+queue-filter-competence = Competence
+queue-filter-learner = Learner
+queue-filter-status = Status
+queue-filter-all = All
+back-to-queue = ← Back to claims to assess
+review-title = { $name }: { $code }
+review-title-unknown = Claim
+review-level = level { $level }
+review-round = sent { $round } times
+review-statement = What the learner says
+review-evidence = { $count ->
+    [one] Their evidence (1)
+   *[other] Their evidence ({ $count })
+}
+review-history = Decisions so far
+review-history-line = Round { $round }: { $name } — { $outcome }
+review-reconciled = settled by the lead assessor
+review-nothing-to-do = You have decided on this claim. It waits for the other assessors.
+decision-title = Your decision
+decision-title-reconcile = Settle the claim
+decision-reconcile-intro = The assessors disagree. As lead assessor, choose the outcome and say why.
+decision-outcome = Outcome
+decision-feedback = Feedback for the learner
+decision-feedback-hint = What they did well, and what to do next. They will read it.
+decision-reason = Why this outcome
+decision-reason-hint = Kept in the record with the decisions you settle.
+decision-save = Save decision
+decision-save-reconcile = Settle the claim
+decision-saved = Decision saved. The learner will see it.
+decision-outcome-missing = Choose an outcome first.

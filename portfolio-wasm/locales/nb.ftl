@@ -260,3 +260,94 @@ roster-open-map-named = Se kompetansene til { $name }
 back-to-learners = ← Tilbake til deltakerne
 learner-map-title = Kompetansene til { $name }
 learner-map-intro = Bare dokumentasjon som deltakeren har delt med kursets lærere, telles.
+
+## Vurdering: krav, vurdererens kø, avgjørelser
+
+tab-queue = Til vurdering
+claim-status-draft = Ikke sendt ennå
+claim-status-submitted = Venter på en vurderer
+claim-status-in-review = Blir vurdert
+claim-status-accepted = Godkjent
+claim-status-more-evidence-needed = Trenger mer dokumentasjon
+claim-status-not-yet-competent = Ikke ennå
+claim-status-withdrawn = Trukket tilbake
+claim-status-line = Vurdering: { $status }
+outcome-accepted = Godkjenn: dokumentasjonen viser kompetansen
+outcome-more-evidence-needed = Be om mer dokumentasjon
+outcome-not-yet-competent = Ikke ennå: dokumentasjonen viser det ikke
+claim-ask = Be om vurdering
+claim-ask-for = Be om vurdering av { $code }
+claim-send-again = Send på nytt med mer dokumentasjon
+claim-send-again-for = Send { $code } på nytt med mer dokumentasjon
+back-to-map = ← Tilbake til mine kompetanser
+claim-title = Be om vurdering: { $code } { $title }
+claim-title-unknown = Be om vurdering
+claim-intro = En vurderer leser det du skriver og dokumentasjonen du velger, og forteller deg hva de har bestemt.
+claim-assessor-said = Vurdereren din skrev:
+claim-level = Nivået du viser
+claim-level-hint = Velg nivået dokumentasjonen din viser.
+claim-statement = Hva du kan
+claim-statement-hint = Med noen setninger: hva du gjorde, og hva det viser at du kan.
+claim-statement-missing = Skriv noen setninger om hva du kan før du sender.
+claim-evidence = Dokumentasjon du sender med
+claim-no-evidence = Du har ingen dokumentasjon for denne kompetansen ennå. Legg til noe først: vurdereren trenger noe å se på.
+claim-send = Send til vurdering
+claim-sent = Sendt. Vurdereren din ser på det; svaret kommer her.
+badges-title = Dine merker
+badge-awarded = Tildelt { $date }
+badge-revoked = Trukket tilbake: { $reason }
+badge-download-credential = Last ned bevis
+badge-download-credential-of = Last ned beviset for { $name }
+badge-download-image = Last ned bilde
+badge-download-image-of = Last ned bildet av { $name }
+badge-make-public = Vis på nettet
+badge-make-private = Gjør privat
+badge-public-page = Se den offentlige siden
+badge-now-public = Merket er nå på nettet. Alle med adressen kan sjekke det.
+badge-now-private = Merket er privat igjen.
+queue-title = Krav til vurdering
+queue-intro = De eldste kravene kommer først. Åpne ett for å lese dokumentasjonen og avgjøre.
+queue-empty = Ingenting venter på deg. Nye krav kommer her.
+queue-count = { $total ->
+    [one] { $shown } av 1 krav vises
+   *[other] { $shown } av { $total } krav vises
+}
+queue-awaiting-lead = vurdererne er uenige: du avgjør
+queue-waiting-since = sendt { $date }
+queue-evidence = { $count ->
+    [one] 1 bevis
+   *[other] { $count } bevis
+}
+queue-review = Vurder
+queue-review-named = Vurder kravet fra { $name } om { $code }
+queue-filters = Vis bare
+queue-filter-competence = Kompetanse
+queue-filter-learner = Deltaker
+queue-filter-status = Status
+queue-filter-all = Alle
+back-to-queue = ← Tilbake til krav til vurdering
+review-title = { $name }: { $code }
+review-title-unknown = Krav
+review-level = nivå { $level }
+review-round = sendt { $round } ganger
+review-statement = Hva deltakeren skriver
+review-evidence = { $count ->
+    [one] Dokumentasjonen (1)
+   *[other] Dokumentasjonen ({ $count })
+}
+review-history = Avgjørelser så langt
+review-history-line = Runde { $round }: { $name } — { $outcome }
+review-reconciled = avgjort av hovedvurdereren
+review-nothing-to-do = Du har avgjort dette kravet. Det venter på de andre vurdererne.
+decision-title = Din avgjørelse
+decision-title-reconcile = Avgjør kravet
+decision-reconcile-intro = Vurdererne er uenige. Som hovedvurderer velger du utfallet og sier hvorfor.
+decision-outcome = Utfall
+decision-feedback = Tilbakemelding til deltakeren
+decision-feedback-hint = Hva de gjorde bra, og hva de kan gjøre videre. De kommer til å lese den.
+decision-reason = Hvorfor dette utfallet
+decision-reason-hint = Lagres sammen med avgjørelsene du avgjør mellom.
+decision-save = Lagre avgjørelsen
+decision-save-reconcile = Avgjør kravet
+decision-saved = Avgjørelsen er lagret. Deltakeren får se den.
+decision-outcome-missing = Velg et utfall først.

@@ -4,6 +4,8 @@
 
 use std::future::Future;
 
+use wasm_bindgen::JsCast;
+
 use crate::api::{ApiError, CollectionDraft, ShareDraft, Tag};
 use crate::dom::{checked, input_value};
 use crate::i18n::{Arg, Catalogue};
@@ -87,7 +89,7 @@ pub async fn start(widget: Shared) {
             }
             w.framework = p.frameworks.first().map(|f| f.key.clone());
             w.page = if p.teacher_view {
-                Page::Learners
+                Page::Queue
             } else {
                 Page::Map
             };
@@ -99,13 +101,14 @@ pub async fn start(widget: Shared) {
         return;
     }
     if widget.borrow().teacher_view() {
-        load_roster(widget.clone(), false).await;
+        load_queue(widget.clone()).await;
     } else {
         futures_join(vec![
             Box::pin(load_map(widget.clone())),
             Box::pin(load_evidence(widget.clone())),
             Box::pin(load_unseen(widget.clone())),
             Box::pin(load_suggestions(widget.clone())),
+            Box::pin(load_assessment(widget.clone())),
         ])
         .await;
     }
@@ -156,6 +159,184 @@ async fn load_suggestions(widget: Shared) {
         widget.borrow_mut().suggestions = list;
         render(&widget);
     }
+}
+
+/// Loads the learner's claims and badges, which the map shows.
+pub async fn load_assessment(widget: Shared) {
+    let client = widget.borrow().client.clone();
+    let claims = client.claims().await;
+    let badges = client.badges().await;
+    {
+        let mut w = widget.borrow_mut();
+        w.claims = claims.into();
+        w.badges = badges.into();
+    }
+    render(&widget);
+}
+
+/// Loads the assessor's queue.
+pub async fn load_queue(widget: Shared) {
+    let client = widget.borrow().client.clone();
+    let queue = client.queue().await;
+    widget.borrow_mut().queue = queue.into();
+    render(&widget);
+}
+
+pub async fn filter_queue(widget: Shared, which: usize, value: String) {
+    if let Some(filter) = widget.borrow_mut().queue_filter.get_mut(which) {
+        *filter = value;
+    }
+    render(&widget);
+}
+
+/// Sends a claim of `competence` for assessment; `again` answers a
+/// "more evidence needed" on that claim.
+pub async fn send_claim(widget: Shared, competence: String, again: Option<String>) {
+    let statement = input_value("claim-statement");
+    if statement.trim().is_empty() {
+        let mut w = widget.borrow_mut();
+        let text = w.t("claim-statement-missing");
+        w.complain(text);
+        w.focus = Some("claim-statement".to_owned());
+        drop(w);
+        render(&widget);
+        return;
+    }
+    let items = checked_values("claim-item");
+    let level = input_value("claim-level").parse::<i32>().ok();
+    let evidence: Vec<String> = items;
+    let mut fields = vec![
+        ("statement", statement.to_json()),
+        ("evidence", evidence.to_json()),
+    ];
+    if let Some(level) = level {
+        fields.push(("level", level.to_json()));
+    }
+    let client = widget.borrow().client.clone();
+    let result = match &again {
+        Some(id) => client.resubmit(id, &object(&fields)).await,
+        None => {
+            fields.push(("competence_id", competence.to_json()));
+            client.claim(&object(&fields)).await
+        }
+    };
+    match result {
+        Ok(_) => {
+            {
+                let mut w = widget.borrow_mut();
+                let text = w.t("claim-sent");
+                w.say(text);
+            }
+            open(widget.clone(), Page::Map).await;
+            {
+                let mut w = widget.borrow_mut();
+                let text = w.t("claim-sent");
+                w.say(text);
+                w.focus = Some("cf-status".to_owned());
+            }
+            load_assessment(widget).await;
+        }
+        Err(error) => {
+            fail(&mut widget.borrow_mut(), &error);
+            render(&widget);
+        }
+    }
+}
+
+/// Records the assessor's decision (or the lead's reconciliation).
+pub async fn decide(widget: Shared, claim: String, reconcile: bool) {
+    let outcome = checked_values("outcome").pop().unwrap_or_default();
+    if outcome.is_empty() {
+        let mut w = widget.borrow_mut();
+        let text = w.t("decision-outcome-missing");
+        w.complain(text);
+        w.focus = Some("outcome-accepted".to_owned());
+        drop(w);
+        render(&widget);
+        return;
+    }
+    let mut fields = vec![
+        ("outcome", outcome.to_json()),
+        ("feedback", input_value("decision-feedback").to_json()),
+    ];
+    if reconcile {
+        fields.push(("reason", input_value("decision-reason").to_json()));
+    }
+    let client = widget.borrow().client.clone();
+    match client.decide(&claim, &object(&fields), reconcile).await {
+        Ok(()) => {
+            open(widget.clone(), Page::Queue).await;
+            let mut w = widget.borrow_mut();
+            let text = w.t("decision-saved");
+            w.say(text);
+            w.focus = Some("cf-status".to_owned());
+            drop(w);
+            render(&widget);
+        }
+        Err(error) => {
+            fail(&mut widget.borrow_mut(), &error);
+            render(&widget);
+        }
+    }
+}
+
+/// Downloads an award's credential or baked image.
+pub async fn download_badge(widget: Shared, award: String, key: String, what: &'static str) {
+    let client = widget.borrow().client.clone();
+    let name = if what == "credential" {
+        format!("{key}.jwt")
+    } else {
+        format!("{key}.png")
+    };
+    if let Err(error) = client
+        .download(&format!("badges/{award}/{what}"), &name)
+        .await
+    {
+        fail(&mut widget.borrow_mut(), &error);
+        render(&widget);
+    }
+}
+
+/// Shows an award on the web, or hides it again.
+pub async fn show_badge(widget: Shared, award: String, public: bool) {
+    let client = widget.borrow().client.clone();
+    match client.show_badge(&award, public).await {
+        Ok(changed) => {
+            let mut w = widget.borrow_mut();
+            if let Some(list) = w.badges.ready_mut() {
+                if let Some(entry) = list.iter_mut().find(|a| a.id == changed.id) {
+                    *entry = changed;
+                }
+            }
+            let text = w.t(if public {
+                "badge-now-public"
+            } else {
+                "badge-now-private"
+            });
+            w.say(text);
+            w.focus = Some(format!("badge-public-{award}"));
+        }
+        Err(error) => fail(&mut widget.borrow_mut(), &error),
+    }
+    render(&widget);
+}
+
+/// The values of the checked inputs named `name`.
+fn checked_values(name: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    if let Ok(list) =
+        crate::dom::document().query_selector_all(&format!("input[name=\"{name}\"]:checked"))
+    {
+        for index in 0..list.length() {
+            if let Some(input) = list
+                .item(index)
+                .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                values.push(input.value());
+            }
+        }
+    }
+    values
 }
 
 /// Loads the course's learners into a teacher's widget; `refresh` asks the
@@ -259,6 +440,27 @@ pub async fn open(widget: Shared, page: Page) {
             render(&widget);
             let shared = client.shared(&share).await;
             widget.borrow_mut().shared = shared.into();
+        }
+        Page::Learners => {
+            if needs(&widget, |w| w.roster.is_not_asked()) {
+                load_roster(widget.clone(), false).await;
+            }
+        }
+        Page::Queue => {
+            load_queue(widget.clone()).await;
+        }
+        Page::Review(id) => {
+            widget.borrow_mut().review = Loadable::Loading;
+            render(&widget);
+            let review = client.review(&id).await;
+            widget.borrow_mut().review = review.into();
+        }
+        Page::Claim(_) => {
+            widget.borrow_mut().clear_fields = vec!["claim-statement".into()];
+            if needs(&widget, |w| w.evidence.is_not_asked()) {
+                let list = client.evidence().await;
+                widget.borrow_mut().evidence = list.into();
+            }
         }
         Page::LearnerMap { person, .. } => {
             widget.borrow_mut().learner_map = Loadable::Loading;
@@ -745,8 +947,7 @@ pub async fn download_export(widget: Shared) {
                 .attr("download", "");
             if let Some(body) = crate::dom::document().body() {
                 let _ = body.append_child(&link.0);
-                if let Some(anchor) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&link.0)
-                {
+                if let Some(anchor) = link.0.dyn_ref::<web_sys::HtmlElement>() {
                     anchor.click();
                 }
                 link.0.remove();

@@ -116,6 +116,85 @@ pub struct Evidence {
     pub created_at: i64,
 }
 
+/// A learner's claim of a competence, as the learner or an assessor sees it.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub id: Id,
+    pub status: String,
+    pub competence: ClaimCompetence,
+    pub level: Option<i32>,
+    pub level_title: Option<LanguageMap>,
+    pub round: i32,
+    pub rounds: Vec<Round>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClaimCompetence {
+    pub id: Id,
+    pub code: String,
+    pub title: LanguageMap,
+}
+
+#[derive(Debug, Clone)]
+pub struct Round {
+    pub round: i32,
+    pub statement: String,
+    pub decisions: Vec<Decision>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub assessor_name: String,
+    pub outcome: String,
+    pub feedback: String,
+    pub reconciles: bool,
+    pub reason: Option<String>,
+}
+
+/// A claim waiting in an assessor's queue.
+#[derive(Debug, Clone)]
+pub struct QueueEntry {
+    pub claim_id: Id,
+    pub learner_id: Id,
+    pub learner_name: String,
+    pub course_title: String,
+    pub competence_id: Id,
+    pub code: String,
+    pub title: LanguageMap,
+    pub status: String,
+    pub awaiting_lead: bool,
+    pub submitted_at: Option<i64>,
+    pub evidence_count: u32,
+}
+
+/// A claim opened for review, with its evidence as submitted.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub claim: Claim,
+    pub learner_name: String,
+    pub evidence: Vec<Evidence>,
+    pub may_decide: bool,
+    pub may_reconcile: bool,
+}
+
+/// A badge the learner was awarded.
+#[derive(Debug, Clone)]
+pub struct Award {
+    pub id: Id,
+    pub badge: AwardBadge,
+    pub awarded_at: i64,
+    pub revoked_at: Option<i64>,
+    pub revocation_reason: Option<String>,
+    pub public: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct AwardBadge {
+    pub key: String,
+    pub name: LanguageMap,
+    pub image_path: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct FileInfo {
     pub name: String,
@@ -487,6 +566,103 @@ impl ApiClient {
         self.get("audit").await
     }
 
+    pub async fn claims(&self) -> Result<Vec<Claim>, ApiError> {
+        self.get("claims").await
+    }
+
+    /// Creates a claim and submits it for assessment.
+    pub async fn claim(&self, body: &JsValue) -> Result<Claim, ApiError> {
+        let claim: Claim = self.send("POST", "claims", Some(body)).await?;
+        self.submit_claim(&claim.id).await
+    }
+
+    /// Answers "more evidence needed": the claim's new statement and
+    /// evidence, submitted as its next round.
+    pub async fn resubmit(&self, id: &str, body: &JsValue) -> Result<Claim, ApiError> {
+        let _: Claim = self
+            .send("PATCH", &format!("claims/{id}"), Some(body))
+            .await?;
+        self.submit_claim(id).await
+    }
+
+    async fn submit_claim(&self, id: &str) -> Result<Claim, ApiError> {
+        self.send("POST", &format!("claims/{id}/submit"), Some(&object(&[])))
+            .await
+    }
+
+    pub async fn queue(&self) -> Result<Vec<QueueEntry>, ApiError> {
+        self.get("assessment/queue").await
+    }
+
+    pub async fn review(&self, id: &str) -> Result<Review, ApiError> {
+        self.get(&format!("assessment/claims/{id}")).await
+    }
+
+    /// Records a decision, or with a reason the lead's reconciliation.
+    pub async fn decide(&self, id: &str, body: &JsValue, reconcile: bool) -> Result<(), ApiError> {
+        let path = if reconcile {
+            format!("assessment/claims/{id}/reconciliation")
+        } else {
+            format!("assessment/claims/{id}/decisions")
+        };
+        self.send_empty("POST", &path, Some(body)).await
+    }
+
+    pub async fn badges(&self) -> Result<Vec<Award>, ApiError> {
+        self.get("badges").await
+    }
+
+    pub async fn show_badge(&self, id: &str, public: bool) -> Result<Award, ApiError> {
+        let body = object(&[("public", public.to_json())]);
+        self.send("PATCH", &format!("badges/{id}"), Some(&body))
+            .await
+    }
+
+    /// Fetches `path` with the launch token and hands it to the browser as
+    /// a download named `name`: a plain link would carry no token.
+    pub async fn download(&self, path: &str, name: &str) -> Result<(), ApiError> {
+        let init = RequestInit::new();
+        init.set_method("GET");
+        init.set_mode(RequestMode::SameOrigin);
+        init.set_credentials(RequestCredentials::Omit);
+        let request = Request::new_with_str_and_init(&self.url(path), &init).map_err(describe)?;
+        request
+            .headers()
+            .set("Authorization", &format!("Bearer {}", self.token))
+            .map_err(describe)?;
+        let window = web_sys::window().ok_or("no window")?;
+        let response: Response = JsFuture::from(window.fetch_with_request(&request))
+            .await
+            .map_err(describe)?
+            .dyn_into()
+            .map_err(describe)?;
+        if !response.ok() {
+            let text = JsFuture::from(response.text().map_err(describe)?)
+                .await
+                .map_err(describe)?
+                .as_string()
+                .unwrap_or_default();
+            return Err(problem(response.status(), &text));
+        }
+        let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(describe)?)
+            .await
+            .map_err(describe)?
+            .dyn_into()
+            .map_err(describe)?;
+        let address = web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)?;
+        let document = window.document().ok_or("no document")?;
+        let anchor: web_sys::HtmlAnchorElement = document
+            .create_element("a")
+            .map_err(describe)?
+            .dyn_into()
+            .map_err(|_| "not an anchor")?;
+        anchor.set_href(&address);
+        anchor.set_download(name);
+        anchor.click();
+        let _ = web_sys::Url::revoke_object_url(&address);
+        Ok(())
+    }
+
     pub async fn export_address(&self) -> Result<ExportAddress, ApiError> {
         self.send("POST", "export/address", None).await
     }
@@ -638,4 +814,12 @@ from_json! {
     RosterState { fetched_at, warning, note }
     RosterLearner { person_id, name, email, status, started, competences_covered, competences_total }
     ExportAddress { url }
+    Claim { id, status, competence, level, level_title, round, rounds }
+    ClaimCompetence { id, code, title }
+    Round { round, statement, decisions }
+    Decision { assessor_name, outcome, feedback, reconciles, reason }
+    QueueEntry { claim_id, learner_id, learner_name, course_title, competence_id, code, title, status, awaiting_lead, submitted_at, evidence_count }
+    Review { claim, learner_name, evidence, may_decide, may_reconcile }
+    Award { id, badge, awarded_at, revoked_at, revocation_reason, public }
+    AwardBadge { key, name, image_path }
 }

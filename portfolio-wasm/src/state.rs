@@ -6,8 +6,9 @@ use gloo_events::EventListener;
 use web_sys::Element;
 
 use crate::api::{
-    ApiClient, ApiError, AuditLine, Collection, Comment, CompetenceMap, CoursePerson, Evidence,
-    LanguageMap, LearnerList, Portfolio, Share, SharedPortfolio, SharedWithMe, Suggestion, Tag,
+    ApiClient, ApiError, AuditLine, Award, Claim, Collection, Comment, CompetenceMap, CoursePerson,
+    Evidence, LanguageMap, LearnerList, Portfolio, QueueEntry, Review, Share, SharedPortfolio,
+    SharedWithMe, Suggestion, Tag,
 };
 use crate::i18n::Catalogue;
 
@@ -70,6 +71,12 @@ pub enum Page {
         person: String,
         name: String,
     },
+    /// A learner asks for assessment of this competence.
+    Claim(String),
+    /// An assessor's claims waiting for them.
+    Queue,
+    /// An assessor reviews this claim.
+    Review(String),
 }
 
 /// A message shown after an action: what happened, or what went wrong.
@@ -114,6 +121,14 @@ pub struct Widget {
     pub shared: Loadable<SharedPortfolio>,
     pub roster: Loadable<LearnerList>,
     pub learner_map: Loadable<CompetenceMap>,
+    /// The learner's claims and badges (shown on the map).
+    pub claims: Loadable<Vec<Claim>>,
+    pub badges: Loadable<Vec<Award>>,
+    /// The assessor's queue, and the claim open for review.
+    pub queue: Loadable<Vec<QueueEntry>>,
+    pub review: Loadable<Review>,
+    /// The queue's filters: competence id, learner id, status ("" for all).
+    pub queue_filter: [String; 3],
     /// Comments per item, as loaded.
     pub comments: Vec<(String, Loadable<Vec<Comment>>)>,
     pub unseen: Vec<Comment>,
@@ -162,6 +177,11 @@ impl Widget {
             shared: Loadable::NotAsked,
             roster: Loadable::NotAsked,
             learner_map: Loadable::NotAsked,
+            claims: Loadable::NotAsked,
+            badges: Loadable::NotAsked,
+            queue: Loadable::NotAsked,
+            review: Loadable::NotAsked,
+            queue_filter: Default::default(),
             comments: Vec::new(),
             unseen: Vec::new(),
             suggestions: Vec::new(),
@@ -199,6 +219,14 @@ impl Widget {
 
     pub fn t(&self, id: &str) -> String {
         self.catalogue.text(id)
+    }
+
+    /// The learner's current claim of `competence`: the latest not withdrawn.
+    pub fn claim_of(&self, competence: &str) -> Option<&Claim> {
+        self.claims.ready().and_then(|list| {
+            list.iter()
+                .find(|c| c.competence.id == competence && c.status != "withdrawn")
+        })
     }
 
     pub fn teacher_view(&self) -> bool {

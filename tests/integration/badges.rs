@@ -12,10 +12,6 @@ use sha2::Digest;
 use crate::both_databases;
 use crate::helpers::*;
 
-async fn admin_token(app: &TestApp) -> String {
-    carefolio::admin::create(&app.db, "tests").await.unwrap()
-}
-
 async fn define(app: &TestApp, token: Option<&str>, body: Value) -> (u16, Value) {
     Api { app }
         .call(
@@ -613,5 +609,124 @@ both_databases!(
             .await;
         assert_eq!(status, 200);
         assert_eq!(eventually_scores(&app, 3).await["scoreGiven"], 0.0);
+    }
+);
+
+both_databases!(
+    a_lead_awards_a_badge_to_many_learners_at_once_and_their_scores_follow,
+    |app| async move {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let api = Api { app: &app };
+        let admin = admin_token(&app).await;
+        let (_, class) = define(
+            &app,
+            Some(&admin),
+            json!({ "key": "peer-support-user", "framework": "carerplus", "node": "10.2", "level": 1, "rule": "competence", "name": { "en": "Peer support (user)" } }),
+        )
+        .await;
+        let lineitem =
+            app.simulator
+                .create_line_item("Peer support in practice", "link-peer-support", 10.0);
+        for (sub, name) in [
+            ("learner-0001", "Ingrid Hansen"),
+            ("learner-0002", "Ole Dahl"),
+        ] {
+            let mut overrides = json!({ "sub": sub, "name": name });
+            carefolio_tests::simulator::merge(
+                &mut overrides,
+                &app.simulator.ags_claim(Some(&lineitem)),
+            );
+            assert_eq!(app.launch(sub, overrides).await.status(), 200);
+        }
+        eventually_scores(&app, 2).await;
+        let mut elsewhere = other_course();
+        elsewhere["sub"] = json!("learner-0003");
+        elsewhere["name"] = json!("Siri Lund");
+        launched_as(&app, elsewhere).await;
+        let tove = launched_as(&app, teacher()).await;
+        let id_of = |name: &'static str| {
+            let db = app.db.clone();
+            async move {
+                carefolio::entities::person::Entity::find()
+                    .filter(carefolio::entities::person::Column::Name.eq(name))
+                    .one(&db)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id
+            }
+        };
+        let (ingrid, ole, siri, tove_id) = (
+            id_of("Ingrid Hansen").await,
+            id_of("Ole Dahl").await,
+            id_of("Siri Lund").await,
+            id_of("Tove Berg").await,
+        );
+        // Ingrid holds it already.
+        assert_eq!(
+            api.post(
+                "/api/v1/assessment/awards",
+                &tove,
+                json!({ "badge_class_id": class["id"], "person_id": ingrid })
+            )
+            .await
+            .0,
+            201
+        );
+        eventually_scores(&app, 3).await;
+
+        let batch = "/api/v1/assessment/awards/batch";
+        let body = json!({ "badge_class_id": class["id"], "person_ids": [ingrid, ole, ole, siri, tove_id] });
+        let ingrid_token = launched_as(
+            &app,
+            json!({ "sub": "learner-0001", "name": "Ingrid Hansen" }),
+        )
+        .await;
+        let (status, refused) = api.post(batch, &ingrid_token, body.clone()).await;
+        assert_eq!(status, 403, "a learner is no lead: {refused}");
+        let (status, refused) = api
+            .post(
+                batch,
+                &tove,
+                json!({ "badge_class_id": class["id"], "person_ids": [] }),
+            )
+            .await;
+        assert_eq!(status, 422);
+        assert_eq!(refused["field"], "person_ids");
+        let too_many: Vec<String> = (0..10_001)
+            .map(|_| uuid::Uuid::new_v4().to_string())
+            .collect();
+        let (status, refused) = api
+            .post(
+                batch,
+                &tove,
+                json!({ "badge_class_id": class["id"], "person_ids": too_many }),
+            )
+            .await;
+        assert_eq!(status, 422, "{refused}");
+
+        let (status, outcome) = api.post(batch, &tove, body).await;
+        assert_eq!(status, 200, "{outcome}");
+        assert_eq!(outcome["awarded"].as_array().unwrap().len(), 1, "{outcome}");
+        assert_eq!(outcome["awarded"][0]["person_id"], ole.to_string());
+        assert_eq!(outcome["already_held"], json!([ingrid]));
+        assert_eq!(
+            outcome["refused"],
+            json!([siri, tove_id]),
+            "not in the course, and the lead themself"
+        );
+        assert_eq!(outcome["grades_queued"], 1);
+        let graded = eventually_scores(&app, 4).await;
+        assert_eq!(graded["scoreGiven"], 50.0, "{graded}");
+        assert_eq!(graded["userId"], "learner-0002");
+        // Its credential verifies like any other.
+        let award = outcome["awarded"][0]["award_id"].as_str().unwrap();
+        let held = carefolio::entities::badge_award::Entity::find()
+            .filter(carefolio::entities::badge_award::Column::PersonId.eq(ole))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(held.len(), 1);
+        assert_eq!(held[0].id.to_string(), award);
     }
 );

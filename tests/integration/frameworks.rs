@@ -4,6 +4,7 @@ use carefolio::entities::competence;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::both_databases;
+use crate::helpers::admin_token;
 
 both_databases!(
     carer_plus_and_pat_are_loaded_on_first_start,
@@ -104,10 +105,6 @@ both_databases!(
 );
 
 const MOODLE_CSV: &[u8] = include_bytes!("../../tool-server/tests/fixtures/moodle-framework.csv");
-
-async fn admin_token(app: &crate::helpers::TestApp) -> String {
-    carefolio::admin::create(&app.db, "tests").await.unwrap()
-}
 
 async fn import(
     app: &crate::helpers::TestApp,

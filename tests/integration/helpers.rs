@@ -513,6 +513,11 @@ impl Api<'_> {
     }
 }
 
+/// A new administrators' API token.
+pub async fn admin_token(app: &TestApp) -> String {
+    carefolio::admin::create(&app.db, "tests").await.unwrap()
+}
+
 /// Claims of the course's instructor.
 pub fn teacher() -> Value {
     json!({ "sub": "teacher-0001", "name": "Tove Berg", lti("roles"): [carefolio_tests::simulator::INSTRUCTOR] })

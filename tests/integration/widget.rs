@@ -78,7 +78,7 @@ async fn launch_in_browser(app: &TestApp, hint: &str, overrides: Value) -> Brows
     browser
         .wait_for(
             "return document.querySelector('#carefolio-portfolio[data-state=\"loaded\"] .cf-map') !== null \
-             || document.querySelector('#carefolio-portfolio[data-page=\"learners\"] .cf-roster') !== null",
+             || document.querySelector('#carefolio-portfolio[data-page=\"queue\"] :is(.cf-queue, .cf-queue-empty)') !== null",
             WAIT,
         )
         .await
@@ -452,6 +452,13 @@ both_databases!(
             &json!({ "sub": "teacher-0001", "name": "Tove Berg", format!("{LTI}roles"): [INSTRUCTOR] }),
         );
         let browser = launch_in_browser(&app, "tove", teacher).await;
+        // A teacher starts at the claims to assess; the learners are one tab away.
+        check_view(&browser, &axe, "queue-empty").await;
+        browser.click("#tab-learners").await.unwrap();
+        browser
+            .wait_for("return document.querySelector('.cf-roster') !== null", WAIT)
+            .await
+            .unwrap();
         check_view(&browser, &axe, "learners").await;
         let names = browser
             .eval(
@@ -485,5 +492,211 @@ both_databases!(
         );
         check_view(&browser, &axe, "learner-map").await;
         browser.quit().await;
+    }
+);
+
+both_databases!(
+    a_learner_asks_for_assessment_an_assessor_decides_by_keyboard_and_the_badge_shows_on_the_map,
+    |app| async move {
+        let axe = axe_source();
+        // Ingrid has a reflection on the activity's competence.
+        let ingrid = json!({ "name": "Ingrid Hansen", "email": "ingrid.hansen@example.org" });
+        let token = launched_as(&app, ingrid.clone()).await;
+        let portfolio: Value = app
+            .client
+            .get(app.url("/api/v1/portfolio"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let competence = portfolio["competences"][0].clone();
+        let framework = portfolio["frameworks"][0]["key"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let created = app
+            .client
+            .post(app.url("/api/v1/evidence"))
+            .bearer_auth(&token)
+            .json(&json!({ "kind": "reflection", "title": "Supporting a peer's goal", "body": "We made a plan together.", "tags": [{ "competence_id": competence["id"], "level": 1 }] }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+        // A badge for this one competence, so that acceptance earns it.
+        let admin = admin_token(&app).await;
+        let defined = app
+            .client
+            .post(app.url("/api/v1/admin/badge-classes"))
+            .bearer_auth(&admin)
+            .json(&json!({ "key": "one-competence", "framework": framework, "node": competence["code"], "level": 1, "rule": "competence", "name": { "en": "Peer goal support" } }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(defined.status(), 200, "{}", defined.text().await.unwrap());
+
+        // In the widget, the competence with evidence offers assessment.
+        let learner = launch_in_browser(&app, "ingrid", ingrid.clone()).await;
+        let ask = format!(
+            ".cf-ask[data-competence=\"{}\"]",
+            competence["id"].as_str().unwrap()
+        );
+        learner
+            .wait_for(
+                &format!("return document.querySelector('{ask}') !== null"),
+                WAIT,
+            )
+            .await
+            .unwrap();
+        learner.click(&ask).await.unwrap();
+        wait_page(&learner, "claim").await;
+        check_view(&learner, &axe, "claim").await;
+        // Sending without a statement is refused in plain words.
+        learner.click("#claim-send").await.unwrap();
+        learner
+            .wait_for("const s = document.querySelector('.cf-status-error'); return s && s.textContent.includes('Write a few sentences')", WAIT)
+            .await
+            .unwrap();
+        learner
+            .type_into(
+                "#claim-statement",
+                "I helped a peer set a goal and follow it up.",
+            )
+            .await
+            .unwrap();
+        learner.click("#claim-send").await.unwrap();
+        wait_page(&learner, "map").await;
+        learner
+            .wait_for("return document.querySelector('.cf-claim-status[data-status=\"submitted\"]') !== null", WAIT)
+            .await
+            .unwrap();
+        check_view(&learner, &axe, "map-claim-waiting").await;
+        learner.quit().await;
+
+        // The teacher's queue: the claim waits; the decision is made by keyboard alone.
+        let mut teacher = json!({ "sub": "teacher-0001", "name": "Tove Berg" });
+        merge(
+            &mut teacher,
+            &json!({ format!("{LTI}roles"): [INSTRUCTOR] }),
+        );
+        let tove = launch_in_browser(&app, "tove", teacher).await;
+        tove.wait_for(
+            "return document.querySelectorAll('.cf-queue-entry').length === 1",
+            WAIT,
+        )
+        .await
+        .unwrap();
+        let who = tove
+            .eval("return document.querySelector('.cf-queue-who').textContent")
+            .await
+            .unwrap();
+        assert!(who.as_str().unwrap().starts_with("Ingrid Hansen"), "{who}");
+        check_view(&tove, &axe, "queue").await;
+        assert!(fits_the_width(&tove).await);
+        tove.eval("document.querySelector('.cf-review-open').focus(); return true")
+            .await
+            .unwrap();
+        tove.press("\u{E007}").await.unwrap();
+        wait_page(&tove, "review").await;
+        tove.wait_for(
+            "return document.querySelector('.cf-decision') !== null",
+            WAIT,
+        )
+        .await
+        .unwrap();
+        let evidence = tove
+            .eval("return document.querySelector('.cf-review-evidence').textContent")
+            .await
+            .unwrap();
+        assert!(
+            evidence
+                .as_str()
+                .unwrap()
+                .contains("We made a plan together."),
+            "{evidence}"
+        );
+        check_view(&tove, &axe, "review").await;
+        // Saving with no outcome chosen says so, and puts the focus on the choice.
+        tove.eval("document.querySelector('#decision-save').focus(); return true")
+            .await
+            .unwrap();
+        tove.press("\u{E007}").await.unwrap();
+        tove.wait_for(
+            "return document.activeElement && document.activeElement.id === 'outcome-accepted'",
+            WAIT,
+        )
+        .await
+        .unwrap();
+        // Space chooses the focused outcome; Tab moves on to the feedback.
+        tove.press(" ").await.unwrap();
+        tove.press("\u{E004}").await.unwrap();
+        let focused = tove.eval("return document.activeElement.id").await.unwrap();
+        assert_eq!(focused, "decision-feedback");
+        tove.press("Clear plan, well followed up.").await.unwrap();
+        tove.press("\u{E004}").await.unwrap();
+        let focused = tove.eval("return document.activeElement.id").await.unwrap();
+        assert_eq!(focused, "decision-save");
+        tove.press("\u{E007}").await.unwrap();
+        wait_page(&tove, "queue").await;
+        tove.wait_for(
+            "return document.querySelector('.cf-queue-empty') !== null",
+            WAIT,
+        )
+        .await
+        .unwrap();
+        let said = tove
+            .eval("return document.querySelector('#cf-status').textContent")
+            .await
+            .unwrap();
+        assert_eq!(said, "Decision saved. The learner will see it.");
+        tove.quit().await;
+
+        // Ingrid's map: accepted, the feedback, and the badge it earned.
+        let learner = launch_in_browser(&app, "ingrid-again", ingrid).await;
+        learner
+            .wait_for("return document.querySelector('.cf-claim-status[data-status=\"accepted\"]') !== null && document.querySelector('.cf-badge') !== null", WAIT)
+            .await
+            .unwrap();
+        let feedback = learner
+            .eval("return document.querySelector('.cf-claim-feedback').textContent")
+            .await
+            .unwrap();
+        assert_eq!(feedback, "Clear plan, well followed up.");
+        let badge = learner
+            .eval("return document.querySelector('.cf-badge-name').textContent")
+            .await
+            .unwrap();
+        assert_eq!(badge, "Peer goal support");
+        let image_loaded = learner
+            .wait_for("const i = document.querySelector('.cf-badge-image'); return i && i.complete && i.naturalWidth > 0", WAIT)
+            .await;
+        assert!(image_loaded.is_ok(), "the badge image loads");
+        check_view(&learner, &axe, "map-badge").await;
+        learner.resize(320, 800).await.unwrap();
+        assert!(
+            fits_the_width(&learner).await,
+            "the map with a badge fits a phone"
+        );
+        check_view(&learner, &axe, "map-badge-phone").await;
+        learner.resize(1000, 900).await.unwrap();
+        // Private until she shows it.
+        learner
+            .click(".cf-badge-actions [aria-pressed]")
+            .await
+            .unwrap();
+        learner
+            .wait_for("return document.querySelector('.cf-badge-actions [aria-pressed=\"true\"]') !== null && document.querySelector('.cf-badge-public a') !== null", WAIT)
+            .await
+            .unwrap();
+        let page = learner
+            .eval("return document.querySelector('.cf-badge-public a').href")
+            .await
+            .unwrap();
+        let public = app.client.get(page.as_str().unwrap()).send().await.unwrap();
+        assert_eq!(public.status(), 200);
+        learner.quit().await;
     }
 );

@@ -31,6 +31,24 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 /// even in four-byte characters.
 pub const MAX_JSON_BYTES: usize = 256 * 1024;
 
+/// JSON bodies up to `limit` bytes; a bad or oversized one is answered
+/// with a problem body (413 or 400).
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|err, _| {
+            let status = match err {
+                error::JsonPayloadError::Overflow { .. }
+                | error::JsonPayloadError::OverflowKnownLength { .. } => {
+                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                }
+                _ => actix_web::http::StatusCode::BAD_REQUEST,
+            };
+            let response = problem(status, "invalid_json", &err.to_string());
+            error::InternalError::from_response(err, response).into()
+        })
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -139,17 +157,7 @@ impl Application {
                             error::InternalError::from_response(err, response).into()
                         },
                     ))
-                    .app_data(web::JsonConfig::default().limit(MAX_JSON_BYTES).error_handler(|err, _| {
-                        let status = match err {
-                            error::JsonPayloadError::Overflow { .. }
-                            | error::JsonPayloadError::OverflowKnownLength { .. } => {
-                                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
-                            }
-                            _ => actix_web::http::StatusCode::BAD_REQUEST,
-                        };
-                        let response = problem(status, "invalid_json", &err.to_string());
-                        error::InternalError::from_response(err, response).into()
-                    }))
+                    .app_data(json_config(MAX_JSON_BYTES))
                     .app_data(web::QueryConfig::default().error_handler(|err, _| {
                         let response = problem(
                             actix_web::http::StatusCode::BAD_REQUEST,

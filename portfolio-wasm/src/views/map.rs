@@ -15,6 +15,7 @@ pub fn page(ctx: &mut Ctx, page: &El) {
     page.push(ctx.click(add.id("add-evidence"), |w| {
         actions::add_evidence_for(w, None)
     }));
+    super::assessment::badges_section(ctx, page);
     this_activity(ctx, page);
     suggestions(ctx, page);
     recent_activity(ctx, page);
@@ -348,6 +349,12 @@ fn competence_row(ctx: &mut Ctx, node: &MapNode, levels: &[LanguageMap], editabl
         let id = node.id.clone();
         actions_row.push(ctx.click(add, move |w| actions::add_evidence_for(w, Some(id.clone()))));
         row.push(actions_row);
+        row.push(super::assessment::claim_line(
+            ctx,
+            &node.id,
+            &node.code,
+            node.evidence,
+        ));
     } else {
         let rated = node
             .self_rating

@@ -2,6 +2,7 @@
 //! after each change; form fields keep what was typed and the focus stays
 //! where it was (or moves where the action says).
 
+mod assessment;
 mod collections;
 mod evidence;
 mod map;
@@ -154,6 +155,9 @@ pub fn render(shared: &Shared) {
                 Page::LearnerMap { person, name } => {
                     teacher::learner_map_page(&mut ctx, &page, person, name)
                 }
+                Page::Claim(competence) => assessment::claim_page(&mut ctx, &page, competence),
+                Page::Queue => assessment::queue_page(&mut ctx, &page),
+                Page::Review(claim) => assessment::review_page(&mut ctx, &page, claim),
             }
             container.push(page);
         }
@@ -202,6 +206,9 @@ fn page_name(page: &Page) -> &'static str {
         Page::Shared(_) => "shared",
         Page::Learners => "learners",
         Page::LearnerMap { .. } => "learner-map",
+        Page::Claim(_) => "claim",
+        Page::Queue => "queue",
+        Page::Review(_) => "review",
     }
 }
 
@@ -280,6 +287,7 @@ fn header(ctx: &mut Ctx, container: &El) {
 fn navigation(ctx: &mut Ctx) -> El {
     let tabs: Vec<(Page, String)> = if ctx.w.teacher_view() {
         vec![
+            (Page::Queue, ctx.t("tab-queue")),
             (Page::Learners, ctx.t("tab-learners")),
             (Page::Sharing, ctx.t("tab-shared-with-me")),
         ]
@@ -302,6 +310,8 @@ fn navigation(ctx: &mut Ctx) -> El {
         Page::EditCollection(_) => Page::Collections,
         Page::Shared(_) => Page::Sharing,
         Page::LearnerMap { .. } => Page::Learners,
+        Page::Review(_) => Page::Queue,
+        Page::Claim(_) => Page::Map,
         other => other.clone(),
     };
     let list = El::new("ul");

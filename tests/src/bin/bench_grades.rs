@@ -87,7 +87,7 @@ async fn launches(
 
 async fn wait_for_scores(simulator: &PlatformSimulator, count: usize) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(600);
-    while simulator.scores().len() < count {
+    while simulator.score_count() < count {
         anyhow::ensure!(Instant::now() < deadline, "scores did not arrive");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }

@@ -158,6 +158,9 @@ struct AgsState {
     line_items: Vec<Value>,
     /// (line item index, score as posted)
     scores: Vec<(usize, Value)>,
+    /// The latest score's timestamp per (line item, user), as a gradebook
+    /// indexes it: an older or equal one is refused.
+    latest: HashMap<(usize, String), i64>,
     /// While true, the token and AGS endpoints answer 503.
     down: bool,
     /// What they answer while down, when not the default sentence.
@@ -377,6 +380,11 @@ impl PlatformSimulator {
         self.lock().ags.line_items.clone()
     }
 
+    /// How many scores were received, without copying them (for polling).
+    pub fn score_count(&self) -> usize {
+        self.lock().ags.scores.len()
+    }
+
     /// Every score received: (line item URL, score).
     pub fn scores(&self) -> Vec<(String, Value)> {
         let state = self.lock();
@@ -405,6 +413,10 @@ impl PlatformSimulator {
             .iter()
             .position(|item| item["id"] == lineitem)
         {
+            if let (Some(user), Some(at)) = (score["userId"].as_str(), timestamp_secs(&score)) {
+                let latest = state.ags.latest.entry((n, user.to_owned())).or_insert(at);
+                *latest = (*latest).max(at);
+            }
             state.ags.scores.push((n, score));
         }
     }
@@ -914,17 +926,17 @@ async fn post_score(
         return HttpResponse::BadRequest().finish();
     };
     let mut state = simulator.lock();
-    let previous = state
+    let key = (n, user.to_owned());
+    if state
         .ags
-        .scores
-        .iter()
-        .filter(|(item, s)| *item == n && s["userId"] == user)
-        .filter_map(|(_, s)| timestamp_secs(s))
-        .max();
-    if previous.is_some_and(|previous| at <= previous) {
+        .latest
+        .get(&key)
+        .is_some_and(|previous| at <= *previous)
+    {
         state.ags.conflicts += 1;
         return HttpResponse::Conflict().body("a score for this user at this time exists");
     }
+    state.ags.latest.insert(key, at);
     state.ags.scores.push((n, score));
     HttpResponse::Ok().finish()
 }

@@ -207,6 +207,134 @@ pub async fn award_by_lead<C: ConnectionTrait>(
     award(db, id).await
 }
 
+/// The most learners one batch awards to: a large provider's end of term.
+pub const MAX_BATCH: usize = 10_000;
+
+/// Rows per statement when a batch writes: well inside SQLite's and
+/// PostgreSQL's limits on bound parameters.
+const ROWS_PER_INSERT: usize = 1_000;
+
+/// What a batch award did, learner by learner.
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct BatchOutcome {
+    /// The new awards.
+    pub awarded: Vec<BatchAward>,
+    /// Learners who hold this badge already: left as they were.
+    pub already_held: Vec<Uuid>,
+    /// People who are not members of the course (or the lead themself):
+    /// nothing awarded.
+    pub refused: Vec<Uuid>,
+    /// Score messages queued for the LMS gradebook.
+    pub grades_queued: usize,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BatchAward {
+    pub person_id: Uuid,
+    pub award_id: Uuid,
+}
+
+/// A course's lead assessor awards a class to many learners of the course
+/// at once (a provider's end of term), in one transaction: every award and
+/// every score message it queues, or none.
+pub async fn award_batch<C: ConnectionTrait>(
+    db: &C,
+    lead: PersonId,
+    course: Uuid,
+    class: Uuid,
+    people: &[Uuid],
+) -> Result<BatchOutcome, BadgeError> {
+    let capability = crate::assessment::course::assessing(db, lead, course)
+        .await?
+        .filter(|c| c.lead)
+        .ok_or(BadgeError::NotAllowed(
+            "only the course's lead assessor awards badges by hand",
+        ))?;
+    if people.is_empty() || people.len() > MAX_BATCH {
+        return Err(BadgeError::invalid(
+            "person_ids",
+            format!("name between 1 and {MAX_BATCH} learners"),
+        ));
+    }
+    let row = badge_class::Entity::find_by_id(class)
+        .one(db)
+        .await?
+        .filter(|c| c.retired_at.is_none())
+        .ok_or_else(|| BadgeError::invalid("badge_class_id", "no such badge"))?;
+    let mut wanted: Vec<Uuid> = Vec::with_capacity(people.len());
+    let mut seen = HashSet::with_capacity(people.len());
+    for person in people {
+        if seen.insert(*person) {
+            wanted.push(*person);
+        }
+    }
+    let mut members = HashSet::with_capacity(wanted.len());
+    let mut holders = HashSet::new();
+    for chunk in wanted.chunks(ROWS_PER_INSERT) {
+        let found: Vec<Uuid> = membership::Entity::find()
+            .select_only()
+            .column(membership::Column::PersonId)
+            .filter(membership::Column::ContextId.eq(capability.course))
+            .filter(membership::Column::PersonId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        members.extend(found);
+        let held: Vec<Uuid> = badge_award::Entity::find()
+            .select_only()
+            .column(badge_award::Column::PersonId)
+            .filter(badge_award::Column::BadgeClassId.eq(row.id))
+            .filter(badge_award::Column::RevokedAt.is_null())
+            .filter(badge_award::Column::PersonId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        holders.extend(held);
+    }
+    let mut outcome = BatchOutcome::default();
+    let now = now_ms();
+    let mut next_index = next_status_index(db).await?;
+    let mut rows = Vec::new();
+    for person in wanted {
+        if person == lead.0 || !members.contains(&person) {
+            outcome.refused.push(person);
+        } else if holders.contains(&person) {
+            outcome.already_held.push(person);
+        } else {
+            let id = Uuid::new_v4();
+            rows.push(badge_award::ActiveModel {
+                id: Set(id),
+                badge_class_id: Set(row.id),
+                person_id: Set(person),
+                context_id: Set(Some(course)),
+                awarded_at: Set(now),
+                awarded_by: Set(Some(lead.0)),
+                revoked_at: Set(None),
+                revoked_by: Set(None),
+                revocation_reason: Set(None),
+                status_index: Set(next_index),
+                public: Set(false),
+                shown_evidence: Set("[]".to_owned()),
+            });
+            next_index += 1;
+            outcome.awarded.push(BatchAward {
+                person_id: person,
+                award_id: id,
+            });
+        }
+    }
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(ROWS_PER_INSERT));
+        badge_award::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+        rows = rest;
+    }
+    let awarded: Vec<Uuid> = outcome.awarded.iter().map(|a| a.person_id).collect();
+    outcome.grades_queued = crate::grades::after_claim_changes(db, &awarded, now).await?;
+    Ok(outcome)
+}
+
 /// Who revokes.
 #[derive(Debug, Clone, Copy)]
 pub enum Revoker {
@@ -276,6 +404,15 @@ pub async fn coverage<C: ConnectionTrait>(
     db: &C,
     person: Uuid,
 ) -> Result<Coverage, sea_orm::DbErr> {
+    coverage_with(db, person, &mut HashMap::new()).await
+}
+
+/// [`coverage`], with the competences of classes already read.
+pub async fn coverage_with<C: ConnectionTrait>(
+    db: &C,
+    person: Uuid,
+    class_competences: &mut HashMap<Uuid, Vec<Uuid>>,
+) -> Result<Coverage, sea_orm::DbErr> {
     let awards = badge_award::Entity::find()
         .filter(badge_award::Column::PersonId.eq(person))
         .all(db)
@@ -300,7 +437,11 @@ pub async fn coverage<C: ConnectionTrait>(
         if class.rule == "n_of" {
             continue;
         }
-        let counted = classes::competences_of(db, class).await?;
+        if let std::collections::hash_map::Entry::Vacant(entry) = class_competences.entry(class.id)
+        {
+            entry.insert(classes::competences_of(db, class).await?);
+        }
+        let counted = class_competences[&class.id].clone();
         if award.revoked_at.is_some() {
             revoked.extend(counted);
         } else {

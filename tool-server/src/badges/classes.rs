@@ -4,7 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -103,19 +105,35 @@ pub async fn competences_of<C: ConnectionTrait>(
     if Rule::parse(&class.rule) == Rule::Competence {
         return Ok(vec![class.node_id]);
     }
-    let rows = competence::Entity::find()
+    // Only the tree's shape: titles and texts are most of a row and are
+    // not needed here, and this runs for every award on every grade.
+    let rows: Vec<(Uuid, Option<Uuid>, String)> = competence::Entity::find()
+        .select_only()
+        .column(competence::Column::Id)
+        .column(competence::Column::ParentId)
+        .column(competence::Column::ItemType)
         .filter(competence::Column::FrameworkId.eq(class.framework_id))
         .filter(competence::Column::RetiredAt.is_null())
+        .into_tuple()
         .all(db)
         .await?;
-    Ok(descendant_competences(&rows, class.node_id))
+    Ok(descendants(&rows, class.node_id))
 }
 
 fn descendant_competences(rows: &[competence::Model], node: Uuid) -> Vec<Uuid> {
-    let mut children: HashMap<Uuid, Vec<&competence::Model>> = HashMap::new();
-    for row in rows {
-        if let Some(parent) = row.parent_id {
-            children.entry(parent).or_default().push(row);
+    let shape: Vec<(Uuid, Option<Uuid>, String)> = rows
+        .iter()
+        .map(|row| (row.id, row.parent_id, row.item_type.clone()))
+        .collect();
+    descendants(&shape, node)
+}
+
+/// The competences under `node`, from (id, parent, item type) rows.
+fn descendants(rows: &[(Uuid, Option<Uuid>, String)], node: Uuid) -> Vec<Uuid> {
+    let mut children: HashMap<Uuid, Vec<(Uuid, &str)>> = HashMap::new();
+    for (id, parent, item_type) in rows {
+        if let Some(parent) = parent {
+            children.entry(*parent).or_default().push((*id, item_type));
         }
     }
     let mut found = Vec::new();
@@ -125,11 +143,11 @@ fn descendant_competences(rows: &[competence::Model], node: Uuid) -> Vec<Uuid> {
         if !seen.insert(id) {
             continue;
         }
-        for child in children.get(&id).into_iter().flatten() {
-            if child.item_type == model::COMPETENCE {
-                found.push(child.id);
+        for (child, item_type) in children.get(&id).into_iter().flatten() {
+            if *item_type == model::COMPETENCE {
+                found.push(*child);
             }
-            stack.push(child.id);
+            stack.push(*child);
         }
     }
     found

@@ -21,6 +21,9 @@ use crate::util::{now_ms, rfc3339_ms};
 
 /// Messages read per pass of a round.
 const BATCH: u64 = 32;
+/// Scores sent to one platform at once: a gradebook answers each in a few
+/// milliseconds, so a handful in flight keeps it busy without crowding it.
+const SENDS_PER_PLATFORM: usize = 4;
 /// Rounds of delivery that may run at once on one instance.
 const ROUNDS: usize = 4;
 /// How often an idle instance looks for due retries.
@@ -128,32 +131,47 @@ impl GradeDelivery {
         }
     }
 
-    /// Sends one platform's messages in turn, each taken just before it is sent.
+    /// Sends one platform's messages, a few at a time, each taken just
+    /// before it is sent. A message is one learner's score on one link, so
+    /// messages sent side by side never overtake each other's learner.
     async fn deliver_in_turn(&self, messages: Vec<OutboxMessage>) -> Result<Report, DbErr> {
+        use futures::StreamExt;
         let mut report = Report::default();
-        for message in messages {
-            if !outbox::take(&self.db, &message).await? {
-                continue;
-            }
-            match self.send(&message).await {
-                Ok(()) => {
-                    outbox::delivered(&self.db, &message).await?;
-                    report.sent += 1;
-                }
-                Err(e) => {
-                    tracing::warn!(
-                        message = %message.id,
-                        attempts = message.attempts + 1,
-                        transient = e.is_transient(),
-                        error = %e,
-                        "a grade could not be delivered"
-                    );
-                    outbox::failed(&self.db, &message, &e.to_string(), !e.is_transient()).await?;
-                    report.failed += 1;
-                }
+        let mut sends = futures::stream::iter(messages)
+            .map(|message| self.deliver_one(message))
+            .buffer_unordered(SENDS_PER_PLATFORM);
+        while let Some(outcome) = sends.next().await {
+            match outcome? {
+                Some(true) => report.sent += 1,
+                Some(false) => report.failed += 1,
+                None => {}
             }
         }
         Ok(report)
+    }
+
+    /// `None` when another sender took the message first.
+    async fn deliver_one(&self, message: OutboxMessage) -> Result<Option<bool>, DbErr> {
+        if !outbox::take(&self.db, &message).await? {
+            return Ok(None);
+        }
+        match self.send(&message).await {
+            Ok(()) => {
+                outbox::delivered(&self.db, &message).await?;
+                Ok(Some(true))
+            }
+            Err(e) => {
+                tracing::warn!(
+                    message = %message.id,
+                    attempts = message.attempts + 1,
+                    transient = e.is_transient(),
+                    error = %e,
+                    "a grade could not be delivered"
+                );
+                outbox::failed(&self.db, &message, &e.to_string(), !e.is_transient()).await?;
+                Ok(Some(false))
+            }
+        }
     }
 
     async fn send(&self, message: &OutboxMessage) -> Result<(), ServiceError> {

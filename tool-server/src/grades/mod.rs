@@ -261,6 +261,47 @@ pub async fn standing<C: ConnectionTrait>(
     resource_link_id: Uuid,
     person_id: Uuid,
 ) -> Result<Option<Standing>, DbErr> {
+    standing_with(db, resource_link_id, person_id, &mut Memo::default()).await
+}
+
+/// What the standings of many learners share, read once per batch: each
+/// link's course, rule and competences, each badge class's competences.
+#[derive(Default)]
+pub struct Memo {
+    links: HashMap<Uuid, (Option<Uuid>, GradingRule, Vec<Uuid>)>,
+    pub class_competences: HashMap<Uuid, Vec<Uuid>>,
+}
+
+async fn standing_with<C: ConnectionTrait>(
+    db: &C,
+    resource_link_id: Uuid,
+    person_id: Uuid,
+    memo: &mut Memo,
+) -> Result<Option<Standing>, DbErr> {
+    let (course, rule, competences) = match memo.links.get(&resource_link_id) {
+        Some(known) => known.clone(),
+        None => {
+            let known = link_facts(db, resource_link_id).await?;
+            memo.links.insert(resource_link_id, known.clone());
+            known
+        }
+    };
+    match (rule, course) {
+        (GradingRule::Claims, Some(course)) => {
+            claims_standing(db, &competences, course, person_id, memo).await
+        }
+        _ => Ok(progress(db, resource_link_id, person_id)
+            .await?
+            .share()
+            .map(Standing::from_activity)),
+    }
+}
+
+/// A link's course, the course's grading rule, and the link's competences.
+async fn link_facts<C: ConnectionTrait>(
+    db: &C,
+    resource_link_id: Uuid,
+) -> Result<(Option<Uuid>, GradingRule, Vec<Uuid>), DbErr> {
     let course = resource_link::Entity::find_by_id(resource_link_id)
         .one(db)
         .await?
@@ -273,26 +314,6 @@ pub async fn standing<C: ConnectionTrait>(
         }
         None => GradingRule::Activity,
     };
-    match (rule, course) {
-        (GradingRule::Claims, Some(course)) => {
-            claims_standing(db, resource_link_id, course, person_id).await
-        }
-        _ => Ok(progress(db, resource_link_id, person_id)
-            .await?
-            .share()
-            .map(Standing::from_activity)),
-    }
-}
-
-/// The share of the link's competences with an accepted claim in its
-/// course; `PendingManual` while any of them waits for assessors;
-/// `Completed` once every one is decided.
-async fn claims_standing<C: ConnectionTrait>(
-    db: &C,
-    resource_link_id: Uuid,
-    course: Uuid,
-    person_id: Uuid,
-) -> Result<Option<Standing>, DbErr> {
     let competences: Vec<Uuid> = resource_link_competence::Entity::find()
         .filter(resource_link_competence::Column::ResourceLinkId.eq(resource_link_id))
         .all(db)
@@ -300,6 +321,19 @@ async fn claims_standing<C: ConnectionTrait>(
         .into_iter()
         .map(|row| row.competence_id)
         .collect();
+    Ok((course, rule, competences))
+}
+
+/// The share of the link's competences with an accepted claim in its
+/// course; `PendingManual` while any of them waits for assessors;
+/// `Completed` once every one is decided.
+async fn claims_standing<C: ConnectionTrait>(
+    db: &C,
+    competences: &[Uuid],
+    course: Uuid,
+    person_id: Uuid,
+    memo: &mut Memo,
+) -> Result<Option<Standing>, DbErr> {
     if competences.is_empty() {
         return Ok(None);
     }
@@ -312,7 +346,8 @@ async fn claims_standing<C: ConnectionTrait>(
         .await?;
     // A badge held vouches for its competences; a revoked one takes back
     // those only it vouched for.
-    let badges = crate::badges::awards::coverage(db, person_id).await?;
+    let badges =
+        crate::badges::awards::coverage_with(db, person_id, &mut memo.class_competences).await?;
     let with = |competence: &Uuid, statuses: &[&str]| {
         claims.iter().any(|c| {
             c.competence_id == *competence
@@ -363,8 +398,9 @@ async fn queue_standing<C: ConnectionTrait>(
     person_id: Uuid,
     subject: Option<&str>,
     now: i64,
+    memo: &mut Memo,
 ) -> Result<bool, DbErr> {
-    let Some(standing) = standing(db, link.id, person_id).await? else {
+    let Some(standing) = standing_with(db, link.id, person_id, memo).await? else {
         return Ok(false);
     };
     let previous = grade_sync::Entity::find_by_id((link.id, person_id))
@@ -428,6 +464,24 @@ async fn queue_standing<C: ConnectionTrait>(
     Ok(true)
 }
 
+/// Queues the changed grades of many learners at once (a batch award).
+pub async fn after_claim_changes<C: ConnectionTrait>(
+    db: &C,
+    people: &[Uuid],
+    now: i64,
+) -> Result<usize, DbErr> {
+    let mut queued = 0;
+    let mut memo = Memo::default();
+    for person in people {
+        for link in synced_links(db, *person).await? {
+            if queue_standing(db, &link, *person, None, now, &mut memo).await? {
+                queued += 1;
+            }
+        }
+    }
+    Ok(queued)
+}
+
 /// Queues the learner's changed grades on every graded link of theirs,
 /// after a claim of theirs was submitted, withdrawn or decided (or a badge
 /// awarded or revoked): in the transaction that made the change.
@@ -438,7 +492,7 @@ pub async fn after_claim_change<C: ConnectionTrait>(
 ) -> Result<usize, DbErr> {
     let mut queued = 0;
     for link in synced_links(db, person_id).await? {
-        if queue_standing(db, &link, person_id, None, now).await? {
+        if queue_standing(db, &link, person_id, None, now, &mut Memo::default()).await? {
             queued += 1;
         }
     }
@@ -481,7 +535,16 @@ pub async fn after_launch<C: ConnectionTrait>(
     }
     let mut queued = 0;
     for link in &links {
-        if queue_standing(db, link, facts.person_id, Some(facts.subject), now).await? {
+        if queue_standing(
+            db,
+            link,
+            facts.person_id,
+            Some(facts.subject),
+            now,
+            &mut Memo::default(),
+        )
+        .await?
+        {
             queued += 1;
         }
     }

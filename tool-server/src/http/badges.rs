@@ -134,6 +134,61 @@ pub async fn award(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+pub struct BatchAwardRequest {
+    pub badge_class_id: Uuid,
+    /// Up to 10,000 learners of the course.
+    pub person_ids: Vec<Uuid>,
+}
+
+/// The most a batch request may weigh: 10,000 ids and room to spare.
+pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
+
+/// The course's lead assessor awards a badge to many learners at once (a
+/// provider's end of term): all in one transaction, with the gradebook
+/// scores queued through the outbox.
+#[utoipa::path(
+    post,
+    path = "/api/v1/assessment/awards/batch",
+    tag = "badges",
+    security(("launch_token" = [])),
+    request_body = BatchAwardRequest,
+    responses(
+        (status = 200, description = "What was awarded, to whom, and who was left out", body = awards::BatchOutcome),
+        (status = 401, response = Unauthenticated),
+        (status = 403, description = "Not the course's lead assessor", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such badge, or no learners or more than 10,000", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn award_batch(
+    launched: Launched,
+    state: web::Data<AppState>,
+    body: web::Json<BatchAwardRequest>,
+) -> Result<HttpResponse, BadgeError> {
+    use sea_orm::TransactionTrait;
+    let course = crate::portfolio::access::course_of(&state.db, &launched.0)
+        .await?
+        .ok_or(BadgeError::NotAllowed("this launch is not from a course"))?;
+    let txn = state.db.begin().await?;
+    let outcome = awards::award_batch(
+        &txn,
+        launched.0.person_id,
+        course,
+        body.badge_class_id,
+        &body.person_ids,
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(
+        awarded = outcome.awarded.len(),
+        already_held = outcome.already_held.len(),
+        refused = outcome.refused.len(),
+        "badges awarded in a batch"
+    );
+    state.grades.wake();
+    Ok(no_store(HttpResponse::Ok()).json(outcome))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Revocation {
     /// Why; the learner and verifiers see it.
     pub reason: String,

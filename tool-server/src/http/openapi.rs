@@ -72,6 +72,7 @@ use super::{admin, api, assessment, badges, evidence, sharing};
         badges::my_baked_image,
         badges::badge_classes,
         badges::award,
+        badges::award_batch,
         badges::revoke,
         badges::admin_badge_classes,
         badges::define_badge_class,
@@ -226,6 +227,20 @@ mod tests {
             if api || path.starts_with("/files/") || path.starts_with("/exports/") {
                 found.insert((method.to_owned(), path.to_owned()));
             }
+        }
+        // Resources with a configuration of their own: `web::resource("…")`
+        // then `.route(web::post()…)`.
+        for piece in source.split("web::resource(").skip(1) {
+            let (Some(path), Some(method)) = (
+                piece.split('"').nth(1),
+                piece
+                    .split(".route(web::")
+                    .nth(1)
+                    .and_then(|rest| rest.split("()").next()),
+            ) else {
+                continue;
+            };
+            found.insert((method.to_owned(), path.to_owned()));
         }
         found
     }

@@ -183,6 +183,11 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::get().to(badges::badge_classes),
         )
         .route("/api/v1/assessment/awards", web::post().to(badges::award))
+        .service(
+            web::resource("/api/v1/assessment/awards/batch")
+                .app_data(crate::startup::json_config(badges::MAX_BATCH_BYTES))
+                .route(web::post().to(badges::award_batch)),
+        )
         .route(
             "/api/v1/assessment/awards/{id}/revocation",
             web::post().to(badges::revoke),
