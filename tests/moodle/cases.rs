@@ -530,6 +530,14 @@ pub async fn the_teachers_widget_lists_moodles_learners(suite: &Suite) -> anyhow
     launch(suite, STUDENT, cmid).await?;
     let browser = browser_as(suite, TEACHER).await?;
     open_activity_frame(suite, &browser, cmid).await?;
+    // A teacher starts at the claims to assess; the learners are one tab away.
+    browser
+        .wait_for(
+            "return document.querySelector('#carefolio-portfolio[data-page=\"queue\"] :is(.cf-queue, .cf-queue-empty)') !== null",
+            WAIT,
+        )
+        .await?;
+    browser.click("#tab-learners").await?;
     browser
         .wait_for(
             "return document.querySelectorAll('.cf-roster-learner').length > 0",

@@ -413,20 +413,55 @@ pub async fn coverage_with<C: ConnectionTrait>(
     person: Uuid,
     class_competences: &mut HashMap<Uuid, Vec<Uuid>>,
 ) -> Result<Coverage, sea_orm::DbErr> {
+    Ok(coverages(db, &[person], class_competences)
+        .await?
+        .remove(&person)
+        .unwrap_or_default())
+}
+
+/// The coverage of each of `people` (those without badges are left out),
+/// in two reads whatever their number, with the competences of classes
+/// already read taken from `class_competences`.
+pub async fn coverages<C: ConnectionTrait>(
+    db: &C,
+    people: &[Uuid],
+    class_competences: &mut HashMap<Uuid, Vec<Uuid>>,
+) -> Result<HashMap<Uuid, Coverage>, sea_orm::DbErr> {
     let awards = badge_award::Entity::find()
-        .filter(badge_award::Column::PersonId.eq(person))
+        .filter(badge_award::Column::PersonId.is_in(people.iter().copied()))
         .all(db)
         .await?;
     if awards.is_empty() {
-        return Ok(Coverage::default());
+        return Ok(HashMap::new());
     }
+    let class_ids: HashSet<Uuid> = awards.iter().map(|a| a.badge_class_id).collect();
     let classes_by_id: HashMap<Uuid, badge_class::Model> = badge_class::Entity::find()
-        .filter(badge_class::Column::Id.is_in(awards.iter().map(|a| a.badge_class_id)))
+        .filter(badge_class::Column::Id.is_in(class_ids))
         .all(db)
         .await?
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
+    let mut by_person: HashMap<Uuid, Vec<badge_award::Model>> = HashMap::new();
+    for award in awards {
+        by_person.entry(award.person_id).or_default().push(award);
+    }
+    let mut out = HashMap::with_capacity(by_person.len());
+    for (person, awards) in by_person {
+        out.insert(
+            person,
+            coverage_of(db, awards, &classes_by_id, class_competences).await?,
+        );
+    }
+    Ok(out)
+}
+
+async fn coverage_of<C: ConnectionTrait>(
+    db: &C,
+    awards: Vec<badge_award::Model>,
+    classes_by_id: &HashMap<Uuid, badge_class::Model>,
+    class_competences: &mut HashMap<Uuid, Vec<Uuid>>,
+) -> Result<Coverage, sea_orm::DbErr> {
     let mut revoked = HashSet::new();
     let mut active = HashSet::new();
     for award in awards {

@@ -344,10 +344,20 @@ async fn claims_standing<C: ConnectionTrait>(
         .filter(claim::Column::Status.is_not_in(["draft", "withdrawn"]))
         .all(db)
         .await?;
-    // A badge held vouches for its competences; a revoked one takes back
-    // those only it vouched for.
     let badges =
         crate::badges::awards::coverage_with(db, person_id, &mut memo.class_competences).await?;
+    Ok(Some(standing_from(competences, &claims, &badges)))
+}
+
+/// The standing on a link's `competences` given the learner's claims on
+/// them in the link's course (drafts and withdrawn ones left out) and
+/// what their badges vouch for: a badge held vouches for its competences;
+/// a revoked one takes back those only it vouched for.
+fn standing_from(
+    competences: &[Uuid],
+    claims: &[claim::Model],
+    badges: &crate::badges::awards::Coverage,
+) -> Standing {
     let with = |competence: &Uuid, statuses: &[&str]| {
         claims.iter().any(|c| {
             c.competence_id == *competence
@@ -365,7 +375,7 @@ async fn claims_standing<C: ConnectionTrait>(
         .iter()
         .all(|c| achieved(c) || with(c, &["not_yet_competent"]));
     let share = accepted as f64 / competences.len() as f64;
-    Ok(Some(Standing {
+    Standing {
         share,
         activity: if claims.is_empty() && accepted == 0 {
             "Initialized"
@@ -379,7 +389,7 @@ async fn claims_standing<C: ConnectionTrait>(
         } else {
             "FullyGraded"
         },
-    }))
+    }
 }
 
 /// A graded link of the learner's, as the outbox needs it.
@@ -406,6 +416,20 @@ async fn queue_standing<C: ConnectionTrait>(
     let previous = grade_sync::Entity::find_by_id((link.id, person_id))
         .one(db)
         .await?;
+    record_standing(db, link, person_id, &standing, previous, subject, now).await
+}
+
+/// Stores `standing` and queues its score message, unless it is the
+/// standing last sent (`previous`).
+async fn record_standing<C: ConnectionTrait>(
+    db: &C,
+    link: &GradedLink,
+    person_id: Uuid,
+    standing: &Standing,
+    previous: Option<grade_sync::Model>,
+    subject: Option<&str>,
+    now: i64,
+) -> Result<bool, DbErr> {
     if previous.as_ref().is_some_and(|p| {
         (p.progress - standing.share).abs() < 1e-9
             && p.standing
@@ -472,9 +496,79 @@ pub async fn after_claim_changes<C: ConnectionTrait>(
 ) -> Result<usize, DbErr> {
     let mut queued = 0;
     let mut memo = Memo::default();
-    for person in people {
-        for link in synced_links(db, *person).await? {
-            if queue_standing(db, &link, *person, None, now, &mut memo).await? {
+    for chunk in people.chunks(500) {
+        // What every learner's standing needs, read for the whole chunk:
+        // their graded links with the grade last sent, their claims and
+        // their badges.
+        let synced = grade_sync::Entity::find()
+            .filter(grade_sync::Column::PersonId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?;
+        if synced.is_empty() {
+            continue;
+        }
+        let link_ids: std::collections::HashSet<Uuid> =
+            synced.iter().map(|s| s.resource_link_id).collect();
+        let links: HashMap<Uuid, resource_link::Model> = resource_link::Entity::find()
+            .filter(resource_link::Column::Id.is_in(link_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| (l.id, l))
+            .collect();
+        let mut claims: HashMap<Uuid, Vec<claim::Model>> = HashMap::new();
+        for row in claim::Entity::find()
+            .filter(claim::Column::OwnerId.is_in(chunk.iter().copied()))
+            .filter(claim::Column::Status.is_not_in(["draft", "withdrawn"]))
+            .all(db)
+            .await?
+        {
+            claims.entry(row.owner_id).or_default().push(row);
+        }
+        let coverages =
+            crate::badges::awards::coverages(db, chunk, &mut memo.class_competences).await?;
+        let none = crate::badges::awards::Coverage::default();
+        for previous in synced {
+            let Some(link) = links.get(&previous.resource_link_id) else {
+                continue;
+            };
+            let person = previous.person_id;
+            let graded = GradedLink {
+                id: link.id,
+                lti_link_id: link.link_id.clone(),
+                label: link.title.clone().unwrap_or_else(|| "Carefolio".to_owned()),
+                platform_id: link.platform_id,
+            };
+            let (course, rule, competences) = match memo.links.get(&link.id) {
+                Some(known) => known.clone(),
+                None => {
+                    let known = link_facts(db, link.id).await?;
+                    memo.links.insert(link.id, known.clone());
+                    known
+                }
+            };
+            let standing = match (rule, course) {
+                (GradingRule::Claims, Some(course)) if !competences.is_empty() => {
+                    let theirs: Vec<claim::Model> = claims
+                        .get(&person)
+                        .map(|list| {
+                            list.iter()
+                                .filter(|c| {
+                                    c.context_id == course && competences.contains(&c.competence_id)
+                                })
+                                .cloned()
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    standing_from(&competences, &theirs, coverages.get(&person).unwrap_or(&none))
+                }
+                // The activity rule, or a link without competences: as one by one.
+                _ => match standing_with(db, link.id, person, &mut memo).await? {
+                    Some(standing) => standing,
+                    None => continue,
+                },
+            };
+            if record_standing(db, &graded, person, &standing, Some(previous), None, now).await? {
                 queued += 1;
             }
         }
