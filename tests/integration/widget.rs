@@ -409,16 +409,7 @@ both_databases!(
         );
         // Ingrid adds a reflection and shares her portfolio with the course's teachers.
         let token = launched_as(&app, app.simulator.roster_claim()).await;
-        let portfolio: Value = app
-            .client
-            .get(app.url("/api/v1/portfolio"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let portfolio = Api { app: &app }.get("/api/v1/portfolio", &token).await.1;
         let competence = portfolio["competences"][0]["id"]
             .as_str()
             .unwrap()
@@ -502,16 +493,7 @@ both_databases!(
         // Ingrid has a reflection on the activity's competence.
         let ingrid = json!({ "name": "Ingrid Hansen", "email": "ingrid.hansen@example.org" });
         let token = launched_as(&app, ingrid.clone()).await;
-        let portfolio: Value = app
-            .client
-            .get(app.url("/api/v1/portfolio"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let portfolio = Api { app: &app }.get("/api/v1/portfolio", &token).await.1;
         let competence = portfolio["competences"][0].clone();
         let framework = portfolio["frameworks"][0]["key"]
             .as_str()

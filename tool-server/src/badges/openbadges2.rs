@@ -49,20 +49,26 @@ impl Urls<'_> {
 
 /// The issuer's profile.
 pub fn profile(urls: &Urls<'_>, settings: &BadgeSettings) -> Value {
-    let mut profile = json!({
-        "@context": CONTEXT,
-        "type": "Issuer",
-        "id": urls.issuer(),
+    let mut profile = issuer(urls.base, settings);
+    profile["@context"] = json!(CONTEXT);
+    profile["type"] = json!("Issuer");
+    profile["id"] = json!(urls.issuer());
+    profile
+}
+
+/// The issuer's name, address and email, as both versions state them.
+pub fn issuer(base: &str, settings: &BadgeSettings) -> Value {
+    let mut issuer = json!({
         "name": settings.issuer_name.as_deref().unwrap_or("Carefolio"),
         "url": settings
             .issuer_url
             .as_ref()
-            .map_or_else(|| urls.base.to_owned(), |u| u.as_str().to_owned()),
+            .map_or_else(|| base.to_owned(), |u| u.as_str().to_owned()),
     });
     if let Some(email) = &settings.issuer_email {
-        profile["email"] = json!(email);
+        issuer["email"] = json!(email);
     }
-    profile
+    issuer
 }
 
 /// A badge class, aligned to its framework node.

@@ -72,18 +72,9 @@ fn issuer_name(settings: &BadgeSettings) -> &str {
 
 /// The issuer as credentials embed it.
 fn issuer_summary(urls: &Urls<'_>, settings: &BadgeSettings) -> Value {
-    let mut issuer = json!({
-        "id": urls.issuer(),
-        "type": ["Profile"],
-        "name": issuer_name(settings),
-        "url": settings
-            .issuer_url
-            .as_ref()
-            .map_or_else(|| urls.base.to_owned(), |u| u.as_str().to_owned()),
-    });
-    if let Some(email) = &settings.issuer_email {
-        issuer["email"] = json!(email);
-    }
+    let mut issuer = openbadges2::issuer(urls.base, settings);
+    issuer["id"] = json!(urls.issuer());
+    issuer["type"] = json!(["Profile"]);
     issuer
 }
 

@@ -560,7 +560,11 @@ pub async fn after_claim_changes<C: ConnectionTrait>(
                                 .collect()
                         })
                         .unwrap_or_default();
-                    standing_from(&competences, &theirs, coverages.get(&person).unwrap_or(&none))
+                    standing_from(
+                        &competences,
+                        &theirs,
+                        coverages.get(&person).unwrap_or(&none),
+                    )
                 }
                 // The activity rule, or a link without competences: as one by one.
                 _ => match standing_with(db, link.id, person, &mut memo).await? {

@@ -532,17 +532,7 @@ pub async fn my_credential(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, BadgeError> {
-    let row = awards::own(&state.db, launched.0.person_id, id.into_inner()).await?;
-    let view = awards::award(&state.db, row.id).await?;
-    let key = state.issuer_key.get(&state.db).await.map_err(signing)?;
-    let jwt = openbadges3::signed_credential(
-        &state.db,
-        &urls3(&state),
-        &state.settings.badges,
-        &key,
-        row.id,
-    )
-    .await?;
+    let (_, view, jwt) = own_credential(&state, &launched, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/vc+jwt"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -572,17 +562,7 @@ pub async fn my_baked_image(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, BadgeError> {
-    let row = awards::own(&state.db, launched.0.person_id, id.into_inner()).await?;
-    let view = awards::award(&state.db, row.id).await?;
-    let key = state.issuer_key.get(&state.db).await.map_err(signing)?;
-    let jwt = openbadges3::signed_credential(
-        &state.db,
-        &urls3(&state),
-        &state.settings.badges,
-        &key,
-        row.id,
-    )
-    .await?;
+    let (row, view, jwt) = own_credential(&state, &launched, id.into_inner()).await?;
     let png = class_png(&state, view.badge.id).await?;
     let mut baked = png::bake(&png, "openbadgecredential", &jwt).ok_or(BadgeError::NotFound)?;
     if row.public && row.revoked_at.is_none() {
@@ -590,6 +570,26 @@ pub async fn my_baked_image(
             .ok_or(BadgeError::NotFound)?;
     }
     Ok(image_download(baked, &view.badge.key))
+}
+
+/// One of the learner's own awards with its signed 3.0 credential.
+async fn own_credential(
+    state: &AppState,
+    launched: &Launched,
+    id: Uuid,
+) -> Result<(crate::entities::badge_award::Model, AwardView, String), BadgeError> {
+    let row = awards::own(&state.db, launched.0.person_id, id).await?;
+    let view = awards::award(&state.db, row.id).await?;
+    let key = state.issuer_key.get(&state.db).await.map_err(signing)?;
+    let jwt = openbadges3::signed_credential(
+        &state.db,
+        &urls3(state),
+        &state.settings.badges,
+        &key,
+        row.id,
+    )
+    .await?;
+    Ok((row, view, jwt))
 }
 
 #[derive(serde::Serialize)]
