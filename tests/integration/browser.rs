@@ -176,6 +176,15 @@ both_databases!(
             ))
             .await
             .unwrap();
+        // A teacher starts at the claims to assess; the learners are one tab away.
+        browser
+            .wait_for(
+                "return document.querySelector('#tab-learners') !== null",
+                Duration::from_secs(20),
+            )
+            .await
+            .unwrap();
+        browser.click("#tab-learners").await.unwrap();
         browser
             .wait_for(
                 "return document.querySelectorAll('.cf-roster-learner').length === 2",

@@ -664,6 +664,22 @@ both_databases!(
         );
         check_view(&learner, &axe, "map-badge-phone").await;
         learner.resize(1000, 900).await.unwrap();
+        // "Download credential" hands the browser the signed credential.
+        learner
+            .eval("window.__downloads = []; const make = URL.createObjectURL; URL.createObjectURL = b => { window.__downloads.push(b); return make(b); }; return true")
+            .await
+            .unwrap();
+        learner
+            .click(".cf-badge-actions button:first-child")
+            .await
+            .unwrap();
+        let jwt = learner
+            .wait_for("const b = window.__downloads[0]; if (!b) return null; if (window.__text === undefined) { window.__text = null; b.text().then(t => window.__text = t); } return window.__text", WAIT)
+            .await
+            .unwrap();
+        let jwt = jwt.as_str().unwrap();
+        assert_eq!(jwt.split('.').count(), 3, "a compact JWS: {jwt}");
+        assert!(jwt.starts_with("eyJ"), "{jwt}");
         // Private until she shows it.
         learner
             .click(".cf-badge-actions [aria-pressed]")
