@@ -179,7 +179,7 @@ both_databases!(
         // A teacher starts at the claims to assess; the learners are one tab away.
         browser
             .wait_for(
-                "return document.querySelector('#tab-learners') !== null",
+                "return document.querySelector('#carefolio-portfolio[data-page=\"queue\"] :is(.cf-queue, .cf-queue-empty)') !== null",
                 Duration::from_secs(20),
             )
             .await

@@ -96,7 +96,7 @@ impl GradeDelivery {
     }
 
     /// Delivers everything `due` until nothing is left. Each platform's
-    /// messages go one after another, and platforms side by side: one that
+    /// messages go a few at a time, and platforms side by side: one that
     /// is slow or down holds up only its own grades.
     pub async fn deliver(&self, due: Due) -> Result<Report, DbErr> {
         let mut report = Report::default();
@@ -122,7 +122,7 @@ impl GradeDelivery {
             }
             let rounds = by_platform
                 .into_values()
-                .map(|messages| self.deliver_in_turn(messages));
+                .map(|messages| self.deliver_to_platform(messages));
             for round in futures::future::join_all(rounds).await {
                 let round = round?;
                 report.sent += round.sent;
@@ -134,7 +134,7 @@ impl GradeDelivery {
     /// Sends one platform's messages, a few at a time, each taken just
     /// before it is sent. A message is one learner's score on one link, so
     /// messages sent side by side never overtake each other's learner.
-    async fn deliver_in_turn(&self, messages: Vec<OutboxMessage>) -> Result<Report, DbErr> {
+    async fn deliver_to_platform(&self, messages: Vec<OutboxMessage>) -> Result<Report, DbErr> {
         use futures::StreamExt;
         let mut report = Report::default();
         let mut sends = futures::stream::iter(messages)
