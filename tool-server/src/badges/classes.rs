@@ -494,6 +494,18 @@ pub async fn views<C: ConnectionTrait>(
 }
 
 /// The class's image: the provider's, or one drawn for it.
+/// One class as the API and the Open Badges documents describe it.
+pub async fn view<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<BadgeClassView, BadgeError> {
+    let row = badge_class::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(BadgeError::NotFound)?;
+    views(db, vec![row])
+        .await?
+        .pop()
+        .ok_or(BadgeError::NotFound)
+}
+
 pub async fn image_of<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<String, BadgeError> {
     let row = badge_class::Entity::find_by_id(id)
         .one(db)

@@ -77,14 +77,7 @@ pub async fn badge_class<C: ConnectionTrait>(
     urls: &Urls<'_>,
     id: Uuid,
 ) -> Result<Value, BadgeError> {
-    let row = crate::entities::badge_class::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(BadgeError::NotFound)?;
-    let view = classes::views(db, vec![row])
-        .await?
-        .pop()
-        .ok_or(BadgeError::NotFound)?;
+    let view = classes::view(db, id).await?;
     Ok(badge_class_json(db, urls, &view).await?)
 }
 

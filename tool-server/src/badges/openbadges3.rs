@@ -162,14 +162,7 @@ pub async fn achievement<C: ConnectionTrait>(
     urls: &Urls<'_>,
     id: Uuid,
 ) -> Result<Value, BadgeError> {
-    let row = crate::entities::badge_class::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(BadgeError::NotFound)?;
-    let view = classes::views(db, vec![row])
-        .await?
-        .pop()
-        .ok_or(BadgeError::NotFound)?;
+    let view = classes::view(db, id).await?;
     let mut achievement = achievement_json(db, urls, &view).await?;
     achievement["@context"] = json!([VC_CONTEXT, OB_CONTEXT]);
     Ok(achievement)
