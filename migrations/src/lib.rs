@@ -26,6 +26,7 @@ mod m20261201_000018_assessment;
 mod m20261201_000019_badges;
 mod m20261201_000020_key_uses;
 mod m20261201_000021_grade_syncs_by_person;
+mod m20261202_000022_lrs;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000019_badges::Migration),
             Box::new(m20261201_000020_key_uses::Migration),
             Box::new(m20261201_000021_grade_syncs_by_person::Migration),
+            Box::new(m20261202_000022_lrs::Migration),
         ]
     }
 }

@@ -181,7 +181,8 @@ pub enum PlatformCommand {
 #[derive(Subcommand, Debug)]
 pub enum XapiClientCommand {
     /// Create credentials; prints the key and secret once. Without
-    /// --platform they read every statement (an operator's credentials).
+    /// --platform they reach every statement and the tool's documents (an
+    /// operator's credentials); --scope says what they may do there.
     Add {
         /// A name for whoever uses the credentials (e.g. "reporting").
         #[arg(long)]
@@ -192,6 +193,11 @@ pub enum XapiClientCommand {
         /// The platform's client id, when its issuer has several registrations.
         #[arg(long, requires = "platform")]
         client_id: Option<String>,
+        /// xAPI scopes, comma-separated: statements/write,
+        /// statements/read/mine, statements/read, state, define, profile,
+        /// all/read, all.
+        #[arg(long, default_value = xapi::scopes::DEFAULT)]
+        scope: String,
     },
     /// List the credentials: name, key, what they read, whether revoked.
     List,
@@ -383,7 +389,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             platform,
             client_id,
+            scope,
         }) => {
+            let scopes = xapi::scopes::Scopes::parse(&scope).map_err(anyhow::Error::msg)?;
             let database = prepare(&settings).await?;
             let reach = match platform {
                 None => xapi::clients::Reach::Everything,
@@ -394,7 +402,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
             };
-            let client = xapi::clients::create(&database, &name, reach).await?;
+            let client = xapi::clients::create(&database, &name, reach, scopes).await?;
             println!(
                 "xAPI client {:?} created. The secret is shown only now.",
                 client.name
@@ -411,7 +419,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             for client in clients {
                 let reach = match client.reach {
-                    xapi::clients::Reach::Everything => "every statement".to_owned(),
+                    xapi::clients::Reach::Everything => "every statement and the tool's documents".to_owned(),
                     xapi::clients::Reach::Platform(id) => all
                         .iter()
                         .find(|p| p.id.0 == id)
@@ -423,8 +431,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     None => format!("created {}", rfc3339_ms(client.created_at_ms)),
                 };
                 println!(
-                    "{:<20} key {}  reads {reach}  {state}",
-                    client.name, client.key
+                    "{:<20} key {}  reaches {reach}  scope {}  {state}",
+                    client.name, client.key, client.scopes
                 );
             }
         }

@@ -99,10 +99,6 @@ pub async fn record<C: ConnectionTrait>(
         base_url: decided.base_url,
         timestamp_ms: decided.at,
     });
-    let verb_id = statement["verb"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
     let authority = json!({
         "objectType": "Agent",
         "name": "Carefolio",
@@ -114,10 +110,7 @@ pub async fn record<C: ConnectionTrait>(
             id,
             person_id: Some(decided.claim.owner_id),
             platform_id: learner_platform.or(platform),
-            actor_key: learner.key(),
-            verb_id,
-            object_id: competence.id.clone(),
-            timestamp_ms: decided.at,
+            client_id: None,
             statement,
         },
         &authority,

@@ -13,6 +13,8 @@ pub struct Model {
     /// The platform registration whose statements it reads; none: all.
     pub platform_id: Option<i32>,
     pub revoked_at: Option<i64>,
+    /// Comma-separated xAPI scopes (`statements/write`, `state`, `all`…).
+    pub scopes: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

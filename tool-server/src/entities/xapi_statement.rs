@@ -17,6 +17,8 @@ pub struct Model {
     pub timestamp: i64,
     pub stored: i64,
     pub voided: bool,
+    /// The client whose credentials sent it; none: recorded by Carefolio.
+    pub client_id: Option<i32>,
     #[sea_orm(column_type = "Text")]
     pub statement: String,
 }

@@ -135,7 +135,25 @@ impl ResponseError for XapiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = logged_problem(self, self.status(), self.code());
+        let mut response = match self {
+            // 400 naming the field, for the client that sent it.
+            XapiError::InvalidStatement { field, reason } => HttpResponse::build(self.status())
+                .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+                .insert_header((ERROR_CODE_HEADER, self.code()))
+                .body(
+                    json!({
+                        "type": "about:blank",
+                        "title": "Bad Request",
+                        "status": 400,
+                        "code": self.code(),
+                        "detail": self.to_string(),
+                        "field": field,
+                        "reason": reason,
+                    })
+                    .to_string(),
+                ),
+            _ => logged_problem(self, self.status(), self.code()),
+        };
         if matches!(self, XapiError::Unauthorized) {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -262,7 +262,6 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::get().to(admin::export_framework),
         )
         // xAPI
-        .route("/xapi/about", web::get().to(xapi::about))
-        .route("/xapi/statements", web::get().to(xapi::get_statements))
+        .route("/xapi/{resource:.*}", web::route().to(xapi::dispatch))
         .default_service(web::to(errors::not_found));
 }

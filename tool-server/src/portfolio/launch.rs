@@ -20,7 +20,7 @@ use crate::lti::roles;
 use crate::signing::Signer;
 use crate::util::now_ms;
 use crate::xapi::statements::{self, AccountActor, Activity, LaunchedStatement};
-use crate::xapi::{store as statement_store, VERB_LAUNCHED};
+use crate::xapi::store as statement_store;
 
 use lti_config::{COMPETENCES_PARAMETER, GRADED_PARAMETER, PICKED_COMPETENCES_PARAMETER};
 
@@ -276,10 +276,7 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
             id: statement_id,
             person_id: Some(person.id.0),
             platform_id: Some(platform.id.0),
-            actor_key: actor.key(),
-            verb_id: VERB_LAUNCHED.to_owned(),
-            object_id: link_activity.id.clone(),
-            timestamp_ms: now,
+            client_id: None,
             statement,
         },
         &authority,

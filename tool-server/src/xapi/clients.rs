@@ -3,6 +3,7 @@
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
+use super::scopes::Scopes;
 use crate::entities::xapi_client;
 use crate::util::{constant_time_eq, now_ms, random_token, sha256_hex};
 
@@ -17,7 +18,10 @@ pub struct NewClient {
 pub struct XapiClient {
     pub id: i32,
     pub name: String,
+    /// The public half of the credential; names the client in `authority`.
+    pub key: String,
     pub reach: Reach,
+    pub scopes: Scopes,
 }
 
 /// Whose statements a client reads.
@@ -30,6 +34,24 @@ pub enum Reach {
 }
 
 impl Reach {
+    /// The owner of documents and activity definitions this reach writes:
+    /// one namespace for the tool's credentials, one per platform.
+    pub fn owner_key(self) -> String {
+        match self {
+            Reach::Everything => "tool".to_owned(),
+            Reach::Platform(id) => format!("platform:{id}"),
+        }
+    }
+
+    pub fn platform_id(self) -> Option<i32> {
+        match self {
+            Reach::Everything => None,
+            Reach::Platform(id) => Some(id),
+        }
+    }
+}
+
+impl Reach {
     fn from_column(platform_id: Option<i32>) -> Reach {
         platform_id.map_or(Reach::Everything, Reach::Platform)
     }
@@ -39,6 +61,7 @@ pub async fn create<C: ConnectionTrait>(
     db: &C,
     name: &str,
     reach: Reach,
+    scopes: Scopes,
 ) -> Result<NewClient, sea_orm::DbErr> {
     let key = random_token(15);
     let secret = random_token(32);
@@ -52,6 +75,7 @@ pub async fn create<C: ConnectionTrait>(
             Reach::Platform(id) => Some(id),
         }),
         revoked_at: Set(None),
+        scopes: Set(scopes.to_string()),
         ..Default::default()
     }
     .insert(db)
@@ -79,10 +103,17 @@ pub async fn authenticate<C: ConnectionTrait>(
         return Ok(None);
     };
     let valid = constant_time_eq(&row.secret_hash, &sha256_hex(secret)) && row.revoked_at.is_none();
-    Ok(valid.then_some(XapiClient {
+    if !valid {
+        return Ok(None);
+    }
+    let scopes = Scopes::parse(&row.scopes)
+        .map_err(|e| sea_orm::DbErr::Custom(format!("xAPI client {}: {e}", row.id)))?;
+    Ok(Some(XapiClient {
         id: row.id,
         name: row.name,
+        key: row.key,
         reach: Reach::from_column(row.platform_id),
+        scopes,
     }))
 }
 
@@ -92,6 +123,7 @@ pub struct ListedClient {
     pub name: String,
     pub key: String,
     pub reach: Reach,
+    pub scopes: String,
     pub created_at_ms: i64,
     pub revoked_at_ms: Option<i64>,
 }
@@ -107,6 +139,7 @@ pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<ListedClient>, sea_o
             name: row.name,
             key: row.key,
             reach: Reach::from_column(row.platform_id),
+            scopes: row.scopes,
             created_at_ms: row.created_at,
             revoked_at_ms: row.revoked_at,
         })

@@ -1,4 +1,5 @@
 use actix_web::http::StatusCode;
+use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum XapiError {
@@ -8,22 +9,59 @@ pub enum XapiError {
     UnsupportedVersion(String),
     #[error("valid xAPI client credentials (HTTP Basic) are required")]
     Unauthorized,
+    #[error("these credentials do not have the scope to {0}")]
+    Forbidden(&'static str),
     #[error("the query parameter `{name}` is invalid: {reason}")]
     InvalidParameter { name: &'static str, reason: String },
+    #[error("{field}: {reason}")]
+    InvalidStatement { field: String, reason: String },
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("statement {0} is already stored with different content; statements cannot be changed")]
+    Conflict(Uuid),
+    #[error("{0}")]
+    DocumentConflict(&'static str),
+    #[error("the document has changed since the ETag given in If-Match (or exists, for If-None-Match: *)")]
+    PreconditionFailed,
+    #[error("the request body is larger than the {0} bytes allowed")]
+    TooLarge(usize),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("no statement with that id")]
     NotFound,
+    #[error("no such {0}")]
+    NoSuch(&'static str),
+    #[error("this resource does not allow {0}")]
+    MethodNotAllowed(String),
     #[error("database error")]
     Database(#[from] sea_orm::DbErr),
 }
 
 impl XapiError {
+    pub fn invalid_statement(field: impl Into<String>, reason: impl Into<String>) -> XapiError {
+        XapiError::InvalidStatement {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             XapiError::MissingVersion => "xapi_version_missing",
             XapiError::UnsupportedVersion(_) => "xapi_version_unsupported",
             XapiError::Unauthorized => "unauthorized",
+            XapiError::Forbidden(_) => "xapi_scope_missing",
             XapiError::InvalidParameter { .. } => "invalid_parameter",
+            XapiError::InvalidStatement { .. } => "invalid_statement",
+            XapiError::BadRequest(_) => "bad_request",
+            XapiError::Conflict(_) => "statement_conflict",
+            XapiError::DocumentConflict(_) => "document_conflict",
+            XapiError::PreconditionFailed => "precondition_failed",
+            XapiError::TooLarge(_) => "payload_too_large",
+            XapiError::UnsupportedMediaType(_) => "unsupported_media_type",
             XapiError::NotFound => "statement_not_found",
+            XapiError::NoSuch(_) => "not_found",
+            XapiError::MethodNotAllowed(_) => "method_not_allowed",
             XapiError::Database(_) => "internal_error",
         }
     }
@@ -32,10 +70,27 @@ impl XapiError {
         match self {
             XapiError::MissingVersion
             | XapiError::UnsupportedVersion(_)
-            | XapiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
+            | XapiError::InvalidParameter { .. }
+            | XapiError::InvalidStatement { .. }
+            | XapiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             XapiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            XapiError::NotFound => StatusCode::NOT_FOUND,
+            XapiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            XapiError::Conflict(_) | XapiError::DocumentConflict(_) => StatusCode::CONFLICT,
+            XapiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            XapiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            XapiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            XapiError::NotFound | XapiError::NoSuch(_) => StatusCode::NOT_FOUND,
+            XapiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             XapiError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<super::validate::Invalid> for XapiError {
+    fn from(invalid: super::validate::Invalid) -> XapiError {
+        XapiError::InvalidStatement {
+            field: invalid.field,
+            reason: invalid.reason,
         }
     }
 }

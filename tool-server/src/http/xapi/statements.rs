@@ -1,0 +1,361 @@
+//! The Statement Resource: PUT one statement, POST one or many, GET by id
+//! or by query, with attachments in `multipart/mixed` either way.
+
+use actix_web::HttpResponse;
+use sea_orm::TransactionTrait;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::{agent_param, http_date, XapiRequest, CONSISTENT_THROUGH};
+use crate::http::AppState;
+use crate::util::{now_ms, random_token, rfc3339_ms};
+use crate::xapi::agents;
+use crate::xapi::attachments::{self, Part};
+use crate::xapi::query::{self, Filters, Reader, DEFAULT_LIMIT};
+use crate::xapi::store::{self, AttachmentContent, NewStatement};
+use crate::xapi::validate::{self, Path};
+use crate::xapi::{XapiError, Version};
+
+const QUERY_PARAMS: &[&str] = &[
+    "statementId",
+    "voidedStatementId",
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "limit",
+    "format",
+    "attachments",
+    "ascending",
+    "cursor",
+];
+
+/// The statements of a request body and the attachment parts after them.
+fn statements_and_parts(request: &XapiRequest) -> Result<(Value, Vec<Part>), XapiError> {
+    let essence = request.content_type_essence();
+    match essence.as_str() {
+        "application/json" => Ok((parse_json(&request.body)?, Vec::new())),
+        "multipart/mixed" => {
+            let boundary = request
+                .content_type
+                .as_deref()
+                .and_then(attachments::boundary)
+                .ok_or_else(|| XapiError::BadRequest("multipart/mixed needs a boundary".into()))?;
+            let mut parts = attachments::parse_multipart(&request.body, &boundary)?.into_iter();
+            let first = parts
+                .next()
+                .ok_or_else(|| XapiError::BadRequest("the multipart body has no statement part".into()))?;
+            let first_type = first.header("Content-Type").unwrap_or("").to_ascii_lowercase();
+            if !first_type.starts_with("application/json") {
+                return Err(XapiError::BadRequest(
+                    "the first part of a multipart body must be the statements, as application/json".into(),
+                ));
+            }
+            Ok((parse_json(&first.body)?, parts.collect()))
+        }
+        "" => Err(XapiError::BadRequest("statements are sent as application/json (or multipart/mixed with attachments)".into())),
+        other => Err(XapiError::BadRequest(format!(
+            "statements are sent as application/json or multipart/mixed, not {other}"
+        ))),
+    }
+}
+
+fn parse_json(body: &[u8]) -> Result<Value, XapiError> {
+    serde_json::from_slice(body).map_err(|e| XapiError::BadRequest(format!("the body is not JSON: {e}")))
+}
+
+/// Validates the statements and gives each an id.
+fn prepare(request: &XapiRequest, values: Vec<Value>, batch: bool) -> Result<Vec<NewStatement>, XapiError> {
+    let client = &request.client;
+    let mut prepared = Vec::with_capacity(values.len());
+    for (i, mut value) in values.into_iter().enumerate() {
+        let root = Path::root("statement");
+        let indexed = root.index(i);
+        let path = if batch { &indexed } else { &root };
+        validate::statement(&mut value, request.version, path)?;
+        let id = match value.get("id").and_then(Value::as_str) {
+            Some(id) => Uuid::parse_str(id).map_err(|_| XapiError::invalid_statement("statement.id", "must be a UUID"))?,
+            None => Uuid::new_v4(),
+        };
+        prepared.push(NewStatement {
+            id,
+            person_id: None,
+            platform_id: client.reach.platform_id(),
+            client_id: Some(client.id),
+            statement: value,
+        });
+    }
+    Ok(prepared)
+}
+
+/// The authority of what a client stores: the client itself (the LRS sets
+/// it, whatever the statement says; Data 2.4.9).
+fn authority(state: &AppState, request: &XapiRequest) -> Value {
+    json!({
+        "objectType": "Agent",
+        "name": request.client.name,
+        "account": { "homePage": format!("{}/xapi/clients", state.base_url), "name": request.client.key }
+    })
+}
+
+async fn store(
+    state: &AppState,
+    request: &XapiRequest,
+    statements: Vec<NewStatement>,
+    contents: Vec<AttachmentContent>,
+) -> Result<Vec<Uuid>, XapiError> {
+    let authority = authority(state, request);
+    let owner = request.client.reach.owner_key();
+    let txn = state.db.begin().await?;
+    let ids = store::insert_all(
+        &txn,
+        statements,
+        &authority,
+        request.version.statement_default(),
+        &contents,
+        Some(&owner),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ids)
+}
+
+fn require_write(request: &XapiRequest) -> Result<(), XapiError> {
+    if request.client.scopes.write_statements() {
+        Ok(())
+    } else {
+        Err(XapiError::Forbidden("write statements"))
+    }
+}
+
+/// PUT `/xapi/statements?statementId=…`: one statement with a given id.
+pub async fn put(state: &AppState, request: XapiRequest) -> Result<HttpResponse, XapiError> {
+    require_write(&request)?;
+    request.only_params(&["statementId"])?;
+    let id = request
+        .param("statementId")
+        .ok_or_else(|| XapiError::InvalidParameter { name: "statementId", reason: "is required to PUT a statement".into() })?;
+    if !validate::is_uuid(id) {
+        return Err(XapiError::InvalidParameter { name: "statementId", reason: "expected a UUID".into() });
+    }
+    let (mut value, parts) = statements_and_parts(&request)?;
+    if !value.is_object() {
+        return Err(XapiError::BadRequest("PUT takes one statement, a JSON object".into()));
+    }
+    match value.get("id").and_then(Value::as_str) {
+        Some(given) if !given.eq_ignore_ascii_case(id) => {
+            return Err(XapiError::invalid_statement("statement.id", "differs from the statementId parameter"))
+        }
+        _ => value["id"] = json!(id.to_ascii_lowercase()),
+    }
+    let statements = prepare(&request, vec![value], false)?;
+    let values: Vec<Value> = statements.iter().map(|s| s.statement.clone()).collect();
+    let contents = attachments::match_parts(&values, parts)?;
+    store(state, &request, statements, contents).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// POST `/xapi/statements`: one statement or an array, stored together or
+/// not at all; answers their ids in order.
+pub async fn post(state: &AppState, request: XapiRequest) -> Result<HttpResponse, XapiError> {
+    require_write(&request)?;
+    request.only_params(&[])?;
+    let (value, parts) = statements_and_parts(&request)?;
+    let (values, batch) = match value {
+        Value::Array(items) => (items, true),
+        object @ Value::Object(_) => (vec![object], false),
+        _ => return Err(XapiError::BadRequest("POST takes a statement or an array of statements".into())),
+    };
+    let statements = prepare(&request, values, batch)?;
+    let values: Vec<Value> = statements.iter().map(|s| s.statement.clone()).collect();
+    let contents = attachments::match_parts(&values, parts)?;
+    let ids = store(state, &request, statements, contents).await?;
+    Ok(HttpResponse::Ok().json(ids))
+}
+
+fn flag(request: &XapiRequest, name: &'static str) -> Result<bool, XapiError> {
+    match request.param(name) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(XapiError::InvalidParameter { name, reason: "expected true or false".into() }),
+    }
+}
+
+fn timestamp_param(request: &XapiRequest, name: &'static str) -> Result<Option<i64>, XapiError> {
+    request
+        .param(name)
+        .map(|v| {
+            validate::parse_timestamp(v)
+                .ok_or_else(|| XapiError::InvalidParameter { name, reason: "expected an ISO 8601 timestamp".into() })
+        })
+        .transpose()
+}
+
+fn iri_param(request: &XapiRequest, name: &'static str) -> Result<Option<String>, XapiError> {
+    match request.param(name) {
+        Some(v) if !validate::is_iri(v) => Err(XapiError::InvalidParameter { name, reason: "expected an IRI".into() }),
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Exact,
+    Ids,
+    Canonical,
+}
+
+/// GET (and HEAD) `/xapi/statements`.
+pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse, XapiError> {
+    let reader = Reader::of(&request.client)?;
+    request.only_params(QUERY_PARAMS)?;
+    let format = match request.param("format") {
+        None | Some("exact") => Format::Exact,
+        Some("ids") => Format::Ids,
+        Some("canonical") => Format::Canonical,
+        Some(_) => return Err(XapiError::InvalidParameter { name: "format", reason: "expected ids, exact or canonical".into() }),
+    };
+    let with_attachments = flag(request, "attachments")?;
+    let single = match (request.param("statementId"), request.param("voidedStatementId")) {
+        (Some(_), Some(_)) => {
+            return Err(XapiError::BadRequest("give statementId or voidedStatementId, not both".into()))
+        }
+        (Some(id), None) => Some((id, false, "statementId")),
+        (None, Some(id)) => Some((id, true, "voidedStatementId")),
+        (None, None) => None,
+    };
+    let consistent_through = rfc3339_ms(now_ms());
+    if let Some((id, voided, name)) = single {
+        if let Some((other, _)) = request
+            .params
+            .iter()
+            .find(|(n, _)| !matches!(n.as_str(), "statementId" | "voidedStatementId" | "format" | "attachments"))
+        {
+            return Err(XapiError::BadRequest(format!(
+                "`{name}` may only be combined with format and attachments, not `{other}`"
+            )));
+        }
+        let id = validate::is_uuid(id)
+            .then(|| Uuid::parse_str(id).ok())
+            .flatten()
+            .ok_or_else(|| XapiError::InvalidParameter { name: if voided { "voidedStatementId" } else { "statementId" }, reason: "expected a UUID".into() })?;
+        let mut statement = query::by_id(&state.db, reader, id, voided).await?;
+        let stored = statement["stored"].as_str().and_then(validate::parse_timestamp);
+        shape(&mut statement, format, request);
+        let mut response = HttpResponse::Ok();
+        response.insert_header((CONSISTENT_THROUGH, consistent_through));
+        if let Some(stored) = stored {
+            response.insert_header(("Last-Modified", http_date(stored)));
+        }
+        return respond(state, response, statement, with_attachments).await;
+    }
+    let filters = Filters {
+        agent: agent_param(request, "agent")?.map(|(_, key)| key),
+        verb: iri_param(request, "verb")?,
+        activity: iri_param(request, "activity")?,
+        registration: request
+            .param("registration")
+            .map(|r| {
+                validate::is_uuid(r)
+                    .then(|| Uuid::parse_str(r).ok())
+                    .flatten()
+                    .ok_or_else(|| XapiError::InvalidParameter { name: "registration", reason: "expected a UUID".into() })
+            })
+            .transpose()?,
+        related_activities: flag(request, "related_activities")?,
+        related_agents: flag(request, "related_agents")?,
+        since_ms: timestamp_param(request, "since")?,
+        until_ms: timestamp_param(request, "until")?,
+        ascending: flag(request, "ascending")?,
+    };
+    let limit = match request.param("limit") {
+        None => DEFAULT_LIMIT,
+        Some(v) => v
+            .parse::<u64>()
+            .map_err(|_| XapiError::InvalidParameter { name: "limit", reason: "expected a non-negative integer".into() })?,
+    };
+    let cursor = request
+        .param("cursor")
+        .map(|v| v.parse::<i32>().map_err(|_| XapiError::InvalidParameter { name: "cursor", reason: "not a cursor from a `more` link".into() }))
+        .transpose()?;
+    let page = query::filtered(&state.db, reader, &filters, limit, cursor).await?;
+    let latest_stored = page
+        .statements
+        .iter()
+        .filter_map(|s| s["stored"].as_str().and_then(validate::parse_timestamp))
+        .max();
+    let more = page.next_cursor.map(|cursor| {
+        let mut link = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in request.params.iter().filter(|(n, _)| n != "cursor") {
+            link.append_pair(name, value);
+        }
+        link.append_pair("cursor", &cursor.to_string());
+        format!("/xapi/statements?{}", link.finish())
+    });
+    let mut statements = page.statements;
+    for statement in &mut statements {
+        shape(statement, format, request);
+    }
+    let mut response = HttpResponse::Ok();
+    response.insert_header((CONSISTENT_THROUGH, consistent_through));
+    response.insert_header(("Last-Modified", http_date(latest_stored.unwrap_or_else(now_ms))));
+    let result = json!({ "statements": statements, "more": more.unwrap_or_default() });
+    respond(state, response, result, with_attachments).await
+}
+
+fn shape(statement: &mut Value, format: Format, request: &XapiRequest) {
+    if request.version == Version::V1 {
+        // 2.0-only properties never reach a 1.0.3 client.
+        if let Some(context) = statement.get_mut("context").and_then(Value::as_object_mut) {
+            context.remove("contextAgents");
+            context.remove("contextGroups");
+        }
+    }
+    match format {
+        Format::Exact => {}
+        Format::Ids => agents::ids_only(statement),
+        Format::Canonical => {
+            agents::canonical(statement, &agents::accepted_languages(request.accept_language.as_deref()))
+        }
+    }
+}
+
+/// The answer as JSON, or with `attachments=true` as `multipart/mixed`:
+/// the JSON first, then each stored attachment the statements name.
+async fn respond(
+    state: &AppState,
+    mut response: actix_web::HttpResponseBuilder,
+    body: Value,
+    with_attachments: bool,
+) -> Result<HttpResponse, XapiError> {
+    if !with_attachments {
+        return Ok(response.json(body));
+    }
+    let statements: Vec<Value> = match &body["statements"] {
+        Value::Array(list) => list.clone(),
+        _ => vec![body.clone()],
+    };
+    let contents = query::attachments_of(&state.db, &statements).await?;
+    let boundary = format!("carefolio-{}", random_token(12));
+    let mut multipart = Vec::new();
+    multipart.extend_from_slice(format!("--{boundary}\r\nContent-Type: application/json\r\n\r\n").as_bytes());
+    multipart.extend_from_slice(body.to_string().as_bytes());
+    for attachment in contents {
+        multipart.extend_from_slice(
+            format!(
+                "\r\n--{boundary}\r\nContent-Type: {}\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: {}\r\n\r\n",
+                attachment.content_type, attachment.sha2
+            )
+            .as_bytes(),
+        );
+        multipart.extend_from_slice(&attachment.content);
+    }
+    multipart.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Ok(response
+        .content_type(format!("multipart/mixed; boundary={boundary}"))
+        .body(multipart))
+}

@@ -1,0 +1,187 @@
+//! Reading statements: by id, by voided id, and by the Statement
+//! Resource's filters, in pages that stay stable while statements arrive
+//! (the cursor is the storage sequence, never an offset).
+
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::clients::{Reach, XapiClient};
+use super::store::parse;
+use super::XapiError;
+use crate::entities::{xapi_attachment, xapi_statement, xapi_statement_activity, xapi_statement_agent};
+
+/// Who reads: the statements within a credential's reach, and only its own
+/// when its scope is `statements/read/mine`.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader {
+    pub reach: Reach,
+    pub only_client: Option<i32>,
+}
+
+impl Reader {
+    pub fn of(client: &XapiClient) -> Result<Reader, XapiError> {
+        if client.scopes.read_all_statements() {
+            Ok(Reader {
+                reach: client.reach,
+                only_client: None,
+            })
+        } else if client.scopes.read_own_statements() {
+            Ok(Reader {
+                reach: client.reach,
+                only_client: Some(client.id),
+            })
+        } else {
+            Err(XapiError::Forbidden("read statements"))
+        }
+    }
+
+    fn within(
+        self,
+        mut select: sea_orm::Select<xapi_statement::Entity>,
+    ) -> sea_orm::Select<xapi_statement::Entity> {
+        if let Reach::Platform(id) = self.reach {
+            select = select.filter(xapi_statement::Column::PlatformId.eq(id));
+        }
+        if let Some(client) = self.only_client {
+            select = select.filter(xapi_statement::Column::ClientId.eq(client));
+        }
+        select
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filters {
+    /// The agent's key (its inverse functional identifier).
+    pub agent: Option<String>,
+    pub verb: Option<String>,
+    pub activity: Option<String>,
+    pub registration: Option<Uuid>,
+    pub related_activities: bool,
+    pub related_agents: bool,
+    pub since_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+    pub ascending: bool,
+}
+
+pub const DEFAULT_LIMIT: u64 = 100;
+pub const MAX_LIMIT: u64 = 500;
+
+pub struct Page {
+    pub statements: Vec<Value>,
+    /// The sequence to continue after (ascending) or before (descending).
+    pub next_cursor: Option<i32>,
+}
+
+/// One statement by id: a voided statement only by `voided`, any other only without.
+pub async fn by_id<C: ConnectionTrait>(
+    db: &C,
+    reader: Reader,
+    id: Uuid,
+    voided: bool,
+) -> Result<Value, XapiError> {
+    let row = reader
+        .within(xapi_statement::Entity::find())
+        .filter(xapi_statement::Column::Id.eq(id))
+        .filter(xapi_statement::Column::Voided.eq(voided))
+        .one(db)
+        .await?
+        .ok_or(XapiError::NotFound)?;
+    Ok(parse(&row)?)
+}
+
+pub async fn filtered<C: ConnectionTrait>(
+    db: &C,
+    reader: Reader,
+    filters: &Filters,
+    limit: u64,
+    cursor: Option<i32>,
+) -> Result<Page, XapiError> {
+    let limit = if limit == 0 { MAX_LIMIT } else { limit.min(MAX_LIMIT) };
+    let mut select = reader
+        .within(xapi_statement::Entity::find())
+        .filter(xapi_statement::Column::Voided.eq(false));
+    if let Some(agent) = &filters.agent {
+        let mut mentions = Query::select();
+        mentions
+            .column(xapi_statement_agent::Column::StatementSeq)
+            .from(xapi_statement_agent::Entity)
+            .and_where(xapi_statement_agent::Column::AgentKey.eq(agent.as_str()));
+        if !filters.related_agents {
+            mentions.and_where(xapi_statement_agent::Column::Direct.eq(true));
+        }
+        select = select.filter(xapi_statement::Column::Seq.in_subquery(mentions.to_owned()));
+    }
+    if let Some(activity) = &filters.activity {
+        let mut mentions = Query::select();
+        mentions
+            .column(xapi_statement_activity::Column::StatementSeq)
+            .from(xapi_statement_activity::Entity)
+            .and_where(xapi_statement_activity::Column::ActivityId.eq(activity.as_str()));
+        if !filters.related_activities {
+            mentions.and_where(xapi_statement_activity::Column::Direct.eq(true));
+        }
+        select = select.filter(xapi_statement::Column::Seq.in_subquery(mentions.to_owned()));
+    }
+    if let Some(verb) = &filters.verb {
+        select = select.filter(xapi_statement::Column::VerbId.eq(verb.as_str()));
+    }
+    if let Some(registration) = filters.registration {
+        select = select.filter(xapi_statement::Column::Registration.eq(registration));
+    }
+    if let Some(since) = filters.since_ms {
+        select = select.filter(xapi_statement::Column::Stored.gt(since));
+    }
+    if let Some(until) = filters.until_ms {
+        select = select.filter(xapi_statement::Column::Stored.lte(until));
+    }
+    if let Some(cursor) = cursor {
+        select = if filters.ascending {
+            select.filter(xapi_statement::Column::Seq.gt(cursor))
+        } else {
+            select.filter(xapi_statement::Column::Seq.lt(cursor))
+        };
+    }
+    select = if filters.ascending {
+        select.order_by_asc(xapi_statement::Column::Seq)
+    } else {
+        select.order_by_desc(xapi_statement::Column::Seq)
+    };
+    let mut rows = select.limit(limit + 1).all(db).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    Ok(Page {
+        next_cursor: if more { rows.last().map(|r| r.seq) } else { None },
+        statements: rows.iter().map(parse).collect::<Result<_, _>>()?,
+    })
+}
+
+/// The stored contents of the attachments these statements name (by
+/// hash), in the order first named, each once.
+pub async fn attachments_of<C: ConnectionTrait>(
+    db: &C,
+    statements: &[Value],
+) -> Result<Vec<xapi_attachment::Model>, XapiError> {
+    let mut hashes: Vec<String> = Vec::new();
+    for statement in statements {
+        for body in [statement, &statement["object"]] {
+            for attachment in body["attachments"].as_array().into_iter().flatten() {
+                if let Some(hash) = attachment["sha2"].as_str() {
+                    if !hashes.iter().any(|h| h == hash) {
+                        hashes.push(hash.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    if hashes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found = xapi_attachment::Entity::find()
+        .filter(xapi_attachment::Column::Sha2.is_in(hashes.clone()))
+        .all(db)
+        .await?;
+    found.sort_by_key(|a| hashes.iter().position(|h| *h == a.sha2));
+    Ok(found)
+}
