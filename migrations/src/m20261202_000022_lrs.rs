@@ -24,6 +24,15 @@ impl MigrationTrait for Migration {
         manager
             .alter_table(
                 Table::alter()
+                    .table(XapiStatements::Table)
+                    // The statement a StatementRef object points at.
+                    .add_column(uuid_null(XapiStatements::RefId))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
                     .table(XapiClients::Table)
                     // Credentials made before scopes could only read.
                     .add_column(string(XapiClients::Scopes).default("statements/read"))
@@ -37,6 +46,7 @@ impl MigrationTrait for Migration {
                 vec![XapiStatements::Registration, XapiStatements::Seq],
             ),
             ("xapi_statements_object", vec![XapiStatements::ObjectId]),
+            ("xapi_statements_ref", vec![XapiStatements::RefId, XapiStatements::Seq]),
         ] {
             let mut index = Index::create();
             index.name(name).table(XapiStatements::Table);
@@ -159,6 +169,7 @@ impl MigrationTrait for Migration {
             "xapi_statements_verb",
             "xapi_statements_registration",
             "xapi_statements_object",
+            "xapi_statements_ref",
         ] {
             manager
                 .drop_index(Index::drop().name(name).table(XapiStatements::Table).to_owned())
@@ -179,6 +190,14 @@ impl MigrationTrait for Migration {
                     .drop_column(XapiStatements::ClientId)
                     .to_owned(),
             )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(XapiStatements::Table)
+                    .drop_column(XapiStatements::RefId)
+                    .to_owned(),
+            )
             .await
     }
 }
@@ -188,6 +207,7 @@ enum XapiStatements {
     Table,
     Seq,
     ClientId,
+    RefId,
     VerbId,
     ObjectId,
     Registration,

@@ -19,6 +19,8 @@ pub struct Model {
     pub voided: bool,
     /// The client whose credentials sent it; none: recorded by Carefolio.
     pub client_id: Option<i32>,
+    /// The statement a StatementRef object points at.
+    pub ref_id: Option<Uuid>,
     #[sea_orm(column_type = "Text")]
     pub statement: String,
 }

@@ -137,7 +137,9 @@ impl ResponseError for XapiError {
     fn error_response(&self) -> HttpResponse {
         let mut response = match self {
             // 400 naming the field, for the client that sent it.
-            XapiError::InvalidStatement { field, reason } => HttpResponse::build(self.status())
+            XapiError::InvalidStatement { field, reason } => {
+                tracing::info!(code = self.code(), %field, %reason, "statement refused");
+                HttpResponse::build(self.status())
                 .insert_header((header::CONTENT_TYPE, "application/problem+json"))
                 .insert_header((ERROR_CODE_HEADER, self.code()))
                 .body(
@@ -151,7 +153,8 @@ impl ResponseError for XapiError {
                         "reason": reason,
                     })
                     .to_string(),
-                ),
+                )
+            }
             _ => logged_problem(self, self.status(), self.code()),
         };
         if matches!(self, XapiError::Unauthorized) {

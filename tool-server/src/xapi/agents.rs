@@ -119,7 +119,7 @@ pub fn ids_only(statement: &mut Value) {
     }
     fn activity(value: &mut Value) {
         if let Some(id) = value.get("id").cloned() {
-            *value = json!({ "objectType": "Activity", "id": id });
+            *value = json!({ "id": id });
         }
     }
     fn body(statement: &mut Value) {

@@ -9,7 +9,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 
 use super::store::{same_statement, AttachmentContent};
-use super::XapiError;
+use super::validate;
+use super::{Version, XapiError};
 
 pub const SIGNATURE_USAGE: &str = "http://adlnet.gov/expapi/attachments/signature";
 
@@ -110,7 +111,11 @@ fn declared(statement: &Value) -> impl Iterator<Item = &Value> {
 /// every declared attachment without a `fileUrl` must be sent, every part
 /// sent must be declared, and every part's bytes must have its hash.
 /// Signed statements are verified. Answers the contents to store.
-pub fn match_parts(statements: &[Value], parts: Vec<Part>) -> Result<Vec<AttachmentContent>, XapiError> {
+pub fn match_parts(
+    statements: &[Value],
+    parts: Vec<Part>,
+    version: Version,
+) -> Result<Vec<AttachmentContent>, XapiError> {
     let mut contents = Vec::with_capacity(parts.len());
     for part in parts {
         let hash = part
@@ -161,7 +166,7 @@ pub fn match_parts(statements: &[Value], parts: Vec<Part>) -> Result<Vec<Attachm
                 ));
             }
         }
-        verify_signature(statement, &contents)?;
+        verify_signature(statement, &contents, version)?;
     }
     Ok(contents)
 }
@@ -170,7 +175,11 @@ pub fn match_parts(statements: &[Value], parts: Vec<Part>) -> Result<Vec<Attachm
 /// `application/octet-stream` JWS with RS256/384/512 whose payload is the
 /// statement as it was before it was signed; when the JWS header carries an
 /// X.509 chain (`x5c`), the signature must verify with its first certificate.
-fn verify_signature(statement: &Value, contents: &[AttachmentContent]) -> Result<(), XapiError> {
+fn verify_signature(
+    statement: &Value,
+    contents: &[AttachmentContent],
+    version: Version,
+) -> Result<(), XapiError> {
     let signatures: Vec<&Value> = statement["attachments"]
         .as_array()
         .into_iter()
@@ -204,17 +213,21 @@ fn verify_signature(statement: &Value, contents: &[AttachmentContent]) -> Result
             return Err(invalid("a statement signature must use RS256, RS384 or RS512"));
         }
         let mut unsigned = statement.clone();
-        if let Some(list) = unsigned["attachments"].as_array_mut() {
+        if let Some(list) = unsigned.get_mut("attachments").and_then(Value::as_array_mut) {
             list.retain(|a| a["usageType"] != SIGNATURE_USAGE);
             if list.is_empty() {
                 unsigned.as_object_mut().map(|o| o.remove("attachments"));
             }
         }
+        // Normalised as the statement was (context activities as arrays,
+        // timestamps in UTC), so only content is compared.
         let mut signed = payload_json.clone();
+        validate::statement(&mut signed, version, &validate::Path::root("signature.payload"))
+            .map_err(|e| invalid(&format!("the JWS payload is not a valid statement: {e}")))?;
         if signed.get("id").is_none() {
             unsigned.as_object_mut().map(|o| o.remove("id"));
         }
-        if let Some(list) = signed["attachments"].as_array_mut() {
+        if let Some(list) = signed.get_mut("attachments").and_then(Value::as_array_mut) {
             list.retain(|a| a["usageType"] != SIGNATURE_USAGE);
             if list.is_empty() {
                 signed.as_object_mut().map(|o| o.remove("attachments"));

@@ -2,8 +2,8 @@
 //! Resource's filters, in pages that stay stable while statements arrive
 //! (the cursor is the storage sequence, never an offset).
 
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Alias, ColumnRef, Condition, Expr, IntoIden, Order, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -91,17 +91,12 @@ pub async fn by_id<C: ConnectionTrait>(
     Ok(parse(&row)?)
 }
 
-pub async fn filtered<C: ConnectionTrait>(
-    db: &C,
-    reader: Reader,
-    filters: &Filters,
-    limit: u64,
-    cursor: Option<i32>,
-) -> Result<Page, XapiError> {
-    let limit = if limit == 0 { MAX_LIMIT } else { limit.min(MAX_LIMIT) };
-    let mut select = reader
-        .within(xapi_statement::Entity::find())
-        .filter(xapi_statement::Column::Voided.eq(false));
+/// Conditions on the statement table under `alias` for the filters that
+/// pick statements by what they say (agent, verb, activity, registration).
+fn matching(alias: &Alias, filters: &Filters) -> Option<Condition> {
+    let column = |c: xapi_statement::Column| Expr::col((alias.clone(), c));
+    let mut condition = Condition::all();
+    let mut any = false;
     if let Some(agent) = &filters.agent {
         let mut mentions = Query::select();
         mentions
@@ -111,7 +106,8 @@ pub async fn filtered<C: ConnectionTrait>(
         if !filters.related_agents {
             mentions.and_where(xapi_statement_agent::Column::Direct.eq(true));
         }
-        select = select.filter(xapi_statement::Column::Seq.in_subquery(mentions.to_owned()));
+        condition = condition.add(column(xapi_statement::Column::Seq).in_subquery(mentions.to_owned()));
+        any = true;
     }
     if let Some(activity) = &filters.activity {
         let mut mentions = Query::select();
@@ -122,33 +118,108 @@ pub async fn filtered<C: ConnectionTrait>(
         if !filters.related_activities {
             mentions.and_where(xapi_statement_activity::Column::Direct.eq(true));
         }
-        select = select.filter(xapi_statement::Column::Seq.in_subquery(mentions.to_owned()));
+        condition = condition.add(column(xapi_statement::Column::Seq).in_subquery(mentions.to_owned()));
+        any = true;
     }
     if let Some(verb) = &filters.verb {
-        select = select.filter(xapi_statement::Column::VerbId.eq(verb.as_str()));
+        condition = condition.add(column(xapi_statement::Column::VerbId).eq(verb.as_str()));
+        any = true;
     }
     if let Some(registration) = filters.registration {
-        select = select.filter(xapi_statement::Column::Registration.eq(registration));
+        condition = condition.add(column(xapi_statement::Column::Registration).eq(registration));
+        any = true;
     }
+    any.then_some(condition)
+}
+
+impl Reader {
+    fn condition(self, alias: &Alias) -> Condition {
+        let column = |c: xapi_statement::Column| Expr::col((alias.clone(), c));
+        let mut condition = Condition::all();
+        if let Reach::Platform(id) = self.reach {
+            condition = condition.add(column(xapi_statement::Column::PlatformId).eq(id));
+        }
+        if let Some(client) = self.only_client {
+            condition = condition.add(column(xapi_statement::Column::ClientId).eq(client));
+        }
+        condition
+    }
+}
+
+/// Statements matching the filters, and statements that point at a
+/// matching statement with a StatementRef (Communication 2.1.3: "filter
+/// conditions for StatementRefs"); voided statements are never returned,
+/// though what points at them is.
+pub async fn filtered<C: ConnectionTrait>(
+    db: &C,
+    reader: Reader,
+    filters: &Filters,
+    limit: u64,
+    cursor: Option<i32>,
+) -> Result<Page, XapiError> {
+    let limit = if limit == 0 { MAX_LIMIT } else { limit.min(MAX_LIMIT) };
+    let statement = Alias::new("s");
+    let target = Alias::new("t");
+    let column = |c: xapi_statement::Column| Expr::col((statement.clone(), c));
+    let mut common = Condition::all()
+        .add(reader.condition(&statement))
+        .add(column(xapi_statement::Column::Voided).eq(false));
     if let Some(since) = filters.since_ms {
-        select = select.filter(xapi_statement::Column::Stored.gt(since));
+        common = common.add(column(xapi_statement::Column::Stored).gt(since));
     }
     if let Some(until) = filters.until_ms {
-        select = select.filter(xapi_statement::Column::Stored.lte(until));
+        common = common.add(column(xapi_statement::Column::Stored).lte(until));
     }
     if let Some(cursor) = cursor {
-        select = if filters.ascending {
-            select.filter(xapi_statement::Column::Seq.gt(cursor))
+        common = common.add(if filters.ascending {
+            column(xapi_statement::Column::Seq).gt(cursor)
         } else {
-            select.filter(xapi_statement::Column::Seq.lt(cursor))
-        };
+            column(xapi_statement::Column::Seq).lt(cursor)
+        });
     }
-    select = if filters.ascending {
-        select.order_by_asc(xapi_statement::Column::Seq)
-    } else {
-        select.order_by_desc(xapi_statement::Column::Seq)
+    let order = if filters.ascending { Order::Asc } else { Order::Desc };
+    let select = |condition: Condition| {
+        Query::select()
+            .column(ColumnRef::TableAsterisk(statement.clone().into_iden()))
+            .from_as(xapi_statement::Entity, statement.clone())
+            .cond_where(condition)
+            .order_by((statement.clone(), xapi_statement::Column::Seq), order.clone())
+            .limit(limit + 1)
+            .to_owned()
     };
-    let mut rows = select.limit(limit + 1).all(db).await?;
+    let matching_here = matching(&statement, filters);
+    let direct = select(match &matching_here {
+        Some(condition) => common.clone().add(condition.clone()),
+        None => common.clone(),
+    });
+    let mut rows = xapi_statement::Model::find_by_statement(db.get_database_backend().build(&direct))
+        .all(db)
+        .await?;
+    if let Some(target_matches) = matching(&target, filters) {
+        let targets = Query::select()
+            .expr(Expr::value(1))
+            .from_as(xapi_statement::Entity, target.clone())
+            .cond_where(
+                Condition::all()
+                    .add(Expr::col((target.clone(), xapi_statement::Column::Id)).equals((statement.clone(), xapi_statement::Column::RefId)))
+                    .add(reader.condition(&target))
+                    .add(target_matches),
+            )
+            .to_owned();
+        let referring = select(
+            common
+                .add(column(xapi_statement::Column::RefId).is_not_null())
+                .add(Expr::exists(targets)),
+        );
+        let more_rows = xapi_statement::Model::find_by_statement(db.get_database_backend().build(&referring))
+            .all(db)
+            .await?;
+        if !more_rows.is_empty() {
+            rows.extend(more_rows);
+            rows.sort_by_key(|r| if filters.ascending { r.seq } else { -r.seq });
+            rows.dedup_by_key(|r| r.seq);
+        }
+    }
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     Ok(Page {

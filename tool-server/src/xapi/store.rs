@@ -65,6 +65,7 @@ struct Indexed {
     registration: Option<Uuid>,
     timestamp_ms: i64,
     voids: Option<Uuid>,
+    ref_id: Option<Uuid>,
     mentions: Mentions,
 }
 
@@ -79,9 +80,10 @@ fn indexed(statement: &Value, stored: i64) -> Indexed {
             .to_owned(),
     };
     let verb_id = statement["verb"]["id"].as_str().unwrap_or_default().to_owned();
-    let voids = (verb_id == VERB_VOIDED)
+    let ref_id = (object.get("objectType").and_then(Value::as_str) == Some("StatementRef"))
         .then(|| Uuid::parse_str(&object_id).ok())
         .flatten();
+    let voids = if verb_id == VERB_VOIDED { ref_id } else { None };
     Indexed {
         actor_key: agents::key(&statement["actor"]).unwrap_or_default(),
         registration: statement["context"]["registration"]
@@ -95,6 +97,7 @@ fn indexed(statement: &Value, stored: i64) -> Indexed {
         verb_id,
         object_id,
         voids,
+        ref_id,
     }
 }
 
@@ -109,6 +112,12 @@ pub fn same_statement(a: &Value, b: &Value) -> bool {
                 object.remove(key);
             }
         }
+        if let Some(Value::String(duration)) = value.pointer_mut("/result/duration") {
+            *duration = truncated_duration(duration);
+        }
+        if let Some(Value::String(duration)) = value.pointer_mut("/object/result/duration") {
+            *duration = truncated_duration(duration);
+        }
         value
     };
     let instant = |value: &Value| {
@@ -117,6 +126,18 @@ pub fn same_statement(a: &Value, b: &Value) -> bool {
             .and_then(super::validate::parse_timestamp)
     };
     strip(a) == strip(b) && instant(a) == instant(b)
+}
+
+/// A duration with its seconds cut to hundredths: statements are compared
+/// at that precision (xAPI 2.0, 4.2.7).
+fn truncated_duration(duration: &str) -> String {
+    let Some(seconds_end) = duration.strip_suffix('S') else {
+        return duration.to_owned();
+    };
+    match seconds_end.rfind('.') {
+        Some(dot) if seconds_end.len() - dot - 1 > 2 => format!("{}S", &seconds_end[..dot + 3]),
+        _ => duration.to_owned(),
+    }
 }
 
 /// Stores statements in the given connection or transaction: either every
@@ -171,6 +192,7 @@ pub async fn insert_all<C: ConnectionTrait>(
             new.person_id.into(),
             new.platform_id.into(),
             new.client_id.into(),
+            index.ref_id.into(),
             index.actor_key.clone().into(),
             index.verb_id.clone().into(),
             index.object_id.clone().into(),
@@ -194,6 +216,7 @@ pub async fn insert_all<C: ConnectionTrait>(
                 xapi_statement::Column::PersonId,
                 xapi_statement::Column::PlatformId,
                 xapi_statement::Column::ClientId,
+                xapi_statement::Column::RefId,
                 xapi_statement::Column::ActorKey,
                 xapi_statement::Column::VerbId,
                 xapi_statement::Column::ObjectId,

@@ -226,18 +226,21 @@ pub async fn dispatch(
         route(&state, request).await
     }
     .await;
-    match result {
-        Ok(response) => {
-            let mut response = response;
-            decorate(response.headers_mut(), version);
+    let mut response = match result {
+        Ok(response) => response,
+        Err(error) => error.error_response(),
+    };
+    decorate(response.headers_mut(), version);
+    // Every answer of the Statement Resource says how current it is, even
+    // a refusal: a client waiting for consistency reads it from any answer.
+    if resource == "statements" && !response.headers().contains_key(CONSISTENT_THROUGH) {
+        if let Ok(value) = header::HeaderValue::from_str(&crate::util::rfc3339_ms(crate::util::now_ms())) {
             response
-        }
-        Err(error) => {
-            let mut response = error.error_response();
-            decorate(response.headers_mut(), version);
-            response
+                .headers_mut()
+                .insert(header::HeaderName::from_static("x-experience-api-consistent-through"), value);
         }
     }
+    response
 }
 
 async fn route(state: &AppState, request: XapiRequest) -> Result<HttpResponse, XapiError> {
