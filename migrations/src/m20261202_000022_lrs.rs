@@ -39,6 +39,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(XapiClients::Table)
+                    // The xAPI version the client last spoke: the version a
+                    // request that forgot the header is refused in.
+                    .add_column(string_null(XapiClients::LastVersion))
+                    .to_owned(),
+            )
+            .await?;
         for (name, columns) in [
             ("xapi_statements_verb", vec![XapiStatements::VerbId, XapiStatements::Seq]),
             (
@@ -186,6 +196,14 @@ impl MigrationTrait for Migration {
         manager
             .alter_table(
                 Table::alter()
+                    .table(XapiClients::Table)
+                    .drop_column(XapiClients::LastVersion)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
                     .table(XapiStatements::Table)
                     .drop_column(XapiStatements::ClientId)
                     .to_owned(),
@@ -217,6 +235,7 @@ enum XapiStatements {
 enum XapiClients {
     Table,
     Scopes,
+    LastVersion,
 }
 
 #[derive(DeriveIden)]

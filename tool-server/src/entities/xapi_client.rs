@@ -15,6 +15,8 @@ pub struct Model {
     pub revoked_at: Option<i64>,
     /// Comma-separated xAPI scopes (`statements/write`, `state`, `all`…).
     pub scopes: String,
+    /// The xAPI version the client last spoke (`1.0.3`, `2.0.0`).
+    pub last_version: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,7 @@
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::scopes::Scopes;
+use super::Version;
 use crate::entities::xapi_client;
 use crate::util::{constant_time_eq, now_ms, random_token, sha256_hex};
 
@@ -22,6 +23,7 @@ pub struct XapiClient {
     pub key: String,
     pub reach: Reach,
     pub scopes: Scopes,
+    pub last_version: Option<Version>,
 }
 
 /// Whose statements a client reads.
@@ -114,7 +116,33 @@ pub async fn authenticate<C: ConnectionTrait>(
         key: row.key,
         reach: Reach::from_column(row.platform_id),
         scopes,
+        last_version: match row.last_version.as_deref() {
+            Some("1.0.3") => Some(Version::V1),
+            Some("2.0.0") => Some(Version::V2),
+            _ => None,
+        },
     }))
+}
+
+/// Remembers the version a client speaks, when it changes.
+pub async fn remember_version<C: ConnectionTrait>(
+    db: &C,
+    client: &XapiClient,
+    version: Version,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::sea_query::Expr;
+    if client.last_version == Some(version) {
+        return Ok(());
+    }
+    xapi_client::Entity::update_many()
+        .col_expr(
+            xapi_client::Column::LastVersion,
+            Expr::value(version.header_value()),
+        )
+        .filter(xapi_client::Column::Id.eq(client.id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// A client as `carefolio xapi-client list` shows it.

@@ -2,14 +2,14 @@
 //! agent in one activity), Activity Profile and Agent Profile. Documents
 //! are opaque bytes with a content type; JSON objects may be merged by POST.
 //! Every write is checked against `If-Match` / `If-None-Match` (Communication
-//! 3.1), with the ETag a SHA-256 of the content.
+//! 3.1), with the ETag the SHA-1 of the content, as xAPI 1.0.3 asks.
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
 };
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+use sha1::{Digest, Sha1};
 
 use super::XapiError;
 use crate::entities::xapi_document;
@@ -90,7 +90,7 @@ impl Preconditions {
 }
 
 pub fn etag_of(content: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(content))
+    format!("{:x}", Sha1::digest(content))
 }
 
 fn is_json(content_type: &str) -> bool {
@@ -160,7 +160,17 @@ pub enum Write {
     Merge,
 }
 
-/// Stores a document; answers whether it was created.
+/// When a write must carry `If-Match` or `If-None-Match`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadersRequired {
+    No,
+    /// Replacing an existing document (xAPI 2.0, every document).
+    WhenItExists,
+    /// Every replacement (xAPI 1.0.3 profiles: 409 over a document, 400 otherwise).
+    Always,
+}
+
+/// Stores a document.
 pub async fn put<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     scope: &Scope,
@@ -169,17 +179,28 @@ pub async fn put<C: ConnectionTrait + TransactionTrait>(
     content: Vec<u8>,
     mode: Write,
     preconditions: &Preconditions,
-    headers_required: bool,
+    headers_required: HeadersRequired,
 ) -> Result<(), XapiError> {
     let txn = db.begin().await?;
     let existing = find(scope, document_id).one(&txn).await?;
     if !preconditions.allow(existing.as_ref().map(|d| d.etag.as_str())) {
         return Err(XapiError::PreconditionFailed);
     }
-    if headers_required && existing.is_some() && !preconditions.given() {
-        return Err(XapiError::DocumentConflict(
-            "the document exists: send If-Match with its ETag (or If-None-Match: *) to change it",
-        ));
+    if !preconditions.given() {
+        match (headers_required, &existing) {
+            (HeadersRequired::No, _) => {}
+            (_, Some(_)) => {
+                return Err(XapiError::DocumentConflict(
+                    "the document exists: send If-Match with its ETag (or If-None-Match: *) to change it",
+                ))
+            }
+            (HeadersRequired::Always, None) => {
+                return Err(XapiError::BadRequest(
+                    "send If-None-Match: * to create a profile document (or If-Match to change one)".into(),
+                ))
+            }
+            (HeadersRequired::WhenItExists, None) => {}
+        }
     }
     let (content_type, content) = match (&existing, mode) {
         (Some(current), Write::Merge) => {

@@ -125,7 +125,12 @@ pub fn same_statement(a: &Value, b: &Value) -> bool {
             .as_str()
             .and_then(super::validate::parse_timestamp)
     };
-    strip(a) == strip(b) && instant(a) == instant(b)
+    // A statement sent without a timestamp got the time it was stored.
+    let timestamps_agree = match (instant(a), instant(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    };
+    strip(a) == strip(b) && timestamps_agree
 }
 
 /// A duration with its seconds cut to hundredths: statements are compared
@@ -185,6 +190,10 @@ pub async fn insert_all<C: ConnectionTrait>(
         statement["authority"] = authority.clone();
         if statement.get("version").is_none() {
             statement["version"] = json!(version);
+        }
+        // A statement without a timestamp happened when it was stored.
+        if statement.get("timestamp").is_none() {
+            statement["timestamp"] = json!(stored_text);
         }
         let index = indexed(&statement, stored);
         rows.push(vec![

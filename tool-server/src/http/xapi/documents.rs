@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use super::{agent_param, http_date, XapiRequest};
 use crate::entities::xapi_activity;
 use crate::http::AppState;
-use crate::xapi::documents::{self, Kind, Preconditions, Scope, Write};
+use crate::xapi::documents::{self, HeadersRequired, Kind, Preconditions, Scope, Write};
 use crate::xapi::validate;
 use crate::xapi::{Version, XapiError};
 
@@ -162,9 +162,13 @@ pub async fn handle(state: &AppState, request: XapiRequest, resource: Resource) 
                 .clone()
                 .unwrap_or_else(|| "application/octet-stream".to_owned());
             let mode = if request.method == Method::PUT { Write::Replace } else { Write::Merge };
-            // xAPI 1.0.3 asks for concurrency headers on profiles; 2.0 on every document.
-            let headers_required = mode == Write::Replace
-                && (request.version == Version::V2 || !matches!(resource, Resource::State));
+            // xAPI 1.0.3 asks for concurrency headers on every PUT of a
+            // profile; 2.0 on every PUT over an existing document.
+            let headers_required = match (mode, request.version, resource) {
+                (Write::Merge, _, _) | (_, Version::V1, Resource::State) => HeadersRequired::No,
+                (_, Version::V1, _) => HeadersRequired::Always,
+                (_, Version::V2, _) => HeadersRequired::WhenItExists,
+            };
             documents::put(&state.db, &scope, &id, &content_type, request.body, mode, &preconditions, headers_required)
                 .await?;
             Ok(HttpResponse::NoContent().finish())

@@ -159,16 +159,22 @@ fn incoming(req: &HttpRequest, body: Vec<u8>) -> Result<Incoming, XapiError> {
         ));
     }
     let mut content = Vec::new();
+    // The content is a statement unless the form says otherwise.
+    let mut content_type_given = false;
     headers.retain(|(n, _)| !n.eq_ignore_ascii_case("content-type") && !n.eq_ignore_ascii_case("content-length"));
     for (name, value) in url::form_urlencoded::parse(&body) {
         if name == "content" {
             content = value.into_owned().into_bytes();
         } else if let Some(header) = ALTERNATE_HEADERS.iter().find(|h| h.eq_ignore_ascii_case(&name)) {
+            content_type_given |= header.eq_ignore_ascii_case("content-type");
             headers.retain(|(n, _)| !n.eq_ignore_ascii_case(header));
             headers.push((header.to_string(), value.into_owned()));
         } else {
             params.push((name.into_owned(), value.into_owned()));
         }
+    }
+    if !content_type_given {
+        headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
     }
     Ok(Incoming { method, params, headers, body: content })
 }
@@ -204,13 +210,17 @@ pub async fn dispatch(
         if resource == "about" {
             return about(&incoming.method);
         }
-        let asked = negotiate_version(incoming.header(VERSION_HEADER));
-        version = asked.as_ref().ok().copied();
-        let version = asked?;
-        if version == Version::V2 && req.query_string().split('&').any(|p| p.starts_with("method=")) {
+        let client = authenticate(&state, incoming.header("Authorization")).await?;
+        // A request without the header is refused in the version the
+        // client has been speaking.
+        version = client.last_version;
+        let asked = negotiate_version(incoming.header(VERSION_HEADER))?;
+        version = Some(asked);
+        if asked == Version::V2 && req.query_string().split('&').any(|p| p.starts_with("method=")) {
             return Err(XapiError::BadRequest("xAPI 2.0 has no alternate request syntax".into()));
         }
-        let client = authenticate(&state, incoming.header("Authorization")).await?;
+        clients::remember_version(&state.db, &client, asked).await?;
+        let version = asked;
         let request = XapiRequest {
             content_type: incoming.header("Content-Type").map(str::to_owned),
             if_match: incoming.header("If-Match").map(str::to_owned),
