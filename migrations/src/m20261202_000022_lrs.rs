@@ -50,13 +50,19 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, columns) in [
-            ("xapi_statements_verb", vec![XapiStatements::VerbId, XapiStatements::Seq]),
+            (
+                "xapi_statements_verb",
+                vec![XapiStatements::VerbId, XapiStatements::Seq],
+            ),
             (
                 "xapi_statements_registration",
                 vec![XapiStatements::Registration, XapiStatements::Seq],
             ),
             ("xapi_statements_object", vec![XapiStatements::ObjectId]),
-            ("xapi_statements_ref", vec![XapiStatements::RefId, XapiStatements::Seq]),
+            (
+                "xapi_statements_ref",
+                vec![XapiStatements::RefId, XapiStatements::Seq],
+            ),
         ] {
             let mut index = Index::create();
             index.name(name).table(XapiStatements::Table);
@@ -182,7 +188,12 @@ impl MigrationTrait for Migration {
             "xapi_statements_ref",
         ] {
             manager
-                .drop_index(Index::drop().name(name).table(XapiStatements::Table).to_owned())
+                .drop_index(
+                    Index::drop()
+                        .name(name)
+                        .table(XapiStatements::Table)
+                        .to_owned(),
+                )
                 .await?;
         }
         manager

@@ -80,7 +80,14 @@ both_databases!(
         );
 
         let mut client = app.carefolio_command();
-        let (ok, stdout, _) = run(client.args(["xapi-client", "add", "--name", "reporting"]));
+        let (ok, stdout, _) = run(client.args([
+            "xapi-client",
+            "add",
+            "--name",
+            "reporting",
+            "--scope",
+            "statements/read",
+        ]));
         assert!(ok);
         let field = |name: &str| {
             stdout

@@ -323,16 +323,46 @@ impl TestApp {
             .header("X-Experience-API-Version", "1.0.3")
     }
 
-    /// Creates xAPI credentials through the same code the CLI uses.
+    /// Creates xAPI credentials that read every statement, through the
+    /// same code the CLI uses.
     pub async fn xapi_credentials(&self) -> (String, String) {
-        let client = carefolio::xapi::clients::create(
-            &self.db,
+        self.xapi_client(
             "test reader",
             carefolio::xapi::clients::Reach::Everything,
+            "statements/read",
+        )
+        .await
+    }
+
+    /// Creates xAPI credentials with this reach and these scopes.
+    pub async fn xapi_client(
+        &self,
+        name: &str,
+        reach: carefolio::xapi::clients::Reach,
+        scopes: &str,
+    ) -> (String, String) {
+        let client = carefolio::xapi::clients::create(
+            &self.db,
+            name,
+            reach,
+            carefolio::xapi::scopes::Scopes::parse(scopes).expect("scopes"),
         )
         .await
         .expect("client");
         (client.key, client.secret)
+    }
+
+    /// An xAPI 2.0 request to the LRS with these credentials.
+    pub fn xapi(
+        &self,
+        method: Method,
+        path: &str,
+        (key, secret): &(String, String),
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .basic_auth(key, Some(secret))
+            .header("X-Experience-API-Version", "2.0.0")
     }
 }
 

@@ -24,6 +24,7 @@ mod keys;
 mod launch;
 mod launch_rejections;
 mod login;
+mod lrs;
 mod portfolio_api;
 mod registration;
 mod roster;

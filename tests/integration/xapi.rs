@@ -198,6 +198,8 @@ both_databases!(
                 "first-lms-reports",
                 "--platform",
                 &app.simulator.issuer,
+                "--scope",
+                "statements/read",
             ])
             .await;
         assert!(

@@ -419,7 +419,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             for client in clients {
                 let reach = match client.reach {
-                    xapi::clients::Reach::Everything => "every statement and the tool's documents".to_owned(),
+                    xapi::clients::Reach::Everything => {
+                        "every statement and the tool's documents".to_owned()
+                    }
                     xapi::clients::Reach::Platform(id) => all
                         .iter()
                         .find(|p| p.id.0 == id)

@@ -140,20 +140,20 @@ impl ResponseError for XapiError {
             XapiError::InvalidStatement { field, reason } => {
                 tracing::info!(code = self.code(), %field, %reason, "statement refused");
                 HttpResponse::build(self.status())
-                .insert_header((header::CONTENT_TYPE, "application/problem+json"))
-                .insert_header((ERROR_CODE_HEADER, self.code()))
-                .body(
-                    json!({
-                        "type": "about:blank",
-                        "title": "Bad Request",
-                        "status": 400,
-                        "code": self.code(),
-                        "detail": self.to_string(),
-                        "field": field,
-                        "reason": reason,
-                    })
-                    .to_string(),
-                )
+                    .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+                    .insert_header((ERROR_CODE_HEADER, self.code()))
+                    .body(
+                        json!({
+                            "type": "about:blank",
+                            "title": "Bad Request",
+                            "status": 400,
+                            "code": self.code(),
+                            "detail": self.to_string(),
+                            "field": field,
+                            "reason": reason,
+                        })
+                        .to_string(),
+                    )
             }
             _ => logged_problem(self, self.status(), self.code()),
         };

@@ -71,7 +71,12 @@ impl Mentions {
             }
         }
         for (list, member) in [("contextAgents", "agent"), ("contextGroups", "group")] {
-            for entry in context.get(list).and_then(Value::as_array).into_iter().flatten() {
+            for entry in context
+                .get(list)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 self.agent(&entry[member], false);
             }
         }
@@ -249,17 +254,21 @@ mod tests {
             "authority": { "account": { "homePage": "http://lrs", "name": "k" } }
         });
         let mentions = Mentions::of(&statement);
-        assert_eq!(mentions.agents["mbox:mailto:a@example.org"], true);
-        assert_eq!(mentions.agents["mbox:mailto:i@example.org"], false);
-        assert_eq!(mentions.agents["account:http://lrs|k"], false);
-        assert_eq!(mentions.activities["http://example.org/act"], true);
-        assert_eq!(mentions.activities["http://example.org/parent"], false);
+        assert!(mentions.agents["mbox:mailto:a@example.org"]);
+        assert!(!mentions.agents["mbox:mailto:i@example.org"]);
+        assert!(!mentions.agents["account:http://lrs|k"]);
+        assert!(mentions.activities["http://example.org/act"]);
+        assert!(!mentions.activities["http://example.org/parent"]);
     }
 
     #[test]
     fn canonical_keeps_the_preferred_language() {
-        let mut statement = json!({ "verb": { "id": "v", "display": { "en-US": "done", "nb": "ferdig" } } });
-        canonical(&mut statement, &accepted_languages(Some("nb-NO, nb;q=0.9, en;q=0.5")));
+        let mut statement =
+            json!({ "verb": { "id": "v", "display": { "en-US": "done", "nb": "ferdig" } } });
+        canonical(
+            &mut statement,
+            &accepted_languages(Some("nb-NO, nb;q=0.9, en;q=0.5")),
+        );
         assert_eq!(statement["verb"]["display"], json!({ "nb": "ferdig" }));
     }
 }

@@ -59,10 +59,12 @@ pub fn parse_multipart(body: &[u8], boundary: &str) -> Result<Vec<Part>, XapiErr
             return Ok(parts);
         }
         // The rest of the delimiter line.
-        let line_end = find(body, b"\r\n", at).ok_or_else(|| bad("a boundary line does not end"))?;
+        let line_end =
+            find(body, b"\r\n", at).ok_or_else(|| bad("a boundary line does not end"))?;
         at = line_end + 2;
         let next_delimiter = [b"\r\n".as_slice(), delimiter].concat();
-        let end = find(body, &next_delimiter, at).ok_or_else(|| bad("a part is not closed by a boundary"))?;
+        let end = find(body, &next_delimiter, at)
+            .ok_or_else(|| bad("a part is not closed by a boundary"))?;
         let part = &body[at..end];
         let (head, content) = match find(part, b"\r\n\r\n", 0) {
             Some(split) => (&part[..split], &part[split + 4..]),
@@ -104,7 +106,12 @@ fn declared(statement: &Value) -> impl Iterator<Item = &Value> {
         .as_array()
         .into_iter()
         .flatten()
-        .chain(statement["object"]["attachments"].as_array().into_iter().flatten())
+        .chain(
+            statement["object"]["attachments"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
 }
 
 /// Matches the attachment parts to the statements that declare them:
@@ -120,7 +127,11 @@ pub fn match_parts(
     for part in parts {
         let hash = part
             .header("X-Experience-API-Hash")
-            .ok_or_else(|| XapiError::BadRequest("an attachment part has no X-Experience-API-Hash header".into()))?
+            .ok_or_else(|| {
+                XapiError::BadRequest(
+                    "an attachment part has no X-Experience-API-Hash header".into(),
+                )
+            })?
             .to_ascii_lowercase();
         if let Some(encoding) = part.header("Content-Transfer-Encoding") {
             if !encoding.eq_ignore_ascii_case("binary") {
@@ -129,17 +140,21 @@ pub fn match_parts(
                 ));
             }
         }
-        let actual = sha2_hex(&part.body, &hash)
-            .ok_or_else(|| XapiError::BadRequest(format!("X-Experience-API-Hash {hash:?} is not a SHA-2 hash")))?;
+        let actual = sha2_hex(&part.body, &hash).ok_or_else(|| {
+            XapiError::BadRequest(format!(
+                "X-Experience-API-Hash {hash:?} is not a SHA-2 hash"
+            ))
+        })?;
         if actual != hash {
             return Err(XapiError::BadRequest(format!(
                 "the attachment part with X-Experience-API-Hash {hash} has other content (its SHA-2 is {actual})"
             )));
         }
-        let declared_here = statements
-            .iter()
-            .flat_map(declared)
-            .find(|a| a["sha2"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(&hash)));
+        let declared_here = statements.iter().flat_map(declared).find(|a| {
+            a["sha2"]
+                .as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case(&hash))
+        });
         let Some(attachment) = declared_here else {
             return Err(XapiError::BadRequest(format!(
                 "the attachment part with hash {hash} is not declared by any statement"
@@ -157,7 +172,10 @@ pub fn match_parts(
     }
     for statement in statements {
         for attachment in declared(statement) {
-            let hash = attachment["sha2"].as_str().unwrap_or_default().to_ascii_lowercase();
+            let hash = attachment["sha2"]
+                .as_str()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             let sent = contents.iter().any(|c| c.sha2 == hash);
             if !sent && attachment.get("fileUrl").is_none() {
                 return Err(XapiError::invalid_statement(
@@ -186,16 +204,25 @@ fn verify_signature(
         .flatten()
         .filter(|a| a["usageType"] == SIGNATURE_USAGE)
         .collect();
-    let invalid = |reason: &str| XapiError::invalid_statement("statement.attachments", reason.to_owned());
+    let invalid =
+        |reason: &str| XapiError::invalid_statement("statement.attachments", reason.to_owned());
     for signature in signatures {
         if signature["contentType"] != "application/octet-stream" {
-            return Err(invalid("a signature attachment must have contentType application/octet-stream"));
+            return Err(invalid(
+                "a signature attachment must have contentType application/octet-stream",
+            ));
         }
-        let hash = signature["sha2"].as_str().unwrap_or_default().to_ascii_lowercase();
+        let hash = signature["sha2"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         let Some(content) = contents.iter().find(|c| c.sha2 == hash) else {
-            return Err(invalid("a signature attachment must be sent with the statement"));
+            return Err(invalid(
+                "a signature attachment must be sent with the statement",
+            ));
         };
-        let jws = std::str::from_utf8(&content.content).map_err(|_| invalid("the signature is not a JWS"))?;
+        let jws = std::str::from_utf8(&content.content)
+            .map_err(|_| invalid("the signature is not a JWS"))?;
         let pieces: Vec<&str> = jws.trim().split('.').collect();
         let [header, payload, signature_bytes] = pieces[..] else {
             return Err(invalid("the signature is not a compact JWS"));
@@ -207,13 +234,19 @@ fn verify_signature(
         let payload_json: Value = decode(payload)
             .and_then(|b| serde_json::from_slice(&b).ok())
             .ok_or_else(|| invalid("the JWS payload is not a JSON statement"))?;
-        let signature_bytes = decode(signature_bytes).ok_or_else(|| invalid("the JWS signature is not base64url"))?;
+        let signature_bytes =
+            decode(signature_bytes).ok_or_else(|| invalid("the JWS signature is not base64url"))?;
         let algorithm = header_json["alg"].as_str().unwrap_or_default();
         if !matches!(algorithm, "RS256" | "RS384" | "RS512") {
-            return Err(invalid("a statement signature must use RS256, RS384 or RS512"));
+            return Err(invalid(
+                "a statement signature must use RS256, RS384 or RS512",
+            ));
         }
         let mut unsigned = statement.clone();
-        if let Some(list) = unsigned.get_mut("attachments").and_then(Value::as_array_mut) {
+        if let Some(list) = unsigned
+            .get_mut("attachments")
+            .and_then(Value::as_array_mut)
+        {
             list.retain(|a| a["usageType"] != SIGNATURE_USAGE);
             if list.is_empty() {
                 unsigned.as_object_mut().map(|o| o.remove("attachments"));
@@ -222,8 +255,12 @@ fn verify_signature(
         // Normalised as the statement was (context activities as arrays,
         // timestamps in UTC), so only content is compared.
         let mut signed = payload_json.clone();
-        validate::statement(&mut signed, version, &validate::Path::root("signature.payload"))
-            .map_err(|e| invalid(&format!("the JWS payload is not a valid statement: {e}")))?;
+        validate::statement(
+            &mut signed,
+            version,
+            &validate::Path::root("signature.payload"),
+        )
+        .map_err(|e| invalid(&format!("the JWS payload is not a valid statement: {e}")))?;
         if signed.get("id").is_none() {
             unsigned.as_object_mut().map(|o| o.remove("id"));
         }
@@ -234,7 +271,9 @@ fn verify_signature(
             }
         }
         if !same_statement(&signed, &unsigned) {
-            return Err(invalid("the JWS payload is not the statement that was signed"));
+            return Err(invalid(
+                "the JWS payload is not the statement that was signed",
+            ));
         }
         if let Some(chain) = header_json["x5c"].as_array() {
             let certificate = chain
@@ -243,14 +282,24 @@ fn verify_signature(
                 .and_then(|c| STANDARD.decode(c).ok())
                 .ok_or_else(|| invalid("the JWS x5c header is not a base64 certificate chain"))?;
             let signing_input = format!("{header}.{payload}");
-            verify_rsa(&certificate, algorithm, signing_input.as_bytes(), &signature_bytes)
-                .map_err(|reason| invalid(&reason))?;
+            verify_rsa(
+                &certificate,
+                algorithm,
+                signing_input.as_bytes(),
+                &signature_bytes,
+            )
+            .map_err(|reason| invalid(&reason))?;
         }
     }
     Ok(())
 }
 
-fn verify_rsa(certificate_der: &[u8], algorithm: &str, input: &[u8], signature: &[u8]) -> Result<(), String> {
+fn verify_rsa(
+    certificate_der: &[u8],
+    algorithm: &str,
+    input: &[u8],
+    signature: &[u8],
+) -> Result<(), String> {
     use rsa::pkcs1v15::{Signature, VerifyingKey};
     use rsa::pkcs8::DecodePublicKey;
     use rsa::signature::Verifier;
@@ -265,13 +314,16 @@ fn verify_rsa(certificate_der: &[u8], algorithm: &str, input: &[u8], signature: 
         .map_err(|_| "the x5c certificate's key cannot be read".to_owned())?;
     let key = rsa::RsaPublicKey::from_public_key_der(&spki)
         .map_err(|_| "the x5c certificate does not hold an RSA key".to_owned())?;
-    let signature = Signature::try_from(signature).map_err(|_| "the JWS signature is malformed".to_owned())?;
+    let signature =
+        Signature::try_from(signature).map_err(|_| "the JWS signature is malformed".to_owned())?;
     let verified = match algorithm {
         "RS256" => VerifyingKey::<Sha256>::new(key).verify(input, &signature),
         "RS384" => VerifyingKey::<Sha384>::new(key).verify(input, &signature),
         _ => VerifyingKey::<Sha512>::new(key).verify(input, &signature),
     };
-    verified.map_err(|_| "the statement's signature does not verify with the x5c certificate".to_owned())
+    verified.map_err(|_| {
+        "the statement's signature does not verify with the x5c certificate".to_owned()
+    })
 }
 
 #[cfg(test)]
@@ -281,12 +333,15 @@ mod tests {
     #[test]
     fn multipart_bodies_split_into_parts() {
         let body = b"--abc\r\nContent-Type: application/json\r\n\r\n{\"a\":1}\r\n--abc\r\nContent-Type: text/plain\r\nX-Experience-API-Hash: 00\r\n\r\nhello\r\n--abc--\r\n";
-        let parts = parse_multipart(body, "abc").unwrap();
+        let parts = parse_multipart(body, "abc").expect("valid");
         assert_eq!(parts.len(), 2);
         assert_eq!(parts[0].body, b"{\"a\":1}");
         assert_eq!(parts[1].header("x-experience-api-hash"), Some("00"));
         assert_eq!(parts[1].body, b"hello");
         assert!(parse_multipart(b"--abc\r\n\r\nunterminated", "abc").is_err());
-        assert_eq!(boundary("multipart/mixed; boundary=\"xyz\"").as_deref(), Some("xyz"));
+        assert_eq!(
+            boundary("multipart/mixed; boundary=\"xyz\"").as_deref(),
+            Some("xyz")
+        );
     }
 }

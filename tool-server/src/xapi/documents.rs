@@ -106,7 +106,9 @@ fn find(scope: &Scope, document_id: &str) -> sea_orm::Select<xapi_document::Enti
         .filter(xapi_document::Column::Kind.eq(scope.kind.column()))
         .filter(xapi_document::Column::ActivityId.eq(scope.activity_id.as_str()))
         .filter(xapi_document::Column::AgentKey.eq(scope.agent_key.as_str()))
-        .filter(xapi_document::Column::Registration.eq(scope.registration.clone().unwrap_or_default()))
+        .filter(
+            xapi_document::Column::Registration.eq(scope.registration.clone().unwrap_or_default()),
+        )
         .filter(xapi_document::Column::DocumentId.eq(document_id))
 }
 
@@ -153,7 +155,7 @@ pub async fn ids<C: ConnectionTrait>(
 
 /// How a write treats an existing document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Write {
+pub enum Mode {
     /// PUT: replace it.
     Replace,
     /// POST: merge JSON objects' top-level properties into it.
@@ -171,16 +173,30 @@ pub enum HeadersRequired {
 }
 
 /// Stores a document.
+/// A document to store, and the conditions of storing it.
+#[derive(Debug)]
+pub struct Write {
+    pub content_type: String,
+    pub content: Vec<u8>,
+    pub mode: Mode,
+    pub preconditions: Preconditions,
+    pub headers_required: HeadersRequired,
+}
+
 pub async fn put<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     scope: &Scope,
     document_id: &str,
-    content_type: &str,
-    content: Vec<u8>,
-    mode: Write,
-    preconditions: &Preconditions,
-    headers_required: HeadersRequired,
+    write: Write,
 ) -> Result<(), XapiError> {
+    let Write {
+        content_type,
+        content,
+        mode,
+        preconditions,
+        headers_required,
+    } = write;
+    let content_type = content_type.as_str();
     let txn = db.begin().await?;
     let existing = find(scope, document_id).one(&txn).await?;
     if !preconditions.allow(existing.as_ref().map(|d| d.etag.as_str())) {
@@ -203,11 +219,16 @@ pub async fn put<C: ConnectionTrait + TransactionTrait>(
         }
     }
     let (content_type, content) = match (&existing, mode) {
-        (Some(current), Write::Merge) => {
-            let merged = merge(&current.content_type, &current.content, content_type, &content)?;
+        (Some(current), Mode::Merge) => {
+            let merged = merge(
+                &current.content_type,
+                &current.content,
+                content_type,
+                &content,
+            )?;
             ("application/json".to_owned(), merged)
         }
-        (None, Write::Merge) if is_json(content_type) => {
+        (None, Mode::Merge) if is_json(content_type) => {
             json_object(&content)?;
             (content_type.to_owned(), content)
         }
@@ -269,7 +290,9 @@ fn merge(
         ));
     }
     let mut merged = json_object(current).map_err(|_| {
-        XapiError::BadRequest("the stored document is not a JSON object, so it cannot be merged".into())
+        XapiError::BadRequest(
+            "the stored document is not a JSON object, so it cannot be merged".into(),
+        )
     })?;
     for (key, value) in json_object(new)? {
         merged.insert(key, value);
@@ -293,7 +316,9 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
                 return Err(XapiError::PreconditionFailed);
             }
             if let Some(row) = existing {
-                xapi_document::Entity::delete_by_id(row.id).exec(&txn).await?;
+                xapi_document::Entity::delete_by_id(row.id)
+                    .exec(&txn)
+                    .await?;
             }
             txn.commit().await?;
         }
@@ -304,7 +329,8 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
                 .filter(xapi_document::Column::ActivityId.eq(scope.activity_id.as_str()))
                 .filter(xapi_document::Column::AgentKey.eq(scope.agent_key.as_str()));
             if let Some(registration) = &scope.registration {
-                delete = delete.filter(xapi_document::Column::Registration.eq(registration.as_str()));
+                delete =
+                    delete.filter(xapi_document::Column::Registration.eq(registration.as_str()));
             } else if scope.kind == Kind::State {
                 delete = delete.filter(xapi_document::Column::Registration.eq(""));
             }
@@ -337,8 +363,17 @@ mod tests {
 
     #[test]
     fn merging_needs_json_objects() {
-        let merged = merge("application/json", br#"{"a":1,"b":2}"#, "application/json", br#"{"b":3}"#).unwrap();
-        assert_eq!(serde_json::from_slice::<Value>(&merged).unwrap(), serde_json::json!({"a":1,"b":3}));
+        let merged = merge(
+            "application/json",
+            br#"{"a":1,"b":2}"#,
+            "application/json",
+            br#"{"b":3}"#,
+        )
+        .expect("valid");
+        assert_eq!(
+            serde_json::from_slice::<Value>(&merged).expect("valid"),
+            serde_json::json!({"a":1,"b":3})
+        );
         assert!(merge("text/plain", b"x", "application/json", b"{}").is_err());
         assert!(merge("application/json", b"{}", "application/json", b"[1]").is_err());
     }

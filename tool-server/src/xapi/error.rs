@@ -17,7 +17,9 @@ pub enum XapiError {
     InvalidStatement { field: String, reason: String },
     #[error("{0}")]
     BadRequest(String),
-    #[error("statement {0} is already stored with different content; statements cannot be changed")]
+    #[error(
+        "statement {0} is already stored with different content; statements cannot be changed"
+    )]
     Conflict(Uuid),
     #[error("{0}")]
     DocumentConflict(&'static str),

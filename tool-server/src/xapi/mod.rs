@@ -75,9 +75,15 @@ mod tests {
 
     #[test]
     fn versions() {
-        assert_eq!(negotiate_version(Some("1.0.3")).unwrap(), Version::V1);
-        assert_eq!(negotiate_version(Some("1.0")).unwrap(), Version::V1);
-        assert_eq!(negotiate_version(Some("2.0.0")).unwrap(), Version::V2);
+        assert_eq!(
+            negotiate_version(Some("1.0.3")).expect("valid"),
+            Version::V1
+        );
+        assert_eq!(negotiate_version(Some("1.0")).expect("valid"), Version::V1);
+        assert_eq!(
+            negotiate_version(Some("2.0.0")).expect("valid"),
+            Version::V2
+        );
         assert!(negotiate_version(Some("0.95")).is_err());
         assert!(negotiate_version(Some("1.1.0")).is_err());
         assert!(negotiate_version(Some("2.0.x")).is_err());

@@ -10,7 +10,9 @@ use uuid::Uuid;
 use super::clients::{Reach, XapiClient};
 use super::store::parse;
 use super::XapiError;
-use crate::entities::{xapi_attachment, xapi_statement, xapi_statement_activity, xapi_statement_agent};
+use crate::entities::{
+    xapi_attachment, xapi_statement, xapi_statement_activity, xapi_statement_agent,
+};
 
 /// Who reads: the statements within a credential's reach, and only its own
 /// when its scope is `statements/read/mine`.
@@ -106,7 +108,8 @@ fn matching(alias: &Alias, filters: &Filters) -> Option<Condition> {
         if !filters.related_agents {
             mentions.and_where(xapi_statement_agent::Column::Direct.eq(true));
         }
-        condition = condition.add(column(xapi_statement::Column::Seq).in_subquery(mentions.to_owned()));
+        condition =
+            condition.add(column(xapi_statement::Column::Seq).in_subquery(mentions.to_owned()));
         any = true;
     }
     if let Some(activity) = &filters.activity {
@@ -118,7 +121,8 @@ fn matching(alias: &Alias, filters: &Filters) -> Option<Condition> {
         if !filters.related_activities {
             mentions.and_where(xapi_statement_activity::Column::Direct.eq(true));
         }
-        condition = condition.add(column(xapi_statement::Column::Seq).in_subquery(mentions.to_owned()));
+        condition =
+            condition.add(column(xapi_statement::Column::Seq).in_subquery(mentions.to_owned()));
         any = true;
     }
     if let Some(verb) = &filters.verb {
@@ -157,7 +161,11 @@ pub async fn filtered<C: ConnectionTrait>(
     limit: u64,
     cursor: Option<i32>,
 ) -> Result<Page, XapiError> {
-    let limit = if limit == 0 { MAX_LIMIT } else { limit.min(MAX_LIMIT) };
+    let limit = if limit == 0 {
+        MAX_LIMIT
+    } else {
+        limit.min(MAX_LIMIT)
+    };
     let statement = Alias::new("s");
     let target = Alias::new("t");
     let column = |c: xapi_statement::Column| Expr::col((statement.clone(), c));
@@ -177,13 +185,20 @@ pub async fn filtered<C: ConnectionTrait>(
             column(xapi_statement::Column::Seq).lt(cursor)
         });
     }
-    let order = if filters.ascending { Order::Asc } else { Order::Desc };
+    let order = if filters.ascending {
+        Order::Asc
+    } else {
+        Order::Desc
+    };
     let select = |condition: Condition| {
         Query::select()
             .column(ColumnRef::TableAsterisk(statement.clone().into_iden()))
             .from_as(xapi_statement::Entity, statement.clone())
             .cond_where(condition)
-            .order_by((statement.clone(), xapi_statement::Column::Seq), order.clone())
+            .order_by(
+                (statement.clone(), xapi_statement::Column::Seq),
+                order.clone(),
+            )
             .limit(limit + 1)
             .to_owned()
     };
@@ -192,16 +207,20 @@ pub async fn filtered<C: ConnectionTrait>(
         Some(condition) => common.clone().add(condition.clone()),
         None => common.clone(),
     });
-    let mut rows = xapi_statement::Model::find_by_statement(db.get_database_backend().build(&direct))
-        .all(db)
-        .await?;
+    let mut rows =
+        xapi_statement::Model::find_by_statement(db.get_database_backend().build(&direct))
+            .all(db)
+            .await?;
     if let Some(target_matches) = matching(&target, filters) {
         let targets = Query::select()
             .expr(Expr::value(1))
             .from_as(xapi_statement::Entity, target.clone())
             .cond_where(
                 Condition::all()
-                    .add(Expr::col((target.clone(), xapi_statement::Column::Id)).equals((statement.clone(), xapi_statement::Column::RefId)))
+                    .add(
+                        Expr::col((target.clone(), xapi_statement::Column::Id))
+                            .equals((statement.clone(), xapi_statement::Column::RefId)),
+                    )
                     .add(reader.condition(&target))
                     .add(target_matches),
             )
@@ -211,9 +230,10 @@ pub async fn filtered<C: ConnectionTrait>(
                 .add(column(xapi_statement::Column::RefId).is_not_null())
                 .add(Expr::exists(targets)),
         );
-        let more_rows = xapi_statement::Model::find_by_statement(db.get_database_backend().build(&referring))
-            .all(db)
-            .await?;
+        let more_rows =
+            xapi_statement::Model::find_by_statement(db.get_database_backend().build(&referring))
+                .all(db)
+                .await?;
         if !more_rows.is_empty() {
             rows.extend(more_rows);
             rows.sort_by_key(|r| if filters.ascending { r.seq } else { -r.seq });
@@ -223,7 +243,11 @@ pub async fn filtered<C: ConnectionTrait>(
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     Ok(Page {
-        next_cursor: if more { rows.last().map(|r| r.seq) } else { None },
+        next_cursor: if more {
+            rows.last().map(|r| r.seq)
+        } else {
+            None
+        },
         statements: rows.iter().map(parse).collect::<Result<_, _>>()?,
     })
 }

@@ -35,7 +35,11 @@ impl Scopes {
     /// Parses a comma- or space-separated list of scope names.
     pub fn parse(text: &str) -> Result<Scopes, String> {
         let mut bits = 0;
-        for name in text.split([',', ' ']).map(str::trim).filter(|n| !n.is_empty()) {
+        for name in text
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
             match NAMES.iter().find(|(known, _)| *known == name) {
                 Some((_, bit)) => bits |= bit,
                 None => {
@@ -109,12 +113,17 @@ mod tests {
 
     #[test]
     fn scopes_parse_and_grant() {
-        let scopes = Scopes::parse(DEFAULT).unwrap();
+        let scopes = Scopes::parse(DEFAULT).expect("valid");
         assert!(scopes.write_statements() && scopes.read_own_statements());
         assert!(!scopes.read_all_statements() && !scopes.read_state());
-        let reader = Scopes::parse("all/read").unwrap();
-        assert!(reader.read_all_statements() && !reader.write_statements() && !reader.write_state());
-        assert_eq!(Scopes::parse("state, profile").unwrap().to_string(), "state,profile");
+        let reader = Scopes::parse("all/read").expect("valid");
+        assert!(
+            reader.read_all_statements() && !reader.write_statements() && !reader.write_state()
+        );
+        assert_eq!(
+            Scopes::parse("state, profile").expect("valid").to_string(),
+            "state,profile"
+        );
         assert!(Scopes::parse("statements/delete").is_err());
         assert!(Scopes::parse("").is_err());
     }

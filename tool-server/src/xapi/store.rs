@@ -15,8 +15,7 @@ use uuid::Uuid;
 use super::agents::{self, Mentions};
 use super::{XapiError, VERB_VOIDED};
 use crate::entities::{
-    xapi_activity, xapi_attachment, xapi_statement, xapi_statement_activity,
-    xapi_statement_agent,
+    xapi_activity, xapi_attachment, xapi_statement, xapi_statement_activity, xapi_statement_agent,
 };
 use crate::util::{now_ms, rfc3339_ms};
 
@@ -53,7 +52,9 @@ pub async fn insert<C: ConnectionTrait>(
     match insert_all(db, vec![new], authority, "1.0.3", &[], None).await {
         Ok(_) => Ok(()),
         Err(XapiError::Database(e)) => Err(e),
-        Err(other) => Err(sea_orm::DbErr::Custom(format!("recording a statement: {other}"))),
+        Err(other) => Err(sea_orm::DbErr::Custom(format!(
+            "recording a statement: {other}"
+        ))),
     }
 }
 
@@ -79,7 +80,10 @@ fn indexed(statement: &Value, stored: i64) -> Indexed {
             .unwrap_or_default()
             .to_owned(),
     };
-    let verb_id = statement["verb"]["id"].as_str().unwrap_or_default().to_owned();
+    let verb_id = statement["verb"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let ref_id = (object.get("objectType").and_then(Value::as_str) == Some("StatementRef"))
         .then(|| Uuid::parse_str(&object_id).ok())
         .flatten();
@@ -235,14 +239,17 @@ pub async fn insert_all<C: ConnectionTrait>(
                 xapi_statement::Column::Voided,
                 xapi_statement::Column::Statement,
             ])
-            .returning(Query::returning().columns([
-                xapi_statement::Column::Seq,
-                xapi_statement::Column::Id,
-            ]));
+            .returning(
+                Query::returning()
+                    .columns([xapi_statement::Column::Seq, xapi_statement::Column::Id]),
+            );
         for row in chunk {
             insert.values_panic(row.iter().cloned().map(Into::into));
         }
-        for row in db.query_all(db.get_database_backend().build(&insert)).await? {
+        for row in db
+            .query_all(db.get_database_backend().build(&insert))
+            .await?
+        {
             let seq: i32 = row.try_get("", "seq")?;
             let id: Uuid = row.try_get("", "id")?;
             seqs.insert(id, seq);
@@ -325,7 +332,10 @@ async fn check_voiding_targets<C: ConnectionTrait>(
     db: &C,
     statements: &[(Uuid, Option<i32>, Indexed, Value)],
 ) -> Result<(), XapiError> {
-    let targets: Vec<Uuid> = statements.iter().filter_map(|(_, _, i, _)| i.voids).collect();
+    let targets: Vec<Uuid> = statements
+        .iter()
+        .filter_map(|(_, _, i, _)| i.voids)
+        .collect();
     if targets.is_empty() {
         return Ok(());
     }
@@ -435,12 +445,15 @@ async fn store_definitions<C: ConnectionTrait>(
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         xapi_activity::Entity::insert_many(chunk.to_vec())
             .on_conflict(
-                OnConflict::columns([xapi_activity::Column::Owner, xapi_activity::Column::ActivityId])
-                    .update_columns([
-                        xapi_activity::Column::Definition,
-                        xapi_activity::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
+                OnConflict::columns([
+                    xapi_activity::Column::Owner,
+                    xapi_activity::Column::ActivityId,
+                ])
+                .update_columns([
+                    xapi_activity::Column::Definition,
+                    xapi_activity::Column::UpdatedAt,
+                ])
+                .to_owned(),
             )
             .exec_without_returning(db)
             .await?;

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use super::{agent_param, http_date, XapiRequest};
 use crate::entities::xapi_activity;
 use crate::http::AppState;
-use crate::xapi::documents::{self, HeadersRequired, Kind, Preconditions, Scope, Write};
+use crate::xapi::documents::{self, HeadersRequired, Kind, Mode, Preconditions, Scope, Write};
 use crate::xapi::validate;
 use crate::xapi::{Version, XapiError};
 
@@ -48,7 +48,10 @@ impl Resource {
 fn required<'r>(request: &'r XapiRequest, name: &'static str) -> Result<&'r str, XapiError> {
     request
         .param(name)
-        .ok_or_else(|| XapiError::InvalidParameter { name, reason: "is required".into() })
+        .ok_or_else(|| XapiError::InvalidParameter {
+            name,
+            reason: "is required".into(),
+        })
 }
 
 fn scope(request: &XapiRequest, resource: Resource) -> Result<Scope, XapiError> {
@@ -57,7 +60,10 @@ fn scope(request: &XapiRequest, resource: Resource) -> Result<Scope, XapiError> 
         Resource::State | Resource::ActivityProfile => {
             let id = required(request, "activityId")?;
             if !validate::is_iri(id) {
-                return Err(XapiError::InvalidParameter { name: "activityId", reason: "expected an IRI".into() });
+                return Err(XapiError::InvalidParameter {
+                    name: "activityId",
+                    reason: "expected an IRI".into(),
+                });
             }
             id.to_owned()
         }
@@ -66,7 +72,9 @@ fn scope(request: &XapiRequest, resource: Resource) -> Result<Scope, XapiError> 
     let agent_key = match resource {
         Resource::State | Resource::AgentProfile => {
             required(request, "agent")?;
-            agent_param(request, "agent")?.map(|(_, key)| key).unwrap_or_default()
+            agent_param(request, "agent")?
+                .map(|(_, key)| key)
+                .unwrap_or_default()
         }
         Resource::ActivityProfile => String::new(),
     };
@@ -76,7 +84,10 @@ fn scope(request: &XapiRequest, resource: Resource) -> Result<Scope, XapiError> 
             if validate::is_uuid(r) {
                 Ok(r.to_ascii_lowercase())
             } else {
-                Err(XapiError::InvalidParameter { name: "registration", reason: "expected a UUID".into() })
+                Err(XapiError::InvalidParameter {
+                    name: "registration",
+                    reason: "expected a UUID".into(),
+                })
             }
         })
         .transpose()?;
@@ -109,7 +120,11 @@ fn check_scope(request: &XapiRequest, resource: Resource, write: bool) -> Result
     }
 }
 
-pub async fn handle(state: &AppState, request: XapiRequest, resource: Resource) -> Result<HttpResponse, XapiError> {
+pub async fn handle(
+    state: &AppState,
+    request: XapiRequest,
+    resource: Resource,
+) -> Result<HttpResponse, XapiError> {
     let write = !matches!(request.method, Method::GET | Method::HEAD);
     check_scope(&request, resource, write)?;
     let scope = scope(&request, resource)?;
@@ -156,26 +171,47 @@ pub async fn handle(state: &AppState, request: XapiRequest, resource: Resource) 
         },
         Method::PUT | Method::POST => {
             let name = resource.id_param();
-            let id = document_id.ok_or_else(|| XapiError::InvalidParameter { name, reason: "is required to store a document".into() })?;
+            let id = document_id.ok_or_else(|| XapiError::InvalidParameter {
+                name,
+                reason: "is required to store a document".into(),
+            })?;
             let content_type = request
                 .content_type
                 .clone()
                 .unwrap_or_else(|| "application/octet-stream".to_owned());
-            let mode = if request.method == Method::PUT { Write::Replace } else { Write::Merge };
+            let mode = if request.method == Method::PUT {
+                Mode::Replace
+            } else {
+                Mode::Merge
+            };
             // xAPI 1.0.3 asks for concurrency headers on every PUT of a
             // profile; 2.0 on every PUT over an existing document.
             let headers_required = match (mode, request.version, resource) {
-                (Write::Merge, _, _) | (_, Version::V1, Resource::State) => HeadersRequired::No,
+                (Mode::Merge, _, _) | (_, Version::V1, Resource::State) => HeadersRequired::No,
                 (_, Version::V1, _) => HeadersRequired::Always,
                 (_, Version::V2, _) => HeadersRequired::WhenItExists,
             };
-            documents::put(&state.db, &scope, &id, &content_type, request.body, mode, &preconditions, headers_required)
-                .await?;
+            documents::put(
+                &state.db,
+                &scope,
+                &id,
+                Write {
+                    content_type,
+                    content: request.body,
+                    mode,
+                    preconditions,
+                    headers_required,
+                },
+            )
+            .await?;
             Ok(HttpResponse::NoContent().finish())
         }
         Method::DELETE => {
             if document_id.is_none() && !matches!(resource, Resource::State) {
-                return Err(XapiError::InvalidParameter { name: "profileId", reason: "is required to delete a profile".into() });
+                return Err(XapiError::InvalidParameter {
+                    name: "profileId",
+                    reason: "is required to delete a profile".into(),
+                });
             }
             documents::delete(&state.db, &scope, document_id.as_deref(), &preconditions).await?;
             Ok(HttpResponse::NoContent().finish())
@@ -193,7 +229,10 @@ pub async fn activity(state: &AppState, request: &XapiRequest) -> Result<HttpRes
     request.only_params(&["activityId"])?;
     let id = required(request, "activityId")?;
     if !validate::is_iri(id) {
-        return Err(XapiError::InvalidParameter { name: "activityId", reason: "expected an IRI".into() });
+        return Err(XapiError::InvalidParameter {
+            name: "activityId",
+            reason: "expected an IRI".into(),
+        });
     }
     let row = xapi_activity::Entity::find_by_id((request.client.reach.owner_key(), id.to_owned()))
         .one(&state.db)

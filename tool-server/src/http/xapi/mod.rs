@@ -52,15 +52,25 @@ impl XapiRequest {
     /// Refuses parameters this resource does not know (a misspelt filter
     /// silently ignored would answer the wrong question).
     pub fn only_params(&self, known: &[&str]) -> Result<(), XapiError> {
-        if let Some((name, _)) = self.params.iter().find(|(n, _)| !known.contains(&n.as_str())) {
+        if let Some((name, _)) = self
+            .params
+            .iter()
+            .find(|(n, _)| !known.contains(&n.as_str()))
+        {
             return Err(XapiError::BadRequest(format!(
                 "the parameter `{name}` is not known to this resource (it takes {})",
-                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
             )));
         }
         let mut seen = std::collections::HashSet::new();
         if let Some((name, _)) = self.params.iter().find(|(n, _)| !seen.insert(n.as_str())) {
-            return Err(XapiError::BadRequest(format!("the parameter `{name}` is given twice")));
+            return Err(XapiError::BadRequest(format!(
+                "the parameter `{name}` is given twice"
+            )));
         }
         Ok(())
     }
@@ -111,7 +121,9 @@ fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
 async fn read_body(mut payload: web::Payload) -> Result<Vec<u8>, XapiError> {
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| XapiError::BadRequest(format!("the request body could not be read: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            XapiError::BadRequest(format!("the request body could not be read: {e}"))
+        })?;
         if body.len() + chunk.len() > MAX_REQUEST_BYTES {
             return Err(XapiError::TooLarge(MAX_REQUEST_BYTES));
         }
@@ -124,20 +136,29 @@ async fn read_body(mut payload: web::Payload) -> Result<Vec<u8>, XapiError> {
 /// Communication 1.3): `POST ...?method=PUT` with a form whose fields are
 /// headers, parameters and `content`.
 fn incoming(req: &HttpRequest, body: Vec<u8>) -> Result<Incoming, XapiError> {
-    let mut params: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let mut params: Vec<(String, String)> =
+        url::form_urlencoded::parse(req.query_string().as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
     let mut headers = header_pairs(req.headers());
     let Some(at) = params.iter().position(|(n, _)| n == "method") else {
-        return Ok(Incoming { method: req.method().clone(), params, headers, body });
+        return Ok(Incoming {
+            method: req.method().clone(),
+            params,
+            headers,
+            body,
+        });
     };
     let (_, method) = params.remove(at);
     if req.method() != Method::POST {
-        return Err(XapiError::BadRequest("the alternate request syntax (?method=) is sent with POST".into()));
+        return Err(XapiError::BadRequest(
+            "the alternate request syntax (?method=) is sent with POST".into(),
+        ));
     }
     if !params.is_empty() {
         return Err(XapiError::BadRequest(
-            "with the alternate request syntax, every parameter but `method` goes in the form body".into(),
+            "with the alternate request syntax, every parameter but `method` goes in the form body"
+                .into(),
         ));
     }
     let method = match method.to_ascii_uppercase().as_str() {
@@ -146,26 +167,39 @@ fn incoming(req: &HttpRequest, body: Vec<u8>) -> Result<Incoming, XapiError> {
         "PUT" => Method::PUT,
         "POST" => Method::POST,
         "DELETE" => Method::DELETE,
-        other => return Err(XapiError::BadRequest(format!("the alternate request syntax cannot carry method {other:?}"))),
+        other => {
+            return Err(XapiError::BadRequest(format!(
+                "the alternate request syntax cannot carry method {other:?}"
+            )))
+        }
     };
     let form_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if !form_type.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
+    if !form_type
+        .to_ascii_lowercase()
+        .starts_with("application/x-www-form-urlencoded")
+    {
         return Err(XapiError::BadRequest(
-            "the alternate request syntax sends its form as application/x-www-form-urlencoded".into(),
+            "the alternate request syntax sends its form as application/x-www-form-urlencoded"
+                .into(),
         ));
     }
     let mut content = Vec::new();
     // The content is a statement unless the form says otherwise.
     let mut content_type_given = false;
-    headers.retain(|(n, _)| !n.eq_ignore_ascii_case("content-type") && !n.eq_ignore_ascii_case("content-length"));
+    headers.retain(|(n, _)| {
+        !n.eq_ignore_ascii_case("content-type") && !n.eq_ignore_ascii_case("content-length")
+    });
     for (name, value) in url::form_urlencoded::parse(&body) {
         if name == "content" {
             content = value.into_owned().into_bytes();
-        } else if let Some(header) = ALTERNATE_HEADERS.iter().find(|h| h.eq_ignore_ascii_case(&name)) {
+        } else if let Some(header) = ALTERNATE_HEADERS
+            .iter()
+            .find(|h| h.eq_ignore_ascii_case(&name))
+        {
             content_type_given |= header.eq_ignore_ascii_case("content-type");
             headers.retain(|(n, _)| !n.eq_ignore_ascii_case(header));
             headers.push((header.to_string(), value.into_owned()));
@@ -176,10 +210,18 @@ fn incoming(req: &HttpRequest, body: Vec<u8>) -> Result<Incoming, XapiError> {
     if !content_type_given {
         headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
     }
-    Ok(Incoming { method, params, headers, body: content })
+    Ok(Incoming {
+        method,
+        params,
+        headers,
+        body: content,
+    })
 }
 
-async fn authenticate(state: &AppState, authorization: Option<&str>) -> Result<XapiClient, XapiError> {
+async fn authenticate(
+    state: &AppState,
+    authorization: Option<&str>,
+) -> Result<XapiClient, XapiError> {
     let credentials = authorization
         .and_then(|value| value.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Basic"))
@@ -216,8 +258,15 @@ pub async fn dispatch(
         version = client.last_version;
         let asked = negotiate_version(incoming.header(VERSION_HEADER))?;
         version = Some(asked);
-        if asked == Version::V2 && req.query_string().split('&').any(|p| p.starts_with("method=")) {
-            return Err(XapiError::BadRequest("xAPI 2.0 has no alternate request syntax".into()));
+        if asked == Version::V2
+            && req
+                .query_string()
+                .split('&')
+                .any(|p| p.starts_with("method="))
+        {
+            return Err(XapiError::BadRequest(
+                "xAPI 2.0 has no alternate request syntax".into(),
+            ));
         }
         clients::remember_version(&state.db, &client, asked).await?;
         let version = asked;
@@ -244,10 +293,13 @@ pub async fn dispatch(
     // Every answer of the Statement Resource says how current it is, even
     // a refusal: a client waiting for consistency reads it from any answer.
     if resource == "statements" && !response.headers().contains_key(CONSISTENT_THROUGH) {
-        if let Ok(value) = header::HeaderValue::from_str(&crate::util::rfc3339_ms(crate::util::now_ms())) {
-            response
-                .headers_mut()
-                .insert(header::HeaderName::from_static("x-experience-api-consistent-through"), value);
+        if let Ok(value) =
+            header::HeaderValue::from_str(&crate::util::rfc3339_ms(crate::util::now_ms()))
+        {
+            response.headers_mut().insert(
+                header::HeaderName::from_static("x-experience-api-consistent-through"),
+                value,
+            );
         }
     }
     response
@@ -295,9 +347,15 @@ fn about(method: &Method) -> Result<HttpResponse, XapiError> {
 fn decorate(headers: &mut HeaderMap, version: Option<Version>) {
     use actix_web::http::header::{HeaderName, HeaderValue};
     let version = version.unwrap_or(Version::V2).header_value();
-    headers.insert(HeaderName::from_static("x-experience-api-version"), HeaderValue::from_static(version));
+    headers.insert(
+        HeaderName::from_static("x-experience-api-version"),
+        HeaderValue::from_static(version),
+    );
     for (name, value) in CORS {
-        headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
     }
 }
 
@@ -330,14 +388,21 @@ pub fn http_date(ms: i64) -> String {
 }
 
 /// Reads the `agent` parameter: a JSON Agent (or identified Group).
-pub fn agent_param(request: &XapiRequest, name: &'static str) -> Result<Option<(Value, String)>, XapiError> {
+pub fn agent_param(
+    request: &XapiRequest,
+    name: &'static str,
+) -> Result<Option<(Value, String)>, XapiError> {
     let Some(text) = request.param(name) else {
         return Ok(None);
     };
-    let invalid = |reason: &str| XapiError::InvalidParameter { name, reason: reason.to_owned() };
+    let invalid = |reason: &str| XapiError::InvalidParameter {
+        name,
+        reason: reason.to_owned(),
+    };
     let agent: Value = serde_json::from_str(text).map_err(|_| invalid("expected a JSON Agent"))?;
     crate::xapi::validate::agent_parameter(&agent)
         .map_err(|e| invalid(&format!("{}: {}", e.field, e.reason)))?;
-    let key = crate::xapi::agents::key(&agent).ok_or_else(|| invalid("an Agent needs an identifier"))?;
+    let key =
+        crate::xapi::agents::key(&agent).ok_or_else(|| invalid("an Agent needs an identifier"))?;
     Ok(Some((agent, key)))
 }

@@ -14,7 +14,7 @@ use crate::xapi::attachments::{self, Part};
 use crate::xapi::query::{self, Filters, Reader, DEFAULT_LIMIT};
 use crate::xapi::store::{self, AttachmentContent, NewStatement};
 use crate::xapi::validate::{self, Path};
-use crate::xapi::{XapiError, Version};
+use crate::xapi::{Version, XapiError};
 
 const QUERY_PARAMS: &[&str] = &[
     "statementId",
@@ -46,10 +46,13 @@ fn statements_and_parts(request: &XapiRequest) -> Result<(Value, Vec<Part>), Xap
                 .and_then(attachments::boundary)
                 .ok_or_else(|| XapiError::BadRequest("multipart/mixed needs a boundary".into()))?;
             let mut parts = attachments::parse_multipart(&request.body, &boundary)?.into_iter();
-            let first = parts
-                .next()
-                .ok_or_else(|| XapiError::BadRequest("the multipart body has no statement part".into()))?;
-            let first_type = first.header("Content-Type").unwrap_or("").to_ascii_lowercase();
+            let first = parts.next().ok_or_else(|| {
+                XapiError::BadRequest("the multipart body has no statement part".into())
+            })?;
+            let first_type = first
+                .header("Content-Type")
+                .unwrap_or("")
+                .to_ascii_lowercase();
             if !first_type.starts_with("application/json") {
                 return Err(XapiError::BadRequest(
                     "the first part of a multipart body must be the statements, as application/json".into(),
@@ -57,7 +60,9 @@ fn statements_and_parts(request: &XapiRequest) -> Result<(Value, Vec<Part>), Xap
             }
             Ok((parse_json(&first.body)?, parts.collect()))
         }
-        "" => Err(XapiError::BadRequest("statements are sent as application/json (or multipart/mixed with attachments)".into())),
+        "" => Err(XapiError::BadRequest(
+            "statements are sent as application/json (or multipart/mixed with attachments)".into(),
+        )),
         other => Err(XapiError::BadRequest(format!(
             "statements are sent as application/json or multipart/mixed, not {other}"
         ))),
@@ -65,11 +70,16 @@ fn statements_and_parts(request: &XapiRequest) -> Result<(Value, Vec<Part>), Xap
 }
 
 fn parse_json(body: &[u8]) -> Result<Value, XapiError> {
-    serde_json::from_slice(body).map_err(|e| XapiError::BadRequest(format!("the body is not JSON: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| XapiError::BadRequest(format!("the body is not JSON: {e}")))
 }
 
 /// Validates the statements and gives each an id.
-fn prepare(request: &XapiRequest, values: Vec<Value>, batch: bool) -> Result<Vec<NewStatement>, XapiError> {
+fn prepare(
+    request: &XapiRequest,
+    values: Vec<Value>,
+    batch: bool,
+) -> Result<Vec<NewStatement>, XapiError> {
     let client = &request.client;
     let mut prepared = Vec::with_capacity(values.len());
     for (i, mut value) in values.into_iter().enumerate() {
@@ -78,7 +88,8 @@ fn prepare(request: &XapiRequest, values: Vec<Value>, batch: bool) -> Result<Vec
         let path = if batch { &indexed } else { &root };
         validate::statement(&mut value, request.version, path)?;
         let id = match value.get("id").and_then(Value::as_str) {
-            Some(id) => Uuid::parse_str(id).map_err(|_| XapiError::invalid_statement("statement.id", "must be a UUID"))?,
+            Some(id) => Uuid::parse_str(id)
+                .map_err(|_| XapiError::invalid_statement("statement.id", "must be a UUID"))?,
             None => Uuid::new_v4(),
         };
         prepared.push(NewStatement {
@@ -138,17 +149,28 @@ pub async fn put(state: &AppState, request: XapiRequest) -> Result<HttpResponse,
     request.only_params(&["statementId"])?;
     let id = request
         .param("statementId")
-        .ok_or_else(|| XapiError::InvalidParameter { name: "statementId", reason: "is required to PUT a statement".into() })?;
+        .ok_or_else(|| XapiError::InvalidParameter {
+            name: "statementId",
+            reason: "is required to PUT a statement".into(),
+        })?;
     if !validate::is_uuid(id) {
-        return Err(XapiError::InvalidParameter { name: "statementId", reason: "expected a UUID".into() });
+        return Err(XapiError::InvalidParameter {
+            name: "statementId",
+            reason: "expected a UUID".into(),
+        });
     }
     let (mut value, parts) = statements_and_parts(&request)?;
     if !value.is_object() {
-        return Err(XapiError::BadRequest("PUT takes one statement, a JSON object".into()));
+        return Err(XapiError::BadRequest(
+            "PUT takes one statement, a JSON object".into(),
+        ));
     }
     match value.get("id").and_then(Value::as_str) {
         Some(given) if !given.eq_ignore_ascii_case(id) => {
-            return Err(XapiError::invalid_statement("statement.id", "differs from the statementId parameter"))
+            return Err(XapiError::invalid_statement(
+                "statement.id",
+                "differs from the statementId parameter",
+            ))
         }
         _ => value["id"] = json!(id.to_ascii_lowercase()),
     }
@@ -168,7 +190,11 @@ pub async fn post(state: &AppState, request: XapiRequest) -> Result<HttpResponse
     let (values, batch) = match value {
         Value::Array(items) => (items, true),
         object @ Value::Object(_) => (vec![object], false),
-        _ => return Err(XapiError::BadRequest("POST takes a statement or an array of statements".into())),
+        _ => {
+            return Err(XapiError::BadRequest(
+                "POST takes a statement or an array of statements".into(),
+            ))
+        }
     };
     let statements = prepare(&request, values, batch)?;
     let values: Vec<Value> = statements.iter().map(|s| s.statement.clone()).collect();
@@ -181,7 +207,10 @@ fn flag(request: &XapiRequest, name: &'static str) -> Result<bool, XapiError> {
     match request.param(name) {
         None | Some("false") => Ok(false),
         Some("true") => Ok(true),
-        Some(_) => Err(XapiError::InvalidParameter { name, reason: "expected true or false".into() }),
+        Some(_) => Err(XapiError::InvalidParameter {
+            name,
+            reason: "expected true or false".into(),
+        }),
     }
 }
 
@@ -189,15 +218,20 @@ fn timestamp_param(request: &XapiRequest, name: &'static str) -> Result<Option<i
     request
         .param(name)
         .map(|v| {
-            validate::parse_timestamp(v)
-                .ok_or_else(|| XapiError::InvalidParameter { name, reason: "expected an ISO 8601 timestamp".into() })
+            validate::parse_timestamp(v).ok_or_else(|| XapiError::InvalidParameter {
+                name,
+                reason: "expected an ISO 8601 timestamp".into(),
+            })
         })
         .transpose()
 }
 
 fn iri_param(request: &XapiRequest, name: &'static str) -> Result<Option<String>, XapiError> {
     match request.param(name) {
-        Some(v) if !validate::is_iri(v) => Err(XapiError::InvalidParameter { name, reason: "expected an IRI".into() }),
+        Some(v) if !validate::is_iri(v) => Err(XapiError::InvalidParameter {
+            name,
+            reason: "expected an IRI".into(),
+        }),
         other => Ok(other.map(str::to_owned)),
     }
 }
@@ -217,12 +251,22 @@ pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse
         None | Some("exact") => Format::Exact,
         Some("ids") => Format::Ids,
         Some("canonical") => Format::Canonical,
-        Some(_) => return Err(XapiError::InvalidParameter { name: "format", reason: "expected ids, exact or canonical".into() }),
+        Some(_) => {
+            return Err(XapiError::InvalidParameter {
+                name: "format",
+                reason: "expected ids, exact or canonical".into(),
+            })
+        }
     };
     let with_attachments = flag(request, "attachments")?;
-    let single = match (request.param("statementId"), request.param("voidedStatementId")) {
+    let single = match (
+        request.param("statementId"),
+        request.param("voidedStatementId"),
+    ) {
         (Some(_), Some(_)) => {
-            return Err(XapiError::BadRequest("give statementId or voidedStatementId, not both".into()))
+            return Err(XapiError::BadRequest(
+                "give statementId or voidedStatementId, not both".into(),
+            ))
         }
         (Some(id), None) => Some((id, false, "statementId")),
         (None, Some(id)) => Some((id, true, "voidedStatementId")),
@@ -230,11 +274,12 @@ pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse
     };
     let consistent_through = rfc3339_ms(now_ms());
     if let Some((id, voided, name)) = single {
-        if let Some((other, _)) = request
-            .params
-            .iter()
-            .find(|(n, _)| !matches!(n.as_str(), "statementId" | "voidedStatementId" | "format" | "attachments"))
-        {
+        if let Some((other, _)) = request.params.iter().find(|(n, _)| {
+            !matches!(
+                n.as_str(),
+                "statementId" | "voidedStatementId" | "format" | "attachments"
+            )
+        }) {
             return Err(XapiError::BadRequest(format!(
                 "`{name}` may only be combined with format and attachments, not `{other}`"
             )));
@@ -242,9 +287,18 @@ pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse
         let id = validate::is_uuid(id)
             .then(|| Uuid::parse_str(id).ok())
             .flatten()
-            .ok_or_else(|| XapiError::InvalidParameter { name: if voided { "voidedStatementId" } else { "statementId" }, reason: "expected a UUID".into() })?;
+            .ok_or_else(|| XapiError::InvalidParameter {
+                name: if voided {
+                    "voidedStatementId"
+                } else {
+                    "statementId"
+                },
+                reason: "expected a UUID".into(),
+            })?;
         let mut statement = query::by_id(&state.db, reader, id, voided).await?;
-        let stored = statement["stored"].as_str().and_then(validate::parse_timestamp);
+        let stored = statement["stored"]
+            .as_str()
+            .and_then(validate::parse_timestamp);
         shape(&mut statement, format, request);
         let mut response = HttpResponse::Ok();
         response.insert_header((CONSISTENT_THROUGH, consistent_through));
@@ -263,7 +317,10 @@ pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse
                 validate::is_uuid(r)
                     .then(|| Uuid::parse_str(r).ok())
                     .flatten()
-                    .ok_or_else(|| XapiError::InvalidParameter { name: "registration", reason: "expected a UUID".into() })
+                    .ok_or_else(|| XapiError::InvalidParameter {
+                        name: "registration",
+                        reason: "expected a UUID".into(),
+                    })
             })
             .transpose()?,
         related_activities: flag(request, "related_activities")?,
@@ -274,13 +331,19 @@ pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse
     };
     let limit = match request.param("limit") {
         None => DEFAULT_LIMIT,
-        Some(v) => v
-            .parse::<u64>()
-            .map_err(|_| XapiError::InvalidParameter { name: "limit", reason: "expected a non-negative integer".into() })?,
+        Some(v) => v.parse::<u64>().map_err(|_| XapiError::InvalidParameter {
+            name: "limit",
+            reason: "expected a non-negative integer".into(),
+        })?,
     };
     let cursor = request
         .param("cursor")
-        .map(|v| v.parse::<i32>().map_err(|_| XapiError::InvalidParameter { name: "cursor", reason: "not a cursor from a `more` link".into() }))
+        .map(|v| {
+            v.parse::<i32>().map_err(|_| XapiError::InvalidParameter {
+                name: "cursor",
+                reason: "not a cursor from a `more` link".into(),
+            })
+        })
         .transpose()?;
     let page = query::filtered(&state.db, reader, &filters, limit, cursor).await?;
     let latest_stored = page
@@ -302,7 +365,10 @@ pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse
     }
     let mut response = HttpResponse::Ok();
     response.insert_header((CONSISTENT_THROUGH, consistent_through));
-    response.insert_header(("Last-Modified", http_date(latest_stored.unwrap_or_else(now_ms))));
+    response.insert_header((
+        "Last-Modified",
+        http_date(latest_stored.unwrap_or_else(now_ms)),
+    ));
     let result = json!({ "statements": statements, "more": more.unwrap_or_default() });
     respond(state, response, result, with_attachments).await
 }
@@ -318,9 +384,10 @@ fn shape(statement: &mut Value, format: Format, request: &XapiRequest) {
     match format {
         Format::Exact => {}
         Format::Ids => agents::ids_only(statement),
-        Format::Canonical => {
-            agents::canonical(statement, &agents::accepted_languages(request.accept_language.as_deref()))
-        }
+        Format::Canonical => agents::canonical(
+            statement,
+            &agents::accepted_languages(request.accept_language.as_deref()),
+        ),
     }
 }
 
@@ -342,7 +409,9 @@ async fn respond(
     let contents = query::attachments_of(&state.db, &statements).await?;
     let boundary = format!("carefolio-{}", random_token(12));
     let mut multipart = Vec::new();
-    multipart.extend_from_slice(format!("--{boundary}\r\nContent-Type: application/json\r\n\r\n").as_bytes());
+    multipart.extend_from_slice(
+        format!("--{boundary}\r\nContent-Type: application/json\r\n\r\n").as_bytes(),
+    );
     multipart.extend_from_slice(body.to_string().as_bytes());
     for attachment in contents {
         multipart.extend_from_slice(
