@@ -59,10 +59,6 @@ impl MigrationTrait for Migration {
                 vec![XapiStatements::Registration, XapiStatements::Seq],
             ),
             ("xapi_statements_object", vec![XapiStatements::ObjectId]),
-            (
-                "xapi_statements_ref",
-                vec![XapiStatements::RefId, XapiStatements::Seq],
-            ),
         ] {
             let mut index = Index::create();
             index.name(name).table(XapiStatements::Table);
@@ -71,6 +67,14 @@ impl MigrationTrait for Migration {
             }
             manager.create_index(index.to_owned()).await?;
         }
+        // Statements that point at another, in storage order: the reads
+        // that return what refers to a matching statement walk only these.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE INDEX xapi_statements_refs ON xapi_statements (seq) WHERE ref_id IS NOT NULL",
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()
@@ -185,7 +189,7 @@ impl MigrationTrait for Migration {
             "xapi_statements_verb",
             "xapi_statements_registration",
             "xapi_statements_object",
-            "xapi_statements_ref",
+            "xapi_statements_refs",
         ] {
             manager
                 .drop_index(

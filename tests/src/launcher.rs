@@ -174,6 +174,9 @@ pub struct ServerProcess {
     pub child: std::process::Child,
     pub url: String,
     data_dir: std::path::PathBuf,
+    binary: std::path::PathBuf,
+    config: std::path::PathBuf,
+    database_url: Option<String>,
 }
 
 impl ServerProcess {
@@ -223,6 +226,9 @@ impl ServerProcess {
                 .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", binary.display()))?,
             url,
             data_dir,
+            binary,
+            config,
+            database_url: database_url.map(str::to_owned),
         };
         wait_until_healthy(
             &reqwest::Client::new(),
@@ -235,6 +241,43 @@ impl ServerProcess {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Runs a `carefolio` command on this server's data and database;
+    /// answers its standard output.
+    pub fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
+        let mut command = std::process::Command::new(&self.binary);
+        command
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("CAREFOLIO__DATA_DIR", &self.data_dir)
+            .env("RUST_LOG", "warn");
+        if let Some(url) = &self.database_url {
+            command.env("CAREFOLIO__DATABASE__URL", url);
+        }
+        let output = command.output()?;
+        anyhow::ensure!(
+            output.status.success(),
+            "carefolio {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// The server's resident memory now, in bytes (Linux).
+    pub fn resident_bytes(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kb * 1024)
     }
 }
 

@@ -3,7 +3,9 @@
 //! (the cursor is the storage sequence, never an offset).
 
 use sea_orm::sea_query::{Alias, ColumnRef, Condition, Expr, IntoIden, Order, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -150,22 +152,17 @@ impl Reader {
     }
 }
 
-/// Statements matching the filters, and statements that point at a
-/// matching statement with a StatementRef (Communication 2.1.3: "filter
-/// conditions for StatementRefs"); voided statements are never returned,
-/// though what points at them is.
-pub async fn filtered<C: ConnectionTrait>(
-    db: &C,
+/// The queries a filtered read runs: the statements matching the filters,
+/// and (when a filter names what statements say) those pointing at a
+/// matching statement with a StatementRef (Communication 2.1.3, "filter
+/// conditions for StatementRefs"). Public so tests can `EXPLAIN` them.
+pub fn filtered_queries(
+    backend: DbBackend,
     reader: Reader,
     filters: &Filters,
     limit: u64,
     cursor: Option<i32>,
-) -> Result<Page, XapiError> {
-    let limit = if limit == 0 {
-        MAX_LIMIT
-    } else {
-        limit.min(MAX_LIMIT)
-    };
+) -> Vec<Statement> {
     let statement = Alias::new("s");
     let target = Alias::new("t");
     let column = |c: xapi_statement::Column| Expr::col((statement.clone(), c));
@@ -190,27 +187,33 @@ pub async fn filtered<C: ConnectionTrait>(
     } else {
         Order::Desc
     };
+    // SQLite, which keeps no statistics here, would answer a time window
+    // by walking the whole store in storage order; `+seq` stops the order
+    // from using the primary key, so the window is read through the index
+    // on `stored` and only its statements are sorted.
+    let time_window = filters.since_ms.is_some() || filters.until_ms.is_some();
     let select = |condition: Condition| {
-        Query::select()
+        let mut query = Query::select();
+        query
             .column(ColumnRef::TableAsterisk(statement.clone().into_iden()))
             .from_as(xapi_statement::Entity, statement.clone())
             .cond_where(condition)
-            .order_by(
+            .limit(limit + 1);
+        if time_window && backend == DbBackend::Sqlite {
+            query.order_by_expr(Expr::cust("+\"s\".\"seq\""), order.clone());
+        } else {
+            query.order_by(
                 (statement.clone(), xapi_statement::Column::Seq),
                 order.clone(),
-            )
-            .limit(limit + 1)
-            .to_owned()
+            );
+        }
+        query
     };
-    let matching_here = matching(&statement, filters);
-    let direct = select(match &matching_here {
-        Some(condition) => common.clone().add(condition.clone()),
+    let direct = select(match matching(&statement, filters) {
+        Some(condition) => common.clone().add(condition),
         None => common.clone(),
     });
-    let mut rows =
-        xapi_statement::Model::find_by_statement(db.get_database_backend().build(&direct))
-            .all(db)
-            .await?;
+    let mut queries = vec![backend.build(&direct)];
     if let Some(target_matches) = matching(&target, filters) {
         let targets = Query::select()
             .expr(Expr::value(1))
@@ -230,12 +233,39 @@ pub async fn filtered<C: ConnectionTrait>(
                 .add(column(xapi_statement::Column::RefId).is_not_null())
                 .add(Expr::exists(targets)),
         );
-        let more_rows =
-            xapi_statement::Model::find_by_statement(db.get_database_backend().build(&referring))
-                .all(db)
-                .await?;
-        if !more_rows.is_empty() {
-            rows.extend(more_rows);
+        queries.push(backend.build(&referring));
+    }
+    queries
+}
+
+/// Statements matching the filters, and statements that point at a
+/// matching statement; voided statements are never returned, though what
+/// points at them is.
+pub async fn filtered<C: ConnectionTrait>(
+    db: &C,
+    reader: Reader,
+    filters: &Filters,
+    limit: u64,
+    cursor: Option<i32>,
+) -> Result<Page, XapiError> {
+    let limit = if limit == 0 {
+        MAX_LIMIT
+    } else {
+        limit.min(MAX_LIMIT)
+    };
+    let mut rows = Vec::new();
+    for (i, query) in filtered_queries(db.get_database_backend(), reader, filters, limit, cursor)
+        .into_iter()
+        .enumerate()
+    {
+        let found = xapi_statement::Model::find_by_statement(query)
+            .all(db)
+            .await?;
+        if i > 0 && found.is_empty() {
+            continue;
+        }
+        rows.extend(found);
+        if i > 0 {
             rows.sort_by_key(|r| if filters.ascending { r.seq } else { -r.seq });
             rows.dedup_by_key(|r| r.seq);
         }
