@@ -58,7 +58,6 @@ impl MigrationTrait for Migration {
                 "xapi_statements_registration",
                 vec![XapiStatements::Registration, XapiStatements::Seq],
             ),
-            ("xapi_statements_object", vec![XapiStatements::ObjectId]),
         ] {
             let mut index = Index::create();
             index.name(name).table(XapiStatements::Table);
@@ -67,6 +66,16 @@ impl MigrationTrait for Migration {
             }
             manager.create_index(index.to_owned()).await?;
         }
+        // Agents are found through xapi_statement_agents now; an index on
+        // the actor alone would only slow every insert.
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("xapi_statements_actor")
+                    .table(XapiStatements::Table)
+                    .to_owned(),
+            )
+            .await?;
         // Statements that point at another, in storage order: the reads
         // that return what refers to a matching statement walk only these.
         manager
@@ -188,7 +197,6 @@ impl MigrationTrait for Migration {
         for name in [
             "xapi_statements_verb",
             "xapi_statements_registration",
-            "xapi_statements_object",
             "xapi_statements_refs",
         ] {
             manager
@@ -200,6 +208,15 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        manager
+            .create_index(
+                Index::create()
+                    .name("xapi_statements_actor")
+                    .table(XapiStatements::Table)
+                    .col(XapiStatements::ActorKey)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .alter_table(
                 Table::alter()
@@ -238,11 +255,11 @@ impl MigrationTrait for Migration {
 #[derive(DeriveIden)]
 enum XapiStatements {
     Table,
+    ActorKey,
     Seq,
     ClientId,
     RefId,
     VerbId,
-    ObjectId,
     Registration,
 }
 

@@ -31,6 +31,12 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 /// even in four-byte characters.
 pub const MAX_JSON_BYTES: usize = 256 * 1024;
 
+/// Statement requests read and stored at once: more would only wait for
+/// the database holding their parsed statements in memory. SQLite has one
+/// writer; PostgreSQL takes several.
+const STATEMENT_WRITES_SQLITE: usize = 4;
+const STATEMENT_WRITES_POSTGRES: usize = 16;
+
 /// JSON bodies up to `limit` bytes; a bad or oversized one is answered
 /// with a problem body (413 or 400).
 pub fn json_config(limit: usize) -> web::JsonConfig {
@@ -123,6 +129,14 @@ impl Application {
             ))),
             competences: Arc::new(CompetenceCache::new(Duration::from_secs(600))),
             files: crate::files::FileStore::from_settings(&settings)?,
+            statement_writes: Arc::new(tokio::sync::Semaphore::new(
+                if sea_orm::ConnectionTrait::get_database_backend(&db) == sea_orm::DbBackend::Sqlite
+                {
+                    STATEMENT_WRITES_SQLITE
+                } else {
+                    STATEMENT_WRITES_POSTGRES
+                },
+            )),
             widget,
             signer: Arc::new(Signer::load_or_create(&db).await?),
             tool_key,

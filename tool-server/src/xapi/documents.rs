@@ -5,8 +5,8 @@
 //! 3.1), with the ETag the SHA-1 of the content, as xAPI 1.0.3 asks.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde_json::Value;
 use sha1::{Digest, Sha1};
@@ -183,8 +183,8 @@ pub struct Write {
     pub headers_required: HeadersRequired,
 }
 
-pub async fn put<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+pub async fn put(
+    db: &DatabaseConnection,
     scope: &Scope,
     document_id: &str,
     write: Write,
@@ -197,8 +197,8 @@ pub async fn put<C: ConnectionTrait + TransactionTrait>(
         headers_required,
     } = write;
     let content_type = content_type.as_str();
-    let txn = db.begin().await?;
-    let existing = find(scope, document_id).one(&txn).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let existing = find(scope, document_id).one(&*txn).await?;
     if !preconditions.allow(existing.as_ref().map(|d| d.etag.as_str())) {
         return Err(XapiError::PreconditionFailed);
     }
@@ -243,7 +243,7 @@ pub async fn put<C: ConnectionTrait + TransactionTrait>(
             row.content = Set(content);
             row.etag = Set(etag);
             row.updated_at = Set(now);
-            row.update(&txn).await?;
+            row.update(&*txn).await?;
         }
         None => {
             xapi_document::ActiveModel {
@@ -259,7 +259,7 @@ pub async fn put<C: ConnectionTrait + TransactionTrait>(
                 updated_at: Set(now),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(&*txn)
             .await?;
         }
     }
@@ -302,22 +302,22 @@ fn merge(
 
 /// Deletes one document (with preconditions) or, without an id, every
 /// document in scope (the State resource's multiple delete).
-pub async fn delete<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+pub async fn delete(
+    db: &DatabaseConnection,
     scope: &Scope,
     document_id: Option<&str>,
     preconditions: &Preconditions,
 ) -> Result<(), XapiError> {
     match document_id {
         Some(id) => {
-            let txn = db.begin().await?;
-            let existing = find(scope, id).one(&txn).await?;
+            let txn = crate::db::begin_write(db).await?;
+            let existing = find(scope, id).one(&*txn).await?;
             if !preconditions.allow(existing.as_ref().map(|d| d.etag.as_str())) {
                 return Err(XapiError::PreconditionFailed);
             }
             if let Some(row) = existing {
                 xapi_document::Entity::delete_by_id(row.id)
-                    .exec(&txn)
+                    .exec(&*txn)
                     .await?;
             }
             txn.commit().await?;

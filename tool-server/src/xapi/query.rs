@@ -2,7 +2,9 @@
 //! Resource's filters, in pages that stay stable while statements arrive
 //! (the cursor is the storage sequence, never an offset).
 
-use sea_orm::sea_query::{Alias, ColumnRef, Condition, Expr, IntoIden, Order, Query};
+use sea_orm::sea_query::{
+    Alias, ColumnRef, Condition, Expr, IntoIden, JoinType, Order, Query, SimpleExpr,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement,
 };
@@ -97,11 +99,11 @@ pub async fn by_id<C: ConnectionTrait>(
 
 /// Conditions on the statement table under `alias` for the filters that
 /// pick statements by what they say (agent, verb, activity, registration).
-fn matching(alias: &Alias, filters: &Filters) -> Option<Condition> {
+fn matching(alias: &Alias, filters: &Filters, joined: Option<Joined>) -> Option<Condition> {
     let column = |c: xapi_statement::Column| Expr::col((alias.clone(), c));
     let mut condition = Condition::all();
-    let mut any = false;
-    if let Some(agent) = &filters.agent {
+    let mut any = joined.is_some();
+    if let (Some(agent), false) = (&filters.agent, joined == Some(Joined::Agent)) {
         let mut mentions = Query::select();
         mentions
             .column(xapi_statement_agent::Column::StatementSeq)
@@ -114,7 +116,7 @@ fn matching(alias: &Alias, filters: &Filters) -> Option<Condition> {
             condition.add(column(xapi_statement::Column::Seq).in_subquery(mentions.to_owned()));
         any = true;
     }
-    if let Some(activity) = &filters.activity {
+    if let (Some(activity), false) = (&filters.activity, joined == Some(Joined::Activity)) {
         let mut mentions = Query::select();
         mentions
             .column(xapi_statement_activity::Column::StatementSeq)
@@ -136,6 +138,15 @@ fn matching(alias: &Alias, filters: &Filters) -> Option<Condition> {
         any = true;
     }
     any.then_some(condition)
+}
+
+/// The mentions table a filtered read is driven from: walking one agent's
+/// (or activity's) mentions in storage order finds a page without touching
+/// other statements, whatever the planner knows about the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Joined {
+    Agent,
+    Activity,
 }
 
 impl Reader {
@@ -165,7 +176,21 @@ pub fn filtered_queries(
 ) -> Vec<Statement> {
     let statement = Alias::new("s");
     let target = Alias::new("t");
+    let mention = Alias::new("m");
     let column = |c: xapi_statement::Column| Expr::col((statement.clone(), c));
+    let joined = if filters.agent.is_some() {
+        Some(Joined::Agent)
+    } else if filters.activity.is_some() {
+        Some(Joined::Activity)
+    } else {
+        None
+    };
+    // The storage order: the mention's copy of the sequence when driven
+    // from a mentions table, so the cursor and the order use its index.
+    let order_column: SimpleExpr = match joined {
+        Some(_) => Expr::col((mention.clone(), xapi_statement_agent::Column::StatementSeq)).into(),
+        None => column(xapi_statement::Column::Seq).into(),
+    };
     let mut common = Condition::all()
         .add(reader.condition(&statement))
         .add(column(xapi_statement::Column::Voided).eq(false));
@@ -175,13 +200,11 @@ pub fn filtered_queries(
     if let Some(until) = filters.until_ms {
         common = common.add(column(xapi_statement::Column::Stored).lte(until));
     }
-    if let Some(cursor) = cursor {
-        common = common.add(if filters.ascending {
-            column(xapi_statement::Column::Seq).gt(cursor)
-        } else {
-            column(xapi_statement::Column::Seq).lt(cursor)
-        });
-    }
+    let after_cursor = |seq: SimpleExpr| match cursor {
+        Some(cursor) if filters.ascending => Some(Expr::expr(seq).gt(cursor)),
+        Some(cursor) => Some(Expr::expr(seq).lt(cursor)),
+        None => None,
+    };
     let order = if filters.ascending {
         Order::Asc
     } else {
@@ -192,29 +215,77 @@ pub fn filtered_queries(
     // from using the primary key, so the window is read through the index
     // on `stored` and only its statements are sorted.
     let time_window = filters.since_ms.is_some() || filters.until_ms.is_some();
-    let select = |condition: Condition| {
+    let select = |condition: Condition, order_by: SimpleExpr, joined: Option<Joined>| {
         let mut query = Query::select();
         query
             .column(ColumnRef::TableAsterisk(statement.clone().into_iden()))
             .from_as(xapi_statement::Entity, statement.clone())
-            .cond_where(condition)
             .limit(limit + 1);
-        if time_window && backend == DbBackend::Sqlite {
+        let mut condition = condition;
+        if let Some(after) = after_cursor(order_by.clone()) {
+            condition = condition.add(after);
+        }
+        match joined {
+            Some(Joined::Agent) => {
+                query.join_as(
+                    JoinType::InnerJoin,
+                    xapi_statement_agent::Entity,
+                    mention.clone(),
+                    Expr::col((mention.clone(), xapi_statement_agent::Column::StatementSeq))
+                        .equals((statement.clone(), xapi_statement::Column::Seq)),
+                );
+                condition = condition.add(
+                    Expr::col((mention.clone(), xapi_statement_agent::Column::AgentKey))
+                        .eq(filters.agent.clone().unwrap_or_default()),
+                );
+                if !filters.related_agents {
+                    condition = condition.add(
+                        Expr::col((mention.clone(), xapi_statement_agent::Column::Direct)).eq(true),
+                    );
+                }
+            }
+            Some(Joined::Activity) => {
+                query.join_as(
+                    JoinType::InnerJoin,
+                    xapi_statement_activity::Entity,
+                    mention.clone(),
+                    Expr::col((
+                        mention.clone(),
+                        xapi_statement_activity::Column::StatementSeq,
+                    ))
+                    .equals((statement.clone(), xapi_statement::Column::Seq)),
+                );
+                condition = condition.add(
+                    Expr::col((mention.clone(), xapi_statement_activity::Column::ActivityId))
+                        .eq(filters.activity.clone().unwrap_or_default()),
+                );
+                if !filters.related_activities {
+                    condition = condition.add(
+                        Expr::col((mention.clone(), xapi_statement_activity::Column::Direct))
+                            .eq(true),
+                    );
+                }
+            }
+            None => {}
+        }
+        query.cond_where(condition);
+        if time_window && joined.is_none() && backend == DbBackend::Sqlite {
             query.order_by_expr(Expr::cust("+\"s\".\"seq\""), order.clone());
         } else {
-            query.order_by(
-                (statement.clone(), xapi_statement::Column::Seq),
-                order.clone(),
-            );
+            query.order_by_expr(order_by, order.clone());
         }
         query
     };
-    let direct = select(match matching(&statement, filters) {
-        Some(condition) => common.clone().add(condition),
-        None => common.clone(),
-    });
+    let direct = select(
+        match matching(&statement, filters, joined) {
+            Some(condition) => common.clone().add(condition),
+            None => common.clone(),
+        },
+        order_column,
+        joined,
+    );
     let mut queries = vec![backend.build(&direct)];
-    if let Some(target_matches) = matching(&target, filters) {
+    if let Some(target_matches) = matching(&target, filters, None) {
         let targets = Query::select()
             .expr(Expr::value(1))
             .from_as(xapi_statement::Entity, target.clone())
@@ -232,6 +303,8 @@ pub fn filtered_queries(
             common
                 .add(column(xapi_statement::Column::RefId).is_not_null())
                 .add(Expr::exists(targets)),
+            column(xapi_statement::Column::Seq).into(),
+            None,
         );
         queries.push(backend.build(&referring));
     }

@@ -433,8 +433,14 @@ async fn store_definitions<C: ConnectionTrait>(
     }
     let mut rows = Vec::with_capacity(definitions.len());
     for (id, definition) in definitions {
-        let mut merged = known.remove(&id).unwrap_or_else(|| json!({}));
+        let known_definition = known.remove(&id);
+        let mut merged = known_definition.clone().unwrap_or_else(|| json!({}));
         merge_definition(&mut merged, &definition);
+        // Providers repeat the same definition in every statement: only a
+        // change is written.
+        if known_definition.as_ref() == Some(&merged) {
+            continue;
+        }
         rows.push(xapi_activity::ActiveModel {
             owner: Set(owner.to_owned()),
             activity_id: Set(id),

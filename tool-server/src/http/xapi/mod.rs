@@ -247,6 +247,17 @@ pub async fn dispatch(
     }
     let mut version = None;
     let result = async {
+        // A statement write waits for its turn before its body is read.
+        let _turn = match (resource.as_str(), req.method()) {
+            ("statements", &Method::POST | &Method::PUT) => Some(
+                state
+                    .statement_writes
+                    .acquire()
+                    .await
+                    .map_err(|_| XapiError::BadRequest("the server is stopping".into()))?,
+            ),
+            _ => None,
+        };
         let body = read_body(payload).await?;
         let incoming = incoming(&req, body)?;
         if resource == "about" {

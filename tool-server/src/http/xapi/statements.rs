@@ -2,7 +2,6 @@
 //! or by query, with attachments in `multipart/mixed` either way.
 
 use actix_web::HttpResponse;
-use sea_orm::TransactionTrait;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -90,7 +89,8 @@ fn prepare(
         let id = match value.get("id").and_then(Value::as_str) {
             Some(id) => Uuid::parse_str(id)
                 .map_err(|_| XapiError::invalid_statement("statement.id", "must be a UUID"))?,
-            None => Uuid::new_v4(),
+            // Time-ordered: new ids land at the end of the id index.
+            None => Uuid::now_v7(),
         };
         prepared.push(NewStatement {
             id,
@@ -121,9 +121,9 @@ async fn store(
 ) -> Result<Vec<Uuid>, XapiError> {
     let authority = authority(state, request);
     let owner = request.client.reach.owner_key();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let ids = store::insert_all(
-        &txn,
+        &*txn,
         statements,
         &authority,
         request.version.statement_default(),
