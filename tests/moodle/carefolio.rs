@@ -128,7 +128,14 @@ impl Carefolio {
 
     /// Credentials for the xAPI read API.
     pub fn xapi_credentials(&self) -> anyhow::Result<(String, String)> {
-        let printed = self.cli(&["xapi-client", "add", "--name", "moodle-suite"])?;
+        let printed = self.cli(&[
+            "xapi-client",
+            "add",
+            "--name",
+            "moodle-suite",
+            "--scope",
+            "statements/read",
+        ])?;
         let value = |label: &str| {
             printed
                 .lines()

@@ -6,15 +6,11 @@ use std::pin::Pin;
 
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 
 use super::AppState;
 use crate::portfolio::session::{self, LaunchSession, Teaching};
 use crate::portfolio::PortfolioError;
 use crate::roster::RosterError;
-use crate::xapi::clients::{self, XapiClient};
-use crate::xapi::XapiError;
 
 fn state(req: &HttpRequest) -> Option<AppState> {
     req.app_data::<web::Data<AppState>>()
@@ -27,32 +23,6 @@ fn authorization(req: &HttpRequest, scheme: &str) -> Option<String> {
     given
         .eq_ignore_ascii_case(scheme)
         .then(|| credentials.trim().to_owned())
-}
-
-/// An xAPI client authenticated with HTTP Basic credentials.
-pub struct AuthenticatedXapiClient(pub XapiClient);
-
-impl FromRequest for AuthenticatedXapiClient {
-    type Error = XapiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let state = state(req);
-        let credentials = authorization(req, "Basic")
-            .and_then(|encoded| STANDARD.decode(encoded).ok())
-            .and_then(|bytes| String::from_utf8(bytes).ok());
-        Box::pin(async move {
-            let state = state.ok_or(XapiError::Unauthorized)?;
-            let (key, secret) = credentials
-                .as_deref()
-                .and_then(|c| c.split_once(':'))
-                .ok_or(XapiError::Unauthorized)?;
-            clients::authenticate(&state.db, key, secret)
-                .await?
-                .map(AuthenticatedXapiClient)
-                .ok_or(XapiError::Unauthorized)
-        })
-    }
 }
 
 /// The learner (or teacher) the widget acts for, from the launch token.
