@@ -211,7 +211,12 @@ impl ServerProcess {
                 &format!("127.0.0.1:{port}"),
             ])
             .env("CAREFOLIO__DATA_DIR", &data_dir)
-            .env("RUST_LOG", "warn")
+            // The server's own log, on this program's stderr (warnings unless
+            // CAREFOLIO_BENCH_LOG says otherwise).
+            .env(
+                "RUST_LOG",
+                std::env::var("CAREFOLIO_BENCH_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::inherit());
         if let Some(database_url) = database_url {

@@ -92,25 +92,96 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupE
     } else {
         check_reachable(&url)?;
     }
-    let shown = redact(&url);
-    let mut options = ConnectOptions::new(url);
+    open(
+        &url,
+        settings.max_connections(),
+        SQLITE_READER_CACHE_KIB,
+        SQLITE_AUTOCHECKPOINT_PAGES,
+    )
+    .await
+}
+
+/// Page cache of each pooled SQLite connection. Another connection's
+/// write empties it, so a large one buys little under ingest.
+const SQLITE_READER_CACHE_KIB: u32 = 4_000;
+/// Page cache of the connection that writes statements: it keeps the
+/// index pages the next inserts touch.
+const SQLITE_WRITER_CACHE_KIB: u32 = 32_000;
+/// A commit that finds this many pages in the WAL copies them into the
+/// database file (~16 MB: each page written back once rather than after
+/// every few commits).
+const SQLITE_AUTOCHECKPOINT_PAGES: u32 = 4_000;
+/// The statement writer leaves checkpoints to `checkpoint_periodically`,
+/// and does one itself only when the WAL has grown past ~64 MB.
+const SQLITE_WRITER_AUTOCHECKPOINT_PAGES: u32 = 16_000;
+
+/// The connection statement writes go through. On SQLite, a connection of
+/// its own: only SQLite's single writer uses it, so its page cache stays
+/// valid between transactions (another connection's write would empty
+/// it). On PostgreSQL, the pool.
+pub async fn statement_writer(
+    settings: &Settings,
+    pool: &DatabaseConnection,
+) -> Result<DatabaseConnection, DbSetupError> {
+    use sea_orm::ConnectionTrait;
+    if pool.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return Ok(pool.clone());
+    }
+    open(
+        &settings.database_url(),
+        1,
+        SQLITE_WRITER_CACHE_KIB,
+        SQLITE_WRITER_AUTOCHECKPOINT_PAGES,
+    )
+    .await
+}
+
+/// Copies what the WAL holds into the database file, beside the writer
+/// (which then seldom has to checkpoint itself, in its turn). A passive
+/// checkpoint never waits for or blocks a writer or a reader.
+pub async fn checkpoint_periodically(db: DatabaseConnection) {
+    use sea_orm::ConnectionTrait;
+    let mut interval = actix_web::rt::time::interval(Duration::from_millis(500));
+    loop {
+        interval.tick().await;
+        if let Err(e) = db
+            .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
+            .await
+        {
+            tracing::warn!(error = %e, "checkpointing the SQLite WAL failed");
+        }
+    }
+}
+
+async fn open(
+    url: &str,
+    max_connections: u32,
+    sqlite_cache_kib: u32,
+    sqlite_autocheckpoint_pages: u32,
+) -> Result<DatabaseConnection, DbSetupError> {
+    let is_sqlite = url.starts_with("sqlite:");
+    let shown = redact(url);
+    let mut options = ConnectOptions::new(url.to_owned());
     options
-        .max_connections(settings.max_connections())
+        .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
     if is_sqlite {
-        options.map_sqlx_sqlite_opts(|sqlite| {
+        options.map_sqlx_sqlite_opts(move |sqlite| {
             sqlite
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
-                // Statement inserts touch a few index pages each: a 16 MB
-                // page cache per connection keeps them off the file system,
-                // and checkpoints every ~16 MB of WAL write each page back
-                // once rather than after every few commits.
-                .pragma("cache_size", "-16000")
-                .pragma("wal_autocheckpoint", "4000")
+                .pragma("cache_size", format!("-{sqlite_cache_kib}"))
+                // Savepoints and multi-row INSERTs keep the pages they
+                // change in a journal of their own: in memory, not in a
+                // temporary file written and thrown away each time.
+                .pragma("temp_store", "memory")
+                .pragma(
+                    "wal_autocheckpoint",
+                    sqlite_autocheckpoint_pages.to_string(),
+                )
         });
     }
     Database::connect(options)

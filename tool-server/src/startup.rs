@@ -21,6 +21,7 @@ use crate::platforms::services::ServiceClient;
 use crate::platforms::tool_keys::{self, CurrentKey};
 use crate::platforms::PlatformCache;
 use crate::signing::Signer;
+use crate::xapi::writer::{Limits, StatementWriter};
 use crate::{db, frameworks};
 
 /// The largest form body accepted (LTI launches carry one id_token of a
@@ -30,12 +31,6 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 /// travel as their own bodies): a reflection of 20,000 characters fits
 /// even in four-byte characters.
 pub const MAX_JSON_BYTES: usize = 256 * 1024;
-
-/// Statement requests read and stored at once: more would only wait for
-/// the database holding their parsed statements in memory. SQLite has one
-/// writer; PostgreSQL takes several.
-const STATEMENT_WRITES_SQLITE: usize = 4;
-const STATEMENT_WRITES_POSTGRES: usize = 16;
 
 /// JSON bodies up to `limit` bytes; a bad or oversized one is answered
 /// with a problem body (413 or 400).
@@ -129,13 +124,9 @@ impl Application {
             ))),
             competences: Arc::new(CompetenceCache::new(Duration::from_secs(600))),
             files: crate::files::FileStore::from_settings(&settings)?,
-            statement_writes: Arc::new(tokio::sync::Semaphore::new(
-                if sea_orm::ConnectionTrait::get_database_backend(&db) == sea_orm::DbBackend::Sqlite
-                {
-                    STATEMENT_WRITES_SQLITE
-                } else {
-                    STATEMENT_WRITES_POSTGRES
-                },
+            statements: Arc::new(StatementWriter::start(
+                db::statement_writer(&settings, &db).await?,
+                Limits::for_backend(sea_orm::ConnectionTrait::get_database_backend(&db)),
             )),
             widget,
             signer: Arc::new(Signer::load_or_create(&db).await?),
@@ -143,6 +134,12 @@ impl Application {
             issuer_key: Arc::new(CurrentKey::new(tool_keys::KeyUse::Badges)),
             settings: Arc::new(settings),
         };
+        if sea_orm::ConnectionTrait::get_database_backend(&db) == sea_orm::DbBackend::Sqlite {
+            let checkpointing = db.clone();
+            supervise("WAL checkpoints", move || {
+                db::checkpoint_periodically(checkpointing.clone())
+            });
+        }
         let sweeping = db.clone();
         let files = state.files.clone();
         supervise("sweeper", move || {

@@ -111,6 +111,7 @@ pub async fn record<C: ConnectionTrait>(
             person_id: Some(decided.claim.owner_id),
             platform_id: learner_platform.or(platform),
             client_id: None,
+            id_is_new: true,
             statement,
         },
         &authority,

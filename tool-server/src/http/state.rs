@@ -41,8 +41,8 @@ pub struct AppState {
     pub roster_refreshes: Arc<crate::roster::RefreshGate>,
     /// Evidence files (a local folder or an S3-compatible store).
     pub files: crate::files::FileStore,
-    /// Turns for statement writes (PUT and POST to the LRS).
-    pub statement_writes: Arc<tokio::sync::Semaphore>,
+    /// Statement writes sent to the LRS (PUT and POST), grouped into commits.
+    pub statements: Arc<crate::xapi::writer::StatementWriter>,
 }
 
 impl AppState {

@@ -277,6 +277,7 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
             person_id: Some(person.id.0),
             platform_id: Some(platform.id.0),
             client_id: None,
+            id_is_new: true,
             statement,
         },
         &authority,

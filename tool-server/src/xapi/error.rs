@@ -35,6 +35,8 @@ pub enum XapiError {
     NoSuch(&'static str),
     #[error("this resource does not allow {0}")]
     MethodNotAllowed(String),
+    #[error("the server is stopping; send the statements again")]
+    Stopping,
     #[error("database error")]
     Database(#[from] sea_orm::DbErr),
 }
@@ -64,6 +66,7 @@ impl XapiError {
             XapiError::NotFound => "statement_not_found",
             XapiError::NoSuch(_) => "not_found",
             XapiError::MethodNotAllowed(_) => "method_not_allowed",
+            XapiError::Stopping => "unavailable",
             XapiError::Database(_) => "internal_error",
         }
     }
@@ -83,6 +86,7 @@ impl XapiError {
             XapiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             XapiError::NotFound | XapiError::NoSuch(_) => StatusCode::NOT_FOUND,
             XapiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            XapiError::Stopping => StatusCode::SERVICE_UNAVAILABLE,
             XapiError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -12,6 +12,7 @@ pub mod scopes;
 pub mod statements;
 pub mod store;
 pub mod validate;
+pub mod writer;
 
 pub use error::XapiError;
 

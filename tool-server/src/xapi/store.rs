@@ -6,8 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -28,6 +27,8 @@ pub struct NewStatement {
     pub platform_id: Option<i32>,
     /// The client whose credentials sent it; none for Carefolio's own.
     pub client_id: Option<i32>,
+    /// The id was made here, just now: no stored statement has it.
+    pub id_is_new: bool,
     pub statement: Value,
 }
 
@@ -43,34 +44,76 @@ pub struct AttachmentContent {
 /// on bound parameters.
 const ROWS_PER_INSERT: usize = 400;
 
+/// Splits rows into INSERTs (or ids into IN lists) of a few sizes only:
+/// full ones of `ROWS_PER_INSERT`, then powers of two. The driver keeps
+/// each distinct statement compiled; a statement per remainder size would
+/// fill that cache with large, never reused programs.
+trait FewSizes<T> {
+    fn chunks_of_few_sizes(&self) -> FewSizeChunks<'_, T>;
+}
+
+impl<T> FewSizes<T> for [T] {
+    fn chunks_of_few_sizes(&self) -> FewSizeChunks<'_, T> {
+        FewSizeChunks { rest: self }
+    }
+}
+
+struct FewSizeChunks<'a, T> {
+    rest: &'a [T],
+}
+
+impl<'a, T> Iterator for FewSizeChunks<'a, T> {
+    type Item = &'a [T];
+
+    fn next(&mut self) -> Option<&'a [T]> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let size = if self.rest.len() >= ROWS_PER_INSERT {
+            ROWS_PER_INSERT
+        } else {
+            // The largest power of two that fits.
+            1 << (usize::BITS - 1 - self.rest.len().leading_zeros())
+        };
+        let (chunk, rest) = self.rest.split_at(size);
+        self.rest = rest;
+        Some(chunk)
+    }
+}
+
 /// Stores Carefolio's own statement, adding what the LRS owns.
 pub async fn insert<C: ConnectionTrait>(
     db: &C,
     new: NewStatement,
     authority: &Value,
 ) -> Result<(), sea_orm::DbErr> {
-    match insert_all(db, vec![new], authority, "1.0.3", &[], None).await {
-        Ok(_) => Ok(()),
-        Err(XapiError::Database(e)) => Err(e),
-        Err(other) => Err(sea_orm::DbErr::Custom(format!(
-            "recording a statement: {other}"
-        ))),
-    }
+    let refused = match Batch::prepare(vec![new], authority, "1.0.3", Vec::new(), None) {
+        Ok(batch) => match write_batches(db, std::slice::from_ref(&batch)).await?.pop() {
+            Some(Err(refused)) => refused,
+            _ => return Ok(()),
+        },
+        Err(refused) => refused,
+    };
+    Err(sea_orm::DbErr::Custom(format!(
+        "recording a statement: {refused}"
+    )))
 }
 
 /// Fields of a statement the LRS indexes.
+#[derive(Clone)]
 struct Indexed {
     actor_key: String,
     verb_id: String,
     object_id: String,
     registration: Option<Uuid>,
-    timestamp_ms: i64,
+    /// None: the statement has no timestamp, and gets its stored time.
+    timestamp_ms: Option<i64>,
     voids: Option<Uuid>,
     ref_id: Option<Uuid>,
     mentions: Mentions,
 }
 
-fn indexed(statement: &Value, stored: i64) -> Indexed {
+fn indexed(statement: &Value) -> Indexed {
     let object = &statement["object"];
     let object_id = match object.get("objectType").and_then(Value::as_str) {
         Some("Agent") | Some("Group") => agents::key(object).unwrap_or_default(),
@@ -95,8 +138,7 @@ fn indexed(statement: &Value, stored: i64) -> Indexed {
             .and_then(|r| Uuid::parse_str(r).ok()),
         timestamp_ms: statement["timestamp"]
             .as_str()
-            .and_then(super::validate::parse_timestamp)
-            .unwrap_or(stored),
+            .and_then(super::validate::parse_timestamp),
         mentions: Mentions::of(statement),
         verb_id,
         object_id,
@@ -149,78 +191,261 @@ fn truncated_duration(duration: &str) -> String {
     }
 }
 
-/// Stores statements in the given connection or transaction: either every
-/// one is stored, or an error says why none should be (the caller's
-/// transaction is then rolled back). A statement whose id is already stored
-/// with the same content is skipped; with other content, 409 Conflict.
-/// `reach_platform`: the platform a client's statements belong to, used to
-/// find voiding targets it may void.
-pub async fn insert_all<C: ConnectionTrait>(
-    db: &C,
-    statements: Vec<NewStatement>,
-    authority: &Value,
-    version: &str,
-    attachments: &[AttachmentContent],
-    activity_owner: Option<&str>,
-) -> Result<Vec<Uuid>, XapiError> {
-    let ids: Vec<Uuid> = statements.iter().map(|s| s.id).collect();
-    let mut unique = HashSet::with_capacity(ids.len());
-    if let Some(repeated) = ids.iter().find(|id| !unique.insert(**id)) {
-        return Err(XapiError::invalid_statement(
-            "statement.id",
-            format!("{repeated} appears twice in the batch"),
-        ));
-    }
-    let existing = existing_statements(db, &ids).await?;
-    let mut fresh = Vec::with_capacity(statements.len());
-    for statement in statements {
-        match existing.get(&statement.id) {
-            Some(stored) if same_statement(stored, &statement.statement) => {}
-            Some(_) => return Err(XapiError::Conflict(statement.id)),
-            None => fresh.push(statement),
+/// A statement made ready to store before the write transaction begins:
+/// checked, serialized, with what the queries index taken out of it. Only
+/// the stored time is left for the transaction to add.
+pub struct Prepared {
+    id: Uuid,
+    id_is_new: bool,
+    person_id: Option<Uuid>,
+    platform_id: Option<i32>,
+    client_id: Option<i32>,
+    /// As sent, to compare with a stored statement of the same id; kept
+    /// only when the id was given.
+    sent: Option<Value>,
+    /// The statement as stored, without `stored` (nor `timestamp` when it
+    /// had none): those are added when it is written.
+    json: String,
+    index: Indexed,
+}
+
+impl Prepared {
+    /// The stored text: `stored` (and a missing `timestamp`) spliced in
+    /// front of the other members.
+    fn text(&self, stored: &str) -> String {
+        let rest = self.json.strip_prefix('{').unwrap_or(&self.json);
+        let separator = if rest.starts_with('}') { "" } else { "," };
+        match self.index.timestamp_ms {
+            Some(_) => format!("{{\"stored\":\"{stored}\"{separator}{rest}"),
+            None => {
+                format!("{{\"stored\":\"{stored}\",\"timestamp\":\"{stored}\"{separator}{rest}")
+            }
         }
     }
-    if fresh.is_empty() {
-        return Ok(ids);
+}
+
+/// One request's statements, ready to store: either all are stored, or
+/// none and an error says why.
+pub struct Batch {
+    statements: Vec<Prepared>,
+    /// The activity definitions the statements carry, later ones merged
+    /// over earlier ones.
+    definitions: HashMap<String, Value>,
+    attachments: Vec<AttachmentContent>,
+    /// Whose activity definitions they update (none for Carefolio's own).
+    activity_owner: Option<String>,
+}
+
+impl Batch {
+    /// Everything that needs no database: duplicate ids, serialization,
+    /// index fields, mentions, definitions.
+    pub fn prepare(
+        statements: Vec<NewStatement>,
+        authority: &Value,
+        version: &str,
+        attachments: Vec<AttachmentContent>,
+        activity_owner: Option<String>,
+    ) -> Result<Batch, XapiError> {
+        let mut unique = HashSet::with_capacity(statements.len());
+        if let Some(repeated) = statements.iter().find(|s| !unique.insert(s.id)) {
+            return Err(XapiError::invalid_statement(
+                "statement.id",
+                format!("{} appears twice in the batch", repeated.id),
+            ));
+        }
+        let mut definitions = HashMap::new();
+        let mut prepared = Vec::with_capacity(statements.len());
+        for new in statements {
+            let sent = (!new.id_is_new).then(|| new.statement.clone());
+            let mut statement = new.statement;
+            if let Some(object) = statement.as_object_mut() {
+                object.insert("id".into(), json!(new.id));
+                object.remove("stored");
+                object.insert("authority".into(), authority.clone());
+                object.entry("version").or_insert_with(|| json!(version));
+            }
+            if activity_owner.is_some() {
+                collect_definitions(&statement, &mut definitions);
+            }
+            prepared.push(Prepared {
+                id: new.id,
+                id_is_new: new.id_is_new,
+                person_id: new.person_id,
+                platform_id: new.platform_id,
+                client_id: new.client_id,
+                sent,
+                index: indexed(&statement),
+                json: statement.to_string(),
+            });
+        }
+        Ok(Batch {
+            statements: prepared,
+            definitions,
+            attachments,
+            activity_owner,
+        })
     }
+
+    pub fn len(&self) -> usize {
+        self.statements.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+
+    fn ids(&self) -> Vec<Uuid> {
+        self.statements.iter().map(|s| s.id).collect()
+    }
+}
+
+/// What the batches before this one in the same transaction store.
+#[derive(Default)]
+struct Accepted<'a> {
+    /// Each accepted statement's id: its content as sent (when its id was
+    /// given) and whether it voids.
+    statements: HashMap<Uuid, (Option<&'a Value>, bool)>,
+}
+
+/// Stores batches in the given transaction, checking each against what is
+/// stored and against the batches before it. A refused batch writes
+/// nothing; its error is its answer and the others are stored. A statement
+/// whose id is already stored with the same content is skipped; with other
+/// content the batch is refused (409 Conflict). The outer error is the
+/// database's: the caller then rolls the transaction back.
+pub async fn write_batches<C: ConnectionTrait>(
+    db: &C,
+    batches: &[Batch],
+) -> Result<Vec<Result<Vec<Uuid>, XapiError>>, sea_orm::DbErr> {
+    // Every check reads before anything is written.
+    let given: Vec<Uuid> = batches
+        .iter()
+        .flat_map(|b| b.statements.iter())
+        .filter(|s| !s.id_is_new)
+        .map(|s| s.id)
+        .collect();
+    let existing = existing_statements(db, &given).await?;
+    let targets: Vec<Uuid> = batches
+        .iter()
+        .flat_map(|b| b.statements.iter())
+        .filter_map(|s| s.index.voids)
+        .collect();
+    let voiding_targets = stored_voiding_statements(db, &targets).await?;
+
+    let mut accepted = Accepted::default();
+    let mut answers = Vec::with_capacity(batches.len());
+    let mut to_write: Vec<&Prepared> = Vec::new();
+    for batch in batches {
+        match check(batch, &existing, &voiding_targets, &accepted) {
+            Ok(fresh) => {
+                for statement in &fresh {
+                    accepted.statements.insert(
+                        statement.id,
+                        (statement.sent.as_ref(), statement.index.voids.is_some()),
+                    );
+                }
+                to_write.extend(fresh);
+                answers.push(Ok(batch.ids()));
+            }
+            Err(refused) => answers.push(Err(refused)),
+        }
+    }
+    if to_write.is_empty() {
+        return Ok(answers);
+    }
+
     let stored = now_ms();
     let stored_text = rfc3339_ms(stored);
-    let mut rows: Vec<Vec<sea_orm::Value>> = Vec::with_capacity(fresh.len());
-    let mut indexes = Vec::with_capacity(fresh.len());
-    for new in fresh {
-        let mut statement = new.statement;
-        statement["id"] = json!(new.id);
-        statement["stored"] = json!(stored_text);
-        statement["authority"] = authority.clone();
-        if statement.get("version").is_none() {
-            statement["version"] = json!(version);
-        }
-        // A statement without a timestamp happened when it was stored.
-        if statement.get("timestamp").is_none() {
-            statement["timestamp"] = json!(stored_text);
-        }
-        let index = indexed(&statement, stored);
-        rows.push(vec![
-            new.id.into(),
-            new.person_id.into(),
-            new.platform_id.into(),
-            new.client_id.into(),
-            index.ref_id.into(),
-            index.actor_key.clone().into(),
-            index.verb_id.clone().into(),
-            index.object_id.clone().into(),
-            index.registration.into(),
-            index.timestamp_ms.into(),
-            stored.into(),
-            false.into(),
-            statement.to_string().into(),
-        ]);
-        indexes.push((new.id, new.platform_id, index, statement));
+    let seqs = insert_rows(db, &to_write, stored, &stored_text).await?;
+    insert_mentions(db, &to_write, &seqs).await?;
+    let voided: Vec<Uuid> = to_write.iter().filter_map(|s| s.index.voids).collect();
+    if !voided.is_empty() {
+        xapi_statement::Entity::update_many()
+            .col_expr(xapi_statement::Column::Voided, Expr::value(true))
+            .filter(xapi_statement::Column::Id.is_in(voided))
+            .filter(xapi_statement::Column::VerbId.ne(VERB_VOIDED))
+            .exec(db)
+            .await?;
     }
-    check_voiding_targets(db, &indexes).await?;
+    let mut definitions: HashMap<&str, HashMap<String, Value>> = HashMap::new();
+    for (batch, answer) in batches.iter().zip(&answers) {
+        if let (Some(owner), Ok(_)) = (&batch.activity_owner, answer) {
+            let merged = definitions.entry(owner.as_str()).or_default();
+            for (id, definition) in &batch.definitions {
+                merge_into(merged, id, definition);
+            }
+        }
+    }
+    for (owner, definitions) in definitions {
+        store_definitions(db, owner, definitions, stored).await?;
+    }
+    for (batch, answer) in batches.iter().zip(&answers) {
+        if answer.is_ok() {
+            store_attachments(db, &batch.attachments, stored).await?;
+        }
+    }
+    Ok(answers)
+}
 
-    let mut seqs: HashMap<Uuid, i32> = HashMap::with_capacity(rows.len());
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
+/// The statements of a batch to write, or why the batch is refused.
+fn check<'a>(
+    batch: &'a Batch,
+    existing: &HashMap<Uuid, Value>,
+    voiding_targets: &HashSet<Uuid>,
+    accepted: &Accepted<'_>,
+) -> Result<Vec<&'a Prepared>, XapiError> {
+    let mut fresh = Vec::with_capacity(batch.statements.len());
+    for statement in &batch.statements {
+        let same_as = |earlier: Option<&Value>| matches!((earlier, &statement.sent), (Some(a), Some(b)) if same_statement(a, b));
+        if let Some(stored) = existing.get(&statement.id) {
+            if !same_as(Some(stored)) {
+                return Err(XapiError::Conflict(statement.id));
+            }
+        } else if let Some((earlier, _)) = accepted.statements.get(&statement.id) {
+            if !same_as(*earlier) {
+                return Err(XapiError::Conflict(statement.id));
+            }
+        } else {
+            fresh.push(statement);
+        }
+    }
+    // A voiding statement may not target a voiding statement (Data 2.3.2).
+    let voids_in_batch: HashSet<Uuid> = batch
+        .statements
+        .iter()
+        .filter(|s| s.index.voids.is_some())
+        .map(|s| s.id)
+        .collect();
+    let targets_voiding = batch
+        .statements
+        .iter()
+        .filter_map(|s| s.index.voids)
+        .any(|target| {
+            voiding_targets.contains(&target)
+                || voids_in_batch.contains(&target)
+                || accepted
+                    .statements
+                    .get(&target)
+                    .is_some_and(|(_, voids)| *voids)
+        });
+    if targets_voiding {
+        return Err(XapiError::invalid_statement(
+            "statement.object.id",
+            "a voiding statement cannot be voided",
+        ));
+    }
+    Ok(fresh)
+}
+
+/// Inserts the statement rows; answers each id's storage sequence.
+async fn insert_rows<C: ConnectionTrait>(
+    db: &C,
+    statements: &[&Prepared],
+    stored: i64,
+    stored_text: &str,
+) -> Result<HashMap<Uuid, i32>, sea_orm::DbErr> {
+    let mut seqs: HashMap<Uuid, i32> = HashMap::with_capacity(statements.len());
+    for chunk in statements.chunks_of_few_sizes() {
         let mut insert = Query::insert();
         insert
             .into_table(xapi_statement::Entity)
@@ -243,8 +468,23 @@ pub async fn insert_all<C: ConnectionTrait>(
                 Query::returning()
                     .columns([xapi_statement::Column::Seq, xapi_statement::Column::Id]),
             );
-        for row in chunk {
-            insert.values_panic(row.iter().cloned().map(Into::into));
+        for statement in chunk {
+            let index = &statement.index;
+            insert.values_panic([
+                statement.id.into(),
+                statement.person_id.into(),
+                statement.platform_id.into(),
+                statement.client_id.into(),
+                index.ref_id.into(),
+                index.actor_key.as_str().into(),
+                index.verb_id.as_str().into(),
+                index.object_id.as_str().into(),
+                index.registration.into(),
+                index.timestamp_ms.unwrap_or(stored).into(),
+                stored.into(),
+                false.into(),
+                statement.text(stored_text).into(),
+            ]);
         }
         for row in db
             .query_all(db.get_database_backend().build(&insert))
@@ -255,21 +495,29 @@ pub async fn insert_all<C: ConnectionTrait>(
             seqs.insert(id, seq);
         }
     }
+    Ok(seqs)
+}
 
+/// The agents and activities each statement mentions, for the queries.
+async fn insert_mentions<C: ConnectionTrait>(
+    db: &C,
+    statements: &[&Prepared],
+    seqs: &HashMap<Uuid, i32>,
+) -> Result<(), sea_orm::DbErr> {
     let mut agent_rows = Vec::new();
     let mut activity_rows = Vec::new();
-    let mut definitions: HashMap<String, Value> = HashMap::new();
-    for (id, _, index, statement) in &indexes {
-        let seq = seqs[id];
-        for (key, direct) in &index.mentions.agents {
-            agent_rows.push((key.clone(), seq, *direct));
+    for statement in statements {
+        let Some(&seq) = seqs.get(&statement.id) else {
+            continue;
+        };
+        for (key, direct) in &statement.index.mentions.agents {
+            agent_rows.push((key.as_str(), seq, *direct));
         }
-        for (activity, direct) in &index.mentions.activities {
-            activity_rows.push((activity.clone(), seq, *direct));
+        for (activity, direct) in &statement.index.mentions.activities {
+            activity_rows.push((activity.as_str(), seq, *direct));
         }
-        collect_definitions(statement, &mut definitions);
     }
-    for chunk in agent_rows.chunks(ROWS_PER_INSERT) {
+    for chunk in agent_rows.chunks_of_few_sizes() {
         let mut insert = Query::insert();
         insert.into_table(xapi_statement_agent::Entity).columns([
             xapi_statement_agent::Column::AgentKey,
@@ -277,11 +525,11 @@ pub async fn insert_all<C: ConnectionTrait>(
             xapi_statement_agent::Column::Direct,
         ]);
         for (key, seq, direct) in chunk {
-            insert.values_panic([key.as_str().into(), (*seq).into(), (*direct).into()]);
+            insert.values_panic([(*key).into(), (*seq).into(), (*direct).into()]);
         }
         db.execute(db.get_database_backend().build(&insert)).await?;
     }
-    for chunk in activity_rows.chunks(ROWS_PER_INSERT) {
+    for chunk in activity_rows.chunks_of_few_sizes() {
         let mut insert = Query::insert();
         insert.into_table(xapi_statement_activity::Entity).columns([
             xapi_statement_activity::Column::ActivityId,
@@ -289,33 +537,19 @@ pub async fn insert_all<C: ConnectionTrait>(
             xapi_statement_activity::Column::Direct,
         ]);
         for (activity, seq, direct) in chunk {
-            insert.values_panic([activity.as_str().into(), (*seq).into(), (*direct).into()]);
+            insert.values_panic([(*activity).into(), (*seq).into(), (*direct).into()]);
         }
         db.execute(db.get_database_backend().build(&insert)).await?;
     }
-
-    let voided: Vec<Uuid> = indexes.iter().filter_map(|(_, _, i, _)| i.voids).collect();
-    if !voided.is_empty() {
-        xapi_statement::Entity::update_many()
-            .col_expr(xapi_statement::Column::Voided, Expr::value(true))
-            .filter(xapi_statement::Column::Id.is_in(voided))
-            .filter(xapi_statement::Column::VerbId.ne(VERB_VOIDED))
-            .exec(db)
-            .await?;
-    }
-    if let Some(owner) = activity_owner {
-        store_definitions(db, owner, definitions, stored).await?;
-    }
-    store_attachments(db, attachments, stored).await?;
-    Ok(ids)
+    Ok(())
 }
 
 async fn existing_statements<C: ConnectionTrait>(
     db: &C,
     ids: &[Uuid],
-) -> Result<HashMap<Uuid, Value>, XapiError> {
+) -> Result<HashMap<Uuid, Value>, sea_orm::DbErr> {
     let mut found = HashMap::new();
-    for chunk in ids.chunks(ROWS_PER_INSERT) {
+    for chunk in ids.chunks_of_few_sizes() {
         for row in xapi_statement::Entity::find()
             .filter(xapi_statement::Column::Id.is_in(chunk.to_vec()))
             .all(db)
@@ -327,35 +561,24 @@ async fn existing_statements<C: ConnectionTrait>(
     Ok(found)
 }
 
-/// A voiding statement may not target a voiding statement (Data 2.3.2).
-async fn check_voiding_targets<C: ConnectionTrait>(
+/// Which of these ids are stored voiding statements.
+async fn stored_voiding_statements<C: ConnectionTrait>(
     db: &C,
-    statements: &[(Uuid, Option<i32>, Indexed, Value)],
-) -> Result<(), XapiError> {
-    let targets: Vec<Uuid> = statements
-        .iter()
-        .filter_map(|(_, _, i, _)| i.voids)
-        .collect();
-    if targets.is_empty() {
-        return Ok(());
+    ids: &[Uuid],
+) -> Result<HashSet<Uuid>, sea_orm::DbErr> {
+    let mut found = HashSet::new();
+    for chunk in ids.chunks_of_few_sizes() {
+        let rows: Vec<Uuid> = xapi_statement::Entity::find()
+            .select_only()
+            .column(xapi_statement::Column::Id)
+            .filter(xapi_statement::Column::Id.is_in(chunk.to_vec()))
+            .filter(xapi_statement::Column::VerbId.eq(VERB_VOIDED))
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows);
     }
-    let in_batch: HashSet<Uuid> = statements
-        .iter()
-        .filter(|(_, _, i, _)| i.voids.is_some())
-        .map(|(id, _, _, _)| *id)
-        .collect();
-    let voiding = xapi_statement::Entity::find()
-        .filter(xapi_statement::Column::Id.is_in(targets.clone()))
-        .filter(xapi_statement::Column::VerbId.eq(VERB_VOIDED))
-        .count(db)
-        .await?;
-    if voiding > 0 || targets.iter().any(|t| in_batch.contains(t)) {
-        return Err(XapiError::invalid_statement(
-            "statement.object.id",
-            "a voiding statement cannot be voided",
-        ));
-    }
-    Ok(())
+    Ok(found)
 }
 
 /// The definitions of the activities a statement carries, for the
@@ -366,8 +589,7 @@ fn collect_definitions(statement: &Value, into: &mut HashMap<String, Value>) {
             value.get("id").and_then(Value::as_str),
             value.get("definition"),
         ) {
-            let entry = into.entry(id.to_owned()).or_insert_with(|| json!({}));
-            merge_definition(entry, definition);
+            merge_into(into, id, definition);
         }
     }
     fn body(statement: &Value, into: &mut HashMap<String, Value>) {
@@ -408,18 +630,50 @@ pub fn merge_definition(older: &mut Value, newer: &Value) {
     }
 }
 
+/// Adds an activity's definition to those collected, merged over the one
+/// collected before; cloned only when it changes something.
+fn merge_into(collected: &mut HashMap<String, Value>, id: &str, definition: &Value) {
+    match collected.get_mut(id) {
+        Some(earlier) if merge_changes(earlier, definition) => {
+            merge_definition(earlier, definition)
+        }
+        Some(_) => {}
+        None if definition.is_object() => {
+            collected.insert(id.to_owned(), definition.clone());
+        }
+        None => {}
+    }
+}
+
+/// Whether `merge_definition` would change `older`.
+fn merge_changes(older: &Value, newer: &Value) -> bool {
+    let (Some(older), Some(newer)) = (older.as_object(), newer.as_object()) else {
+        return false;
+    };
+    newer
+        .iter()
+        .any(|(key, value)| match (key.as_str(), older.get(key)) {
+            ("name" | "description", Some(Value::Object(existing))) if value.is_object() => value
+                .as_object()
+                .into_iter()
+                .flatten()
+                .any(|(language, text)| existing.get(language) != Some(text)),
+            (_, existing) => existing != Some(value),
+        })
+}
+
 async fn store_definitions<C: ConnectionTrait>(
     db: &C,
     owner: &str,
     definitions: HashMap<String, Value>,
     at: i64,
-) -> Result<(), XapiError> {
+) -> Result<(), sea_orm::DbErr> {
     if definitions.is_empty() {
         return Ok(());
     }
     let ids: Vec<String> = definitions.keys().cloned().collect();
     let mut known: HashMap<String, Value> = HashMap::new();
-    for chunk in ids.chunks(ROWS_PER_INSERT) {
+    for chunk in ids.chunks_of_few_sizes() {
         for row in xapi_activity::Entity::find()
             .filter(xapi_activity::Column::Owner.eq(owner))
             .filter(xapi_activity::Column::ActivityId.is_in(chunk.to_vec()))
@@ -433,14 +687,16 @@ async fn store_definitions<C: ConnectionTrait>(
     }
     let mut rows = Vec::with_capacity(definitions.len());
     for (id, definition) in definitions {
-        let known_definition = known.remove(&id);
-        let mut merged = known_definition.clone().unwrap_or_else(|| json!({}));
-        merge_definition(&mut merged, &definition);
-        // Providers repeat the same definition in every statement: only a
-        // change is written.
-        if known_definition.as_ref() == Some(&merged) {
-            continue;
-        }
+        let merged = match known.remove(&id) {
+            // Providers repeat the same definition in every statement: only
+            // a change is written.
+            Some(known) if !merge_changes(&known, &definition) => continue,
+            Some(mut known) => {
+                merge_definition(&mut known, &definition);
+                known
+            }
+            None => definition,
+        };
         rows.push(xapi_activity::ActiveModel {
             owner: Set(owner.to_owned()),
             activity_id: Set(id),
@@ -448,7 +704,7 @@ async fn store_definitions<C: ConnectionTrait>(
             updated_at: Set(at),
         });
     }
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
+    for chunk in rows.chunks_of_few_sizes() {
         xapi_activity::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 OnConflict::columns([
@@ -471,7 +727,7 @@ async fn store_attachments<C: ConnectionTrait>(
     db: &C,
     attachments: &[AttachmentContent],
     at: i64,
-) -> Result<(), XapiError> {
+) -> Result<(), sea_orm::DbErr> {
     for attachment in attachments {
         xapi_attachment::Entity::insert(xapi_attachment::ActiveModel {
             sha2: Set(attachment.sha2.clone()),
@@ -514,4 +770,57 @@ pub async fn recent_for_person<C: ConnectionTrait>(
         .iter()
         .map(parse)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_split_into_few_sizes() {
+        let rows: Vec<usize> = (0..1000).collect();
+        let sizes: Vec<usize> = rows.chunks_of_few_sizes().map(<[usize]>::len).collect();
+        assert_eq!(sizes, [400, 400, 128, 64, 8]);
+        let joined: Vec<usize> = rows.chunks_of_few_sizes().flatten().copied().collect();
+        assert_eq!(joined, rows);
+        assert_eq!(Vec::<usize>::new().chunks_of_few_sizes().count(), 0);
+    }
+
+    #[test]
+    fn stored_time_is_spliced_in_front() {
+        let statement = json!({ "actor": { "mbox": "mailto:a@example.org" }, "timestamp": "2026-11-30T09:15:00Z" });
+        let new = NewStatement {
+            id: Uuid::now_v7(),
+            person_id: None,
+            platform_id: None,
+            client_id: None,
+            id_is_new: true,
+            statement,
+        };
+        let batch = Batch::prepare(
+            vec![new],
+            &json!({ "name": "lrs" }),
+            "2.0.0",
+            Vec::new(),
+            None,
+        )
+        .expect("prepared");
+        let stored: Value =
+            serde_json::from_str(&batch.statements[0].text("2026-12-01T10:00:00.000Z"))
+                .expect("JSON");
+        assert_eq!(stored["stored"], "2026-12-01T10:00:00.000Z");
+        assert_eq!(stored["timestamp"], "2026-11-30T09:15:00Z");
+        assert_eq!(stored["version"], "2.0.0");
+
+        let mut without_timestamp = batch.statements[0].index.clone();
+        without_timestamp.timestamp_ms = None;
+        let prepared = Prepared {
+            index: without_timestamp,
+            json: "{}".into(),
+            ..batch.statements.into_iter().next().expect("one")
+        };
+        let stored: Value =
+            serde_json::from_str(&prepared.text("2026-12-01T10:00:00.000Z")).expect("JSON");
+        assert_eq!(stored["timestamp"], "2026-12-01T10:00:00.000Z");
+    }
 }

@@ -249,13 +249,7 @@ pub async fn dispatch(
     let result = async {
         // A statement write waits for its turn before its body is read.
         let _turn = match (resource.as_str(), req.method()) {
-            ("statements", &Method::POST | &Method::PUT) => Some(
-                state
-                    .statement_writes
-                    .acquire()
-                    .await
-                    .map_err(|_| XapiError::BadRequest("the server is stopping".into()))?,
-            ),
+            ("statements", &Method::POST | &Method::PUT) => Some(state.statements.admit().await?),
             _ => None,
         };
         let body = read_body(payload).await?;

@@ -11,7 +11,7 @@ use crate::util::{now_ms, random_token, rfc3339_ms};
 use crate::xapi::agents;
 use crate::xapi::attachments::{self, Part};
 use crate::xapi::query::{self, Filters, Reader, DEFAULT_LIMIT};
-use crate::xapi::store::{self, AttachmentContent, NewStatement};
+use crate::xapi::store::{AttachmentContent, Batch, NewStatement};
 use crate::xapi::validate::{self, Path};
 use crate::xapi::{Version, XapiError};
 
@@ -86,7 +86,8 @@ fn prepare(
         let indexed = root.index(i);
         let path = if batch { &indexed } else { &root };
         validate::statement(&mut value, request.version, path)?;
-        let id = match value.get("id").and_then(Value::as_str) {
+        let given = value.get("id").and_then(Value::as_str);
+        let id = match given {
             Some(id) => Uuid::parse_str(id)
                 .map_err(|_| XapiError::invalid_statement("statement.id", "must be a UUID"))?,
             // Time-ordered: new ids land at the end of the id index.
@@ -97,6 +98,7 @@ fn prepare(
             person_id: None,
             platform_id: client.reach.platform_id(),
             client_id: Some(client.id),
+            id_is_new: given.is_none(),
             statement: value,
         });
     }
@@ -117,22 +119,18 @@ async fn store(
     state: &AppState,
     request: &XapiRequest,
     statements: Vec<NewStatement>,
-    contents: Vec<AttachmentContent>,
+    attachments: Vec<AttachmentContent>,
 ) -> Result<Vec<Uuid>, XapiError> {
-    let authority = authority(state, request);
-    let owner = request.client.reach.owner_key();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let ids = store::insert_all(
-        &*txn,
+    // Prepared here, beside the other requests, rather than in the
+    // writer's turn.
+    let batch = Batch::prepare(
         statements,
-        &authority,
+        &authority(state, request),
         request.version.statement_default(),
-        &contents,
-        Some(&owner),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(ids)
+        attachments,
+        Some(request.client.reach.owner_key()),
+    )?;
+    state.statements.write(batch).await
 }
 
 fn require_write(request: &XapiRequest) -> Result<(), XapiError> {
@@ -272,7 +270,7 @@ pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse
         (None, Some(id)) => Some((id, true, "voidedStatementId")),
         (None, None) => None,
     };
-    let consistent_through = rfc3339_ms(now_ms());
+    let consistent_through = rfc3339_ms(state.statements.consistent_through());
     if let Some((id, voided, name)) = single {
         if let Some((other, _)) = request.params.iter().find(|(n, _)| {
             !matches!(
