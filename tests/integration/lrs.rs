@@ -705,3 +705,152 @@ both_databases!(
         }
     }
 );
+
+/// A `carefolio serve` process on the test app's database and data folder.
+fn serve(app: &TestApp, port: u16) -> std::process::Child {
+    app.carefolio_command()
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("carefolio serve starts")
+}
+
+fn batch_of(count: usize, round: usize) -> (Vec<String>, Value) {
+    let statements: Vec<Value> = (0..count)
+        .map(|n| {
+            let mut statement = statement(&format!("learner-{}", (round + n) % 50), "completed");
+            statement["id"] = json!(uuid::Uuid::new_v4());
+            statement
+        })
+        .collect();
+    let ids = statements
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    (ids, Value::Array(statements))
+}
+
+both_databases!(
+    acknowledged_statements_survive_a_kill_during_concurrent_posts,
+    |app| async move {
+        let (key, secret) = app.xapi_client("provider", Reach::Everything, "all").await;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("http://127.0.0.1:{port}");
+        let mut server = serve(&app, port);
+        carefolio_tests::launcher::wait_until_healthy(
+            &app.client,
+            &url,
+            std::time::Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+
+        // 16 clients post batches of 20 until the server dies under them.
+        let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Vec<String>>::new()));
+        let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Vec<String>>::new()));
+        let mut clients = Vec::new();
+        for client in 0..16 {
+            let (url, key, secret) = (url.clone(), key.clone(), secret.clone());
+            let (acknowledged, sent) = (acknowledged.clone(), sent.clone());
+            clients.push(actix_web::rt::spawn(async move {
+                let http = reqwest::Client::new();
+                for round in 0.. {
+                    let (ids, body) = batch_of(20, client * 1000 + round);
+                    sent.lock().unwrap().push(ids.clone());
+                    let answer = http
+                        .post(format!("{url}/xapi/statements"))
+                        .basic_auth(&key, Some(&secret))
+                        .header("X-Experience-API-Version", "2.0.0")
+                        .json(&body)
+                        .send()
+                        .await;
+                    match answer {
+                        Ok(response) if response.status() == 200 => {
+                            acknowledged.lock().unwrap().push(ids)
+                        }
+                        Ok(response) => panic!("POST answered {}", response.status()),
+                        // The server was killed.
+                        Err(_) => break,
+                    }
+                }
+            }));
+        }
+        // Kill it once it has acknowledged a good number, mid-stream.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while acknowledged.lock().unwrap().len() < 150 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "too few acknowledgements"
+            );
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        server.kill().unwrap(); // SIGKILL
+        server.wait().unwrap();
+        for client in clients {
+            client.await.unwrap();
+        }
+
+        let mut server = serve(&app, port);
+        carefolio_tests::launcher::wait_until_healthy(
+            &app.client,
+            &url,
+            std::time::Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+        let stored_of = |ids: &[String]| {
+            use carefolio::entities::xapi_statement;
+            use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+            let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.parse().unwrap()).collect();
+            let db = app.db.clone();
+            async move {
+                xapi_statement::Entity::find()
+                    .filter(xapi_statement::Column::Id.is_in(ids))
+                    .count(&db)
+                    .await
+                    .unwrap()
+            }
+        };
+        let acknowledged = acknowledged.lock().unwrap().clone();
+        for ids in &acknowledged {
+            assert_eq!(
+                stored_of(ids).await,
+                ids.len() as u64,
+                "an acknowledged batch is missing after the restart"
+            );
+        }
+        // Batches cut off by the kill are stored whole or not at all.
+        let sent = sent.lock().unwrap().clone();
+        assert!(
+            sent.len() > acknowledged.len(),
+            "no request was in flight when the server was killed"
+        );
+        for ids in &sent {
+            let stored = stored_of(ids).await;
+            assert!(
+                stored == 0 || stored == ids.len() as u64,
+                "a batch was stored in part: {stored} of {}",
+                ids.len()
+            );
+        }
+        // The restarted server answers with them.
+        let http = reqwest::Client::new();
+        for ids in acknowledged.iter().step_by(25) {
+            let found = http
+                .get(format!("{url}/xapi/statements?statementId={}", ids[0]))
+                .basic_auth(&key, Some(&secret))
+                .header("X-Experience-API-Version", "2.0.0")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(found.status(), 200);
+        }
+        server.kill().unwrap();
+        server.wait().unwrap();
+    }
+);
