@@ -706,14 +706,24 @@ both_databases!(
     }
 );
 
-/// A `carefolio serve` process on the test app's database and data folder.
-fn serve(app: &TestApp, port: u16) -> std::process::Child {
-    app.carefolio_command()
+/// A `carefolio serve` process on the test app's database and data
+/// folder, answering at `url` once this returns.
+async fn serve(app: &TestApp, port: u16, url: &str) -> std::process::Child {
+    let server = app
+        .carefolio_command()
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .expect("carefolio serve starts")
+        .expect("carefolio serve starts");
+    carefolio_tests::launcher::wait_until_healthy(
+        &app.client,
+        url,
+        std::time::Duration::from_secs(60),
+    )
+    .await
+    .expect("carefolio serve answers");
+    server
 }
 
 fn batch_of(count: usize, round: usize) -> (Vec<String>, Value) {
@@ -741,14 +751,7 @@ both_databases!(
             .unwrap()
             .port();
         let url = format!("http://127.0.0.1:{port}");
-        let mut server = serve(&app, port);
-        carefolio_tests::launcher::wait_until_healthy(
-            &app.client,
-            &url,
-            std::time::Duration::from_secs(60),
-        )
-        .await
-        .unwrap();
+        let mut server = serve(&app, port, &url).await;
 
         // 16 clients post batches of 20 until the server dies under them.
         let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Vec<String>>::new()));
@@ -795,14 +798,7 @@ both_databases!(
             client.await.unwrap();
         }
 
-        let mut server = serve(&app, port);
-        carefolio_tests::launcher::wait_until_healthy(
-            &app.client,
-            &url,
-            std::time::Duration::from_secs(60),
-        )
-        .await
-        .unwrap();
+        let mut server = serve(&app, port, &url).await;
         let stored_of = |ids: &[String]| {
             use carefolio::entities::xapi_statement;
             use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};

@@ -153,6 +153,46 @@ pub async fn checkpoint_periodically(db: DatabaseConnection) {
     }
 }
 
+/// The tables whose statistics steer the LRS's queries.
+const ANALYZED_TABLES: [&str; 3] = [
+    "xapi_statements",
+    "xapi_statement_agents",
+    "xapi_statement_activities",
+];
+
+/// PostgreSQL: refreshes the statistics of the statement tables once a
+/// tenth of their rows have changed since the last ANALYZE, as autovacuum
+/// would. Without statistics (autovacuum off, or not yet run after a bulk
+/// load) the planner takes the store for empty and a filtered read scans
+/// a million statements instead of walking an index (0.7 s instead of
+/// 0.1 ms, measured). With autovacuum on, it has usually done this first.
+pub async fn analyze_periodically(db: DatabaseConnection) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let mut interval = actix_web::rt::time::interval(Duration::from_secs(30));
+    loop {
+        interval.tick().await;
+        for table in ANALYZED_TABLES {
+            let stale = db
+                .query_one(Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT 1 AS stale FROM pg_stat_user_tables WHERE relname = $1 \
+                     AND n_mod_since_analyze > 1000 + n_live_tup / 10",
+                    [table.into()],
+                ))
+                .await;
+            match stale {
+                Ok(Some(_)) => {
+                    if let Err(e) = db.execute_unprepared(&format!("ANALYZE {table}")).await {
+                        tracing::warn!(table, error = %e, "refreshing statistics failed");
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(table, error = %e, "reading table statistics failed"),
+            }
+        }
+    }
+}
+
 async fn open(
     url: &str,
     max_connections: u32,

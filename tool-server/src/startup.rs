@@ -139,6 +139,11 @@ impl Application {
             supervise("WAL checkpoints", move || {
                 db::checkpoint_periodically(checkpointing.clone())
             });
+        } else {
+            let analyzing = db.clone();
+            supervise("statistics", move || {
+                db::analyze_periodically(analyzing.clone())
+            });
         }
         let sweeping = db.clone();
         let files = state.files.clone();
