@@ -1189,6 +1189,34 @@ mod tests {
 
     use super::*;
 
+    /// The shared corpus (also used to compare validators): every case
+    /// gets the verdict the specification gives it, in each version.
+    #[test]
+    fn the_statement_corpus_gets_the_specifications_verdicts() {
+        let corpus: Value =
+            serde_json::from_str(include_str!("../../../tests/fixtures/xapi/statements.json"))
+                .expect("the corpus is JSON");
+        let mut checked = 0;
+        for case in corpus["cases"].as_array().expect("cases") {
+            for (version, name) in [(Version::V1, "1.0.3"), (Version::V2, "2.0.0")] {
+                let applies =
+                    matches!(case["version"].as_str(), Some("both")) || case["version"] == name;
+                if !applies {
+                    continue;
+                }
+                let verdict = check(case["statement"].clone(), version);
+                assert_eq!(
+                    verdict.is_ok(),
+                    case["valid"] == true,
+                    "{name}: {} ({verdict:?})",
+                    case["name"]
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 80, "only {checked} verdicts checked");
+    }
+
     fn check(mut value: Value, version: Version) -> Result<Value, Invalid> {
         statement(&mut value, version, &Path::root("statement"))?;
         Ok(value)
