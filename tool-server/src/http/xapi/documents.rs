@@ -78,19 +78,7 @@ fn scope(request: &XapiRequest, resource: Resource) -> Result<Scope, XapiError> 
         }
         Resource::ActivityProfile => String::new(),
     };
-    let registration = request
-        .param("registration")
-        .map(|r| {
-            if validate::is_uuid(r) {
-                Ok(r.to_ascii_lowercase())
-            } else {
-                Err(XapiError::InvalidParameter {
-                    name: "registration",
-                    reason: "expected a UUID".into(),
-                })
-            }
-        })
-        .transpose()?;
+    let registration = request.uuid_param("registration")?.map(|r| r.to_string());
     Ok(Scope {
         owner: request.client.reach.owner_key(),
         kind: resource.kind(),
@@ -152,15 +140,7 @@ pub async fn handle(
                     .body(document.content))
             }
             None => {
-                let since = request
-                    .param("since")
-                    .map(|v| {
-                        validate::parse_timestamp(v).ok_or_else(|| XapiError::InvalidParameter {
-                            name: "since",
-                            reason: "expected an ISO 8601 timestamp".into(),
-                        })
-                    })
-                    .transpose()?;
+                let since = request.timestamp_param("since")?;
                 let (ids, latest) = documents::ids(&state.db, &scope, since).await?;
                 let mut response = HttpResponse::Ok();
                 if let Some(latest) = latest {

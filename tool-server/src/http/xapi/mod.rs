@@ -41,12 +41,58 @@ pub struct XapiRequest {
     pub client: XapiClient,
 }
 
+fn invalid(name: &'static str, reason: &str) -> XapiError {
+    XapiError::InvalidParameter {
+        name,
+        reason: reason.into(),
+    }
+}
+
 impl XapiRequest {
     pub fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// A parameter that must be `true` or `false`; absent is false.
+    pub fn flag(&self, name: &'static str) -> Result<bool, XapiError> {
+        match self.param(name) {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(_) => Err(invalid(name, "expected true or false")),
+        }
+    }
+
+    /// A parameter that must be an ISO 8601 timestamp, as milliseconds.
+    pub fn timestamp_param(&self, name: &'static str) -> Result<Option<i64>, XapiError> {
+        self.param(name)
+            .map(|v| {
+                crate::xapi::validate::parse_timestamp(v)
+                    .ok_or_else(|| invalid(name, "expected an ISO 8601 timestamp"))
+            })
+            .transpose()
+    }
+
+    /// A parameter that must be an IRI.
+    pub fn iri_param(&self, name: &'static str) -> Result<Option<String>, XapiError> {
+        match self.param(name) {
+            Some(v) if !crate::xapi::validate::is_iri(v) => Err(invalid(name, "expected an IRI")),
+            other => Ok(other.map(str::to_owned)),
+        }
+    }
+
+    /// A parameter that must be a UUID (in its hyphenated form).
+    pub fn uuid_param(&self, name: &'static str) -> Result<Option<uuid::Uuid>, XapiError> {
+        self.param(name)
+            .map(|v| {
+                crate::xapi::validate::is_uuid(v)
+                    .then(|| uuid::Uuid::parse_str(v).ok())
+                    .flatten()
+                    .ok_or_else(|| invalid(name, "expected a UUID"))
+            })
+            .transpose()
     }
 
     /// Refuses parameters this resource does not know (a misspelt filter

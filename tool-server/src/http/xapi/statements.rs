@@ -201,39 +201,6 @@ pub async fn post(state: &AppState, request: XapiRequest) -> Result<HttpResponse
     Ok(HttpResponse::Ok().json(ids))
 }
 
-fn flag(request: &XapiRequest, name: &'static str) -> Result<bool, XapiError> {
-    match request.param(name) {
-        None | Some("false") => Ok(false),
-        Some("true") => Ok(true),
-        Some(_) => Err(XapiError::InvalidParameter {
-            name,
-            reason: "expected true or false".into(),
-        }),
-    }
-}
-
-fn timestamp_param(request: &XapiRequest, name: &'static str) -> Result<Option<i64>, XapiError> {
-    request
-        .param(name)
-        .map(|v| {
-            validate::parse_timestamp(v).ok_or_else(|| XapiError::InvalidParameter {
-                name,
-                reason: "expected an ISO 8601 timestamp".into(),
-            })
-        })
-        .transpose()
-}
-
-fn iri_param(request: &XapiRequest, name: &'static str) -> Result<Option<String>, XapiError> {
-    match request.param(name) {
-        Some(v) if !validate::is_iri(v) => Err(XapiError::InvalidParameter {
-            name,
-            reason: "expected an IRI".into(),
-        }),
-        other => Ok(other.map(str::to_owned)),
-    }
-}
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
     Exact,
@@ -256,7 +223,7 @@ pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse
             })
         }
     };
-    let with_attachments = flag(request, "attachments")?;
+    let with_attachments = request.flag("attachments")?;
     let single = match (
         request.param("statementId"),
         request.param("voidedStatementId"),
@@ -266,12 +233,12 @@ pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse
                 "give statementId or voidedStatementId, not both".into(),
             ))
         }
-        (Some(id), None) => Some((id, false, "statementId")),
-        (None, Some(id)) => Some((id, true, "voidedStatementId")),
+        (Some(_), None) => Some((false, "statementId")),
+        (None, Some(_)) => Some((true, "voidedStatementId")),
         (None, None) => None,
     };
     let consistent_through = rfc3339_ms(state.statements.consistent_through());
-    if let Some((id, voided, name)) = single {
+    if let Some((voided, name)) = single {
         if let Some((other, _)) = request.params.iter().find(|(n, _)| {
             !matches!(
                 n.as_str(),
@@ -282,17 +249,7 @@ pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse
                 "`{name}` may only be combined with format and attachments, not `{other}`"
             )));
         }
-        let id = validate::is_uuid(id)
-            .then(|| Uuid::parse_str(id).ok())
-            .flatten()
-            .ok_or_else(|| XapiError::InvalidParameter {
-                name: if voided {
-                    "voidedStatementId"
-                } else {
-                    "statementId"
-                },
-                reason: "expected a UUID".into(),
-            })?;
+        let id = request.uuid_param(name)?.ok_or(XapiError::NotFound)?;
         let mut statement = query::by_id(&state.db, reader, id, voided).await?;
         let stored = statement["stored"]
             .as_str()
@@ -307,25 +264,14 @@ pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse
     }
     let filters = Filters {
         agent: agent_param(request, "agent")?.map(|(_, key)| key),
-        verb: iri_param(request, "verb")?,
-        activity: iri_param(request, "activity")?,
-        registration: request
-            .param("registration")
-            .map(|r| {
-                validate::is_uuid(r)
-                    .then(|| Uuid::parse_str(r).ok())
-                    .flatten()
-                    .ok_or_else(|| XapiError::InvalidParameter {
-                        name: "registration",
-                        reason: "expected a UUID".into(),
-                    })
-            })
-            .transpose()?,
-        related_activities: flag(request, "related_activities")?,
-        related_agents: flag(request, "related_agents")?,
-        since_ms: timestamp_param(request, "since")?,
-        until_ms: timestamp_param(request, "until")?,
-        ascending: flag(request, "ascending")?,
+        verb: request.iri_param("verb")?,
+        activity: request.iri_param("activity")?,
+        registration: request.uuid_param("registration")?,
+        related_activities: request.flag("related_activities")?,
+        related_agents: request.flag("related_agents")?,
+        since_ms: request.timestamp_param("since")?,
+        until_ms: request.timestamp_param("until")?,
+        ascending: request.flag("ascending")?,
     };
     let limit = match request.param("limit") {
         None => DEFAULT_LIMIT,
