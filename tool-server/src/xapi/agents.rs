@@ -28,7 +28,7 @@ pub fn key(agent: &Value) -> Option<String> {
 
 /// The agents and activities a statement mentions, each marked direct (the
 /// actor or object) or related only.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Mentions {
     pub agents: BTreeMap<String, bool>,
     pub activities: BTreeMap<String, bool>,

@@ -100,7 +100,6 @@ pub async fn insert<C: ConnectionTrait>(
 }
 
 /// Fields of a statement the LRS indexes.
-#[derive(Clone)]
 struct Indexed {
     actor_key: String,
     verb_id: String,
@@ -206,6 +205,7 @@ pub struct Prepared {
     /// The statement as stored, without `stored` (nor `timestamp` when it
     /// had none): those are added when it is written.
     json: String,
+    has_timestamp: bool,
     index: Indexed,
 }
 
@@ -215,11 +215,10 @@ impl Prepared {
     fn text(&self, stored: &str) -> String {
         let rest = self.json.strip_prefix('{').unwrap_or(&self.json);
         let separator = if rest.starts_with('}') { "" } else { "," };
-        match self.index.timestamp_ms {
-            Some(_) => format!("{{\"stored\":\"{stored}\"{separator}{rest}"),
-            None => {
-                format!("{{\"stored\":\"{stored}\",\"timestamp\":\"{stored}\"{separator}{rest}")
-            }
+        if self.has_timestamp {
+            format!("{{\"stored\":\"{stored}\"{separator}{rest}")
+        } else {
+            format!("{{\"stored\":\"{stored}\",\"timestamp\":\"{stored}\"{separator}{rest}")
         }
     }
 }
@@ -274,6 +273,7 @@ impl Batch {
                 platform_id: new.platform_id,
                 client_id: new.client_id,
                 sent,
+                has_timestamp: statement.get("timestamp").is_some(),
                 index: indexed(&statement),
                 json: statement.to_string(),
             });
@@ -812,10 +812,8 @@ mod tests {
         assert_eq!(stored["timestamp"], "2026-11-30T09:15:00Z");
         assert_eq!(stored["version"], "2.0.0");
 
-        let mut without_timestamp = batch.statements[0].index.clone();
-        without_timestamp.timestamp_ms = None;
         let prepared = Prepared {
-            index: without_timestamp,
+            has_timestamp: false,
             json: "{}".into(),
             ..batch.statements.into_iter().next().expect("one")
         };
