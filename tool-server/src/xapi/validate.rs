@@ -187,10 +187,8 @@ fn statement_body(
     path: &Path<'_>,
     within_substatement: bool,
 ) -> Checked {
-    for required in ["actor", "verb", "object"] {
-        if !object.contains_key(required) {
-            return Err(path.key(required).invalid("is required"));
-        }
+    for key in ["actor", "verb", "object"] {
+        required(object, key, path)?;
     }
     actor(&object["actor"], &path.key("actor"))?;
     verb(&object["verb"], &path.key("verb"))?;
@@ -226,6 +224,17 @@ fn voiding(object: &Map<String, Value>, path: &Path<'_>) -> Checked {
             .invalid("a voiding statement's object must be a StatementRef"));
     }
     Ok(())
+}
+
+/// The member `key` of `object`, which must be there.
+fn required<'v>(
+    object: &'v Map<String, Value>,
+    key: &str,
+    path: &Path<'_>,
+) -> Result<&'v Value, Invalid> {
+    object
+        .get(key)
+        .ok_or_else(|| path.key(key).invalid("is required"))
 }
 
 fn as_object<'v>(value: &'v Value, path: &Path<'_>) -> Result<&'v Map<String, Value>, Invalid> {
@@ -445,13 +454,9 @@ fn ifi(object: &Map<String, Value>, key: &str, path: &Path<'_>) -> Checked {
         "account" => {
             let account = as_object(value, &here)?;
             only_keys(account, &["homePage", "name"], &here)?;
-            let home_page = account
-                .get("homePage")
-                .ok_or_else(|| here.key("homePage").invalid("is required"))?;
+            let home_page = required(account, "homePage", &here)?;
             iri(home_page, &here.key("homePage"))?;
-            let name = account
-                .get("name")
-                .ok_or_else(|| here.key("name").invalid("is required"))?;
+            let name = required(account, "name", &here)?;
             string(name, &here.key("name"))?;
         }
         _ => unreachable!("only IFIs are passed"),
@@ -576,9 +581,7 @@ fn authority(value: &Value, path: &Path<'_>) -> Checked {
 fn verb(value: &Value, path: &Path<'_>) -> Checked {
     let object = as_object(value, path)?;
     only_keys(object, &["id", "display"], path)?;
-    let id = object
-        .get("id")
-        .ok_or_else(|| path.key("id").invalid("is required"))?;
+    let id = required(object, "id", path)?;
     iri(id, &path.key("id"))?;
     if let Some(display) = object.get("display") {
         language_map(display, &path.key("display"))?;
@@ -635,9 +638,7 @@ fn statement_ref(value: &Value, path: &Path<'_>) -> Checked {
     if object.get("objectType").and_then(Value::as_str) != Some("StatementRef") {
         return Err(path.key("objectType").invalid("must be \"StatementRef\""));
     }
-    let id = object
-        .get("id")
-        .ok_or_else(|| path.key("id").invalid("is required"))?;
+    let id = required(object, "id", path)?;
     uuid(id, &path.key("id"))
 }
 
@@ -649,9 +650,7 @@ fn activity(value: &Value, path: &Path<'_>) -> Checked {
         }
     }
     only_keys(object, &["objectType", "id", "definition"], path)?;
-    let id = object
-        .get("id")
-        .ok_or_else(|| path.key("id").invalid("is required"))?;
+    let id = required(object, "id", path)?;
     iri(id, &path.key("id"))?;
     if let Some(definition) = object.get("definition") {
         activity_definition(definition, &path.key("definition"))?;
@@ -749,9 +748,7 @@ fn interaction_components(value: &Value, path: &Path<'_>) -> Checked {
         let here = path.index(i);
         let component = as_object(item, &here)?;
         only_keys(component, &["id", "description"], &here)?;
-        let id = component
-            .get("id")
-            .ok_or_else(|| here.key("id").invalid("is required"))?;
+        let id = required(component, "id", &here)?;
         let id = string(id, &here.key("id"))?;
         if id.is_empty() {
             return Err(here.key("id").invalid("must not be empty"));
@@ -979,9 +976,7 @@ fn context_members(value: &Value, kind: &str, member: &str, path: &Path<'_>) -> 
                 .key("objectType")
                 .invalid(format!("must be \"{kind}\"")));
         }
-        let target = object
-            .get(member)
-            .ok_or_else(|| here.key(member).invalid("is required"))?;
+        let target = required(object, member, &here)?;
         if member == "agent" {
             agent(target, &here.key(member))?;
         } else {
@@ -1043,10 +1038,8 @@ fn attachments(value: &Value, path: &Path<'_>) -> Checked {
             ],
             &here,
         )?;
-        for required in ["usageType", "display", "contentType", "length", "sha2"] {
-            if !object.contains_key(required) {
-                return Err(here.key(required).invalid("is required"));
-            }
+        for key in ["usageType", "display", "contentType", "length", "sha2"] {
+            required(object, key, &here)?;
         }
         iri(&object["usageType"], &here.key("usageType"))?;
         language_map(&object["display"], &here.key("display"))?;
