@@ -25,11 +25,12 @@ trap 'rm -f "$log"' EXIT
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
 
-# The Moodle suite runs a release build against a real Moodle 4.5, set up
-# (or reused when already running) by the Moodle kit: a folder holding
-# setup.sh and the Moodle tarball. It is looked for in MOODLE_KIT, beside
-# MOODLE_TARBALL, and in shared/moodle beside this clone or beside the
-# repository it was cloned from.
+# The Moodle suite runs the carefolio binary built above (the debug build:
+# a release build would add minutes to every run for the same code) against
+# a real Moodle 4.5, set up (or reused when already running) by the Moodle
+# kit: a folder holding setup.sh and the Moodle tarball. It is looked for in
+# MOODLE_KIT, beside MOODLE_TARBALL, and in shared/moodle beside this clone
+# or beside the repository it was cloned from.
 find_moodle_kit() {
   local origin candidates=()
   origin=$(git config --get remote.origin.url 2>/dev/null || true)
@@ -50,8 +51,7 @@ find_moodle_kit() {
 
 if kit=$(find_moodle_kit); then
   echo "==> Moodle suite: kit $kit"
-  cargo build --release --locked -p carefolio
-  MOODLE_KIT=$kit CAREFOLIO_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/carefolio" \
+  MOODLE_KIT=$kit CAREFOLIO_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/carefolio" \
     cargo test --locked -p carefolio-tests --test moodle 2>&1 | tee -a "$log" || status=$?
 elif [ -n "${CI:-}" ]; then
   echo "The Moodle suite must run in CI, but no Moodle kit was found (set MOODLE_KIT to the folder with setup.sh and the Moodle 4.5 tarball)." >&2

@@ -48,9 +48,7 @@ impl MigrationTrait for Migration {
                 ("xapi_statement_agents", "agent_key"),
                 ("xapi_statement_activities", "activity_id"),
             ] {
-                if std::env::var("NO_REBUILD").is_err() {
-                    rebuild(db, table, key, "WITHOUT ROWID").await?;
-                }
+                rebuild(db, table, key, "WITHOUT ROWID").await?;
             }
         }
         Ok(())

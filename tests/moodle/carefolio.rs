@@ -1,4 +1,4 @@
-//! The Carefolio side of the suite: a release build of the `carefolio`
+//! The Carefolio side of the suite: a build of the `carefolio`
 //! binary, run as an operator runs it, with its own data folder.
 
 use std::path::PathBuf;
@@ -30,7 +30,7 @@ impl Carefolio {
     pub fn new(host: &str) -> anyhow::Result<Carefolio> {
         let binary = PathBuf::from(
             std::env::var("CAREFOLIO_BIN")
-                .context("CAREFOLIO_BIN must name a release build of the carefolio binary")?,
+                .context("CAREFOLIO_BIN must name a build of the carefolio binary")?,
         );
         ensure!(binary.exists(), "no binary at {}", binary.display());
         let port = free_port()?;

@@ -1,10 +1,10 @@
-//! Carefolio against a real Moodle 4.5: a release build of the server, the
+//! Carefolio against a real Moodle 4.5: a build of the server, the
 //! Moodle kit's Moodle, and headless Chromium clicking through Moodle's own
 //! pages where a person would. Run by `scripts/test.sh` (which finds the
 //! kit and builds the binary); on its own:
 //!
 //! ```sh
-//! MOODLE_KIT=<kit folder> CAREFOLIO_BIN=<release carefolio> \
+//! MOODLE_KIT=<kit folder> CAREFOLIO_BIN=<carefolio binary> \
 //!   cargo test -p carefolio-tests --test moodle
 //! ```
 //!

@@ -71,25 +71,34 @@ async fn main() -> anyhow::Result<()> {
         "  Open {} in a browser and launch as a learner or a teacher.",
         simulator.issuer
     );
+    // Listen before saying so: a Ctrl-C that came between the line and the
+    // listener would kill the process instead of stopping it.
+    let stop = StopSignals::listen()?;
     println!("  Press Ctrl-C to stop.");
-    stopped().await;
+    stop.received().await;
     println!("demo platform: stopped.");
     Ok(())
 }
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-async fn stopped() {
-    let mut terminate = match actix_web::rt::signal::unix::signal(
-        actix_web::rt::signal::unix::SignalKind::terminate(),
-    ) {
-        Ok(signal) => signal,
-        Err(_) => {
-            let _ = actix_web::rt::signal::ctrl_c().await;
-            return;
+/// Ctrl-C (SIGINT) and SIGTERM, caught from the moment of `listen`.
+struct StopSignals {
+    interrupt: actix_web::rt::signal::unix::Signal,
+    terminate: actix_web::rt::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn listen() -> std::io::Result<Self> {
+        use actix_web::rt::signal::unix::{signal, SignalKind};
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    async fn received(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
         }
-    };
-    tokio::select! {
-        _ = actix_web::rt::signal::ctrl_c() => {}
-        _ = terminate.recv() => {}
     }
 }
