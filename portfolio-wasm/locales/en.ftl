@@ -67,10 +67,14 @@ untitled-activity = An activity
 
 activity-competences = This activity is about
 recent-title = What you did recently
-recent-intro = Keep a line as evidence, then say which competences it shows.
+recent-intro = Your learning activities reported these. Keep the ones that show what you can do.
 recent-keep = Keep as evidence
 recent-keep-named = Keep “{ $what }” as evidence
-recent-kept = Kept as evidence. Now choose the competences it shows.
+recent-kept = Kept as evidence, with the competences it shows. Add a few words about what you learned.
+recent-shows = Shows: { $competences }
+recent-hide = Not needed
+recent-hide-named = Not needed: “{ $what }”
+recent-hidden = Hidden. It will not be offered again.
 
 ## Evidence
 
@@ -132,6 +136,7 @@ evidence-saved = “{ $title }” is saved in your portfolio.
 item-missing = This evidence is not there any more.
 item-edit-title = Change it
 item-save = Save changes
+evidence-withdrawn = The activity that sent this record has withdrawn it. You can keep the item or delete it.
 changes-saved = Your changes are saved.
 delete-item = Delete this evidence
 delete-confirm = Delete this evidence for good? This cannot be undone.

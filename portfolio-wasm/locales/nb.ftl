@@ -65,10 +65,14 @@ untitled-activity = En aktivitet
 
 activity-competences = Denne aktiviteten handler om
 recent-title = Det du har gjort nylig
-recent-intro = Ta vare på en linje som dokumentasjon, og si hvilke kompetanser den viser.
+recent-intro = Læringsaktivitetene dine har meldt dette. Behold det som viser hva du kan.
 recent-keep = Behold som dokumentasjon
 recent-keep-named = Behold «{ $what }» som dokumentasjon
-recent-kept = Lagret som dokumentasjon. Velg nå kompetansene den viser.
+recent-kept = Lagret som dokumentasjon, med kompetansene den viser. Skriv gjerne noen ord om hva du lærte.
+recent-shows = Viser: { $competences }
+recent-hide = Ikke aktuelt
+recent-hide-named = Ikke aktuelt: «{ $what }»
+recent-hidden = Skjult. Den blir ikke foreslått igjen.
 
 ## Dokumentasjon
 
@@ -130,6 +134,7 @@ evidence-saved = «{ $title }» er lagret i porteføljen din.
 item-missing = Denne dokumentasjonen finnes ikke lenger.
 item-edit-title = Endre
 item-save = Lagre endringer
+evidence-withdrawn = Aktiviteten som sendte denne registreringen, har trukket den tilbake. Du kan beholde den eller slette den.
 changes-saved = Endringene er lagret.
 delete-item = Slett denne dokumentasjonen
 delete-confirm = Slette denne dokumentasjonen for godt? Det kan ikke angres.

@@ -670,11 +670,25 @@ pub async fn save_new(widget: Shared) {
 }
 
 pub async fn save_item(widget: Shared, id: String) {
-    let body = object(&[
+    let mut fields = vec![
         ("title", input_value("edit-title").trim().to_json()),
         ("tags", widget.borrow().draft_tags.to_json()),
         ("describes_care_recipient", checked("edit-care").to_json()),
-    ]);
+    ];
+    if crate::dom::exists("edit-body") {
+        let note = input_value("edit-body");
+        let note = note.trim();
+        // An emptied note is removed (a reflection cannot be: the server says so).
+        fields.push((
+            "body",
+            if note.is_empty() {
+                wasm_bindgen::JsValue::NULL
+            } else {
+                note.to_json()
+            },
+        ));
+    }
+    let body = object(&fields);
     let client = widget.borrow().client.clone();
     let result = client.update_evidence(&id, &body).await;
     {
@@ -965,13 +979,22 @@ pub async fn download_export(widget: Shared) {
     render(&widget);
 }
 
-/// Keeps a recorded activity as evidence, then opens it for tagging.
-pub async fn keep_activity(widget: Shared, statement: String, title: String) {
+/// Keeps a recorded activity as evidence, tagged with the competences it
+/// is tied to, then opens it so the learner can say what it shows.
+pub async fn keep_activity(widget: Shared, statement: String, title: String, tags: Vec<String>) {
     let client = widget.borrow().client.clone();
+    let tags: Vec<Tag> = tags
+        .into_iter()
+        .map(|competence_id| Tag {
+            competence_id,
+            level: None,
+        })
+        .collect();
     let body = object(&[
         ("kind", "activity".to_json()),
         ("title", title.to_json()),
         ("statement_id", statement.to_json()),
+        ("tags", tags.to_json()),
     ]);
     match client.create_evidence(&body).await {
         Ok(item) => {
@@ -982,6 +1005,7 @@ pub async fn keep_activity(widget: Shared, statement: String, title: String) {
                     Some(list) => list.insert(0, item),
                     None => w.evidence = Loadable::Ready(vec![item]),
                 }
+                w.forget_candidate(&statement);
             }
             open(widget.clone(), Page::Item(id)).await;
             let mut w = widget.borrow_mut();
@@ -998,4 +1022,24 @@ pub async fn keep_activity(widget: Shared, statement: String, title: String) {
             render(&widget);
         }
     }
+}
+
+/// Sets a recorded activity aside: it is no longer offered.
+pub async fn dismiss_candidate(widget: Shared, statement: String) {
+    let client = widget.borrow().client.clone();
+    let answer = client.dismiss_candidate(&statement).await;
+    let mut w = widget.borrow_mut();
+    match answer {
+        Ok(()) => {
+            w.forget_candidate(&statement);
+            let text = w.t("recent-hidden");
+            w.say(text);
+        }
+        Err(error) => {
+            let text = problem_text(&w.catalogue, &error);
+            w.complain(text);
+        }
+    }
+    drop(w);
+    render(&widget);
 }

@@ -20,7 +20,8 @@ pub struct Portfolio {
     pub activity: ActivityLink,
     pub competences: Vec<Competence>,
     pub frameworks: Vec<FrameworkChoice>,
-    pub recorded: Vec<RecordedActivity>,
+    /// Statements tied to competences, offered to keep as evidence.
+    pub candidates: Vec<Candidate>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,12 +53,15 @@ pub struct FrameworkChoice {
     pub title: String,
 }
 
+/// Something the learner did that an activity reported, tied to
+/// competences: it can be kept as evidence or set aside.
 #[derive(Debug, Clone)]
-pub struct RecordedActivity {
-    pub statement_id: Option<Id>,
+pub struct Candidate {
+    pub statement_id: Id,
     pub verb: String,
     pub object: Option<LanguageMap>,
     pub timestamp: Option<String>,
+    pub competences: Vec<Competence>,
 }
 
 /// A framework's competence map for one learner.
@@ -104,13 +108,15 @@ pub struct Evidence {
     pub id: Id,
     pub kind: String,
     pub title: String,
+    /// What the learner wrote, as written (Markdown).
+    pub body: Option<String>,
     /// Sanitised by the server: no script, no images, safe links.
     pub body_html: Option<String>,
     pub url: Option<String>,
     pub file: Option<FileInfo>,
     pub file_url: Option<String>,
-    /// For a kept record of activity: its statement.
-    pub statement_id: Option<Id>,
+    /// The activity withdrew (voided) the statement after it was kept.
+    pub statement_voided: bool,
     pub tags: Vec<TagView>,
     pub describes_care_recipient: bool,
     pub created_at: i64,
@@ -465,6 +471,12 @@ impl ApiClient {
             .await
     }
 
+    /// Sets a statement aside: it is no longer offered as evidence.
+    pub async fn dismiss_candidate(&self, statement: &str) -> Result<(), ApiError> {
+        self.send_empty("POST", &format!("candidates/{statement}/dismissal"), None)
+            .await
+    }
+
     pub async fn suggestions(&self) -> Result<Vec<Suggestion>, ApiError> {
         self.get("suggestions").await
     }
@@ -789,17 +801,17 @@ impl ApiClient {
 }
 
 from_json! {
-    Portfolio { teacher_view, learner, course, activity, competences, frameworks, recorded }
+    Portfolio { teacher_view, learner, course, activity, competences, frameworks, candidates }
     Learner { name, locale }
     Course { title }
     ActivityLink { title }
     Competence { id, code, title }
     FrameworkChoice { key, title }
-    RecordedActivity { statement_id, verb, object, timestamp }
+    Candidate { statement_id, verb, object, timestamp, competences }
     CompetenceMap { key, title, levels, items, totals }
     MapNode { id, code, title, competence, incomplete, levels, rating_max, evidence, evidence_by_level, self_rating, totals, children }
     Totals { competences, with_evidence, rated }
-    Evidence { id, kind, title, body_html, url, file, file_url, statement_id, tags, describes_care_recipient, created_at }
+    Evidence { id, kind, title, body, body_html, url, file, file_url, statement_voided, tags, describes_care_recipient, created_at }
     FileInfo { name, media_type, size, inline }
     TagView { competence_id, code, title, level, level_title }
     Collection { id, title, introduction, introduction_html, items }

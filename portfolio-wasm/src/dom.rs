@@ -140,6 +140,11 @@ pub fn input_value(id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Whether the page has an element with this id.
+pub fn exists(id: &str) -> bool {
+    document().get_element_by_id(id).is_some()
+}
+
 pub fn checked(id: &str) -> bool {
     document()
         .get_element_by_id(id)

@@ -233,6 +233,13 @@ impl Widget {
         self.portfolio.ready().is_some_and(|p| p.teacher_view)
     }
 
+    /// Takes a statement off the offered candidates once kept or set aside.
+    pub fn forget_candidate(&mut self, statement: &str) {
+        if let Some(portfolio) = self.portfolio.ready_mut() {
+            portfolio.candidates.retain(|c| c.statement_id != statement);
+        }
+    }
+
     pub fn say(&mut self, text: String) {
         self.status = Some(Status { text, error: false });
     }

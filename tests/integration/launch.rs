@@ -479,7 +479,7 @@ both_databases!(
             .unwrap();
         assert_eq!(attacker_view["learner"]["name"], "Renamed By Attacker");
         assert_eq!(
-            attacker_view["recorded"].as_array().unwrap().len(),
+            attacker_view["candidates"].as_array().unwrap().len(),
             1,
             "only its own launch, none of the victim's"
         );

@@ -10,6 +10,7 @@ mod helpers;
 mod assessment;
 mod badges;
 mod browser;
+mod candidates;
 mod cli;
 mod configuration;
 mod cookieless;

@@ -29,10 +29,12 @@ both_databases!(
         assert_eq!(competences[0]["framework_key"], "carerplus");
         assert_eq!(competences[1]["code"], "5.1");
         assert_eq!(competences[1]["framework_key"], "pat");
-        let recorded = view["recorded"].as_array().unwrap();
-        assert_eq!(recorded.len(), 1);
-        assert_eq!(recorded[0]["verb"], "launched");
-        assert_eq!(recorded[0]["object"]["en"], "Peer support in practice");
+        // The launch is tied to the link's competences: offered as evidence.
+        let candidates = view["candidates"].as_array().unwrap();
+        assert_eq!(candidates.len(), 1);
+        assert_eq!(candidates[0]["verb"], "launched");
+        assert_eq!(candidates[0]["object"]["en"], "Peer support in practice");
+        assert_eq!(candidates[0]["competences"].as_array().unwrap().len(), 2);
     }
 );
 

@@ -303,6 +303,19 @@ pub fn item_page(ctx: &mut Ctx, page: &El, id: &str) {
             .attr("value", &item.title),
         None,
     ));
+    // What the learner writes about it: the reflection itself, or a note
+    // on a record of what an activity reported.
+    if item.kind == "reflection" || item.kind == "activity" {
+        form.push(field(
+            &ctx.t("add-body"),
+            El::new("textarea")
+                .id("edit-body")
+                .attr("rows", "6")
+                .attr("maxlength", "20000")
+                .text(item.body.as_deref().unwrap_or_default()),
+            Some(&ctx.t("add-body-hint")),
+        ));
+    }
     form.push(tags_editor(ctx));
     form.push(care_checkbox(
         ctx,

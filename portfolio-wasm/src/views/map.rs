@@ -58,31 +58,14 @@ fn this_activity(ctx: &Ctx, page: &El) {
     page.push(section);
 }
 
-/// What Carefolio recorded of the learner's learning, each line one click
-/// from becoming evidence.
+/// What the learner's activities reported that shows a competence, each
+/// line one click from becoming evidence (or from being set aside).
 fn recent_activity(ctx: &mut Ctx, page: &El) {
     let Some(portfolio) = ctx.w.portfolio.ready() else {
         return;
     };
-    let kept: Vec<String> = ctx
-        .w
-        .evidence
-        .ready()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|i| i.statement_id.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    let recorded: Vec<_> = portfolio
-        .recorded
-        .iter()
-        .filter(|r| r.statement_id.as_ref().is_some_and(|id| !kept.contains(id)))
-        .take(5)
-        .cloned()
-        .collect();
-    if recorded.is_empty() {
+    let candidates: Vec<_> = portfolio.candidates.iter().take(5).cloned().collect();
+    if candidates.is_empty() {
         return;
     }
     let section = El::new("section")
@@ -91,7 +74,7 @@ fn recent_activity(ctx: &mut Ctx, page: &El) {
     section.push(text("h3", "", &ctx.t("recent-title")).id("recent-title"));
     section.push(text("p", "cf-hint", &ctx.t("recent-intro")));
     let list = El::new("ol").class("cf-recorded");
-    for entry in recorded {
+    for entry in candidates {
         let object = entry
             .object
             .as_ref()
@@ -105,19 +88,48 @@ fn recent_activity(ctx: &mut Ctx, page: &El) {
             .unwrap_or_default();
         let when = when.get(..16).unwrap_or(&when).to_owned();
         let line = format!("{} {object}", entry.verb);
+        let shows: Vec<String> = entry
+            .competences
+            .iter()
+            .map(|c| {
+                let title = crate::state::localised(&c.title, ctx.lang()).unwrap_or_default();
+                format!("{} {title}", c.code)
+            })
+            .collect();
         let keep = button("button-small", &ctx.t("recent-keep")).attr(
             "aria-label",
             &ctx.tw("recent-keep-named", &[("what", Arg::from(line.as_str()))]),
         );
-        let (statement, title) = (entry.statement_id.clone().unwrap_or_default(), line.clone());
+        let tags: Vec<String> = entry.competences.iter().map(|c| c.id.clone()).collect();
+        let (statement, title) = (entry.statement_id.clone(), line.clone());
         let keep = ctx.click(keep, move |w| {
-            actions::keep_activity(w, statement.clone(), title.clone())
+            actions::keep_activity(w, statement.clone(), title.clone(), tags.clone())
+        });
+        let hide = button("button-small button-quiet", &ctx.t("recent-hide")).attr(
+            "aria-label",
+            &ctx.tw("recent-hide-named", &[("what", Arg::from(line.as_str()))]),
+        );
+        let statement = entry.statement_id.clone();
+        let hide = ctx.click(hide, move |w| {
+            actions::dismiss_candidate(w, statement.clone())
         });
         list.push(
             El::new("li")
-                .class("cf-entry")
-                .child(text("span", "", &format!("{when} · {line}")))
-                .child(keep),
+                .class("cf-entry cf-candidate")
+                .child(text(
+                    "span",
+                    "cf-candidate-what",
+                    &format!("{when} · {line}"),
+                ))
+                .child(text(
+                    "span",
+                    "cf-candidate-shows",
+                    &ctx.tw(
+                        "recent-shows",
+                        &[("competences", Arg::from(shows.join(", ").as_str()))],
+                    ),
+                ))
+                .child(El::new("span").class("cf-actions").child(keep).child(hide)),
         );
     }
     section.push(list);

@@ -378,6 +378,9 @@ pub fn loading_or_failed<T>(ctx: &Ctx, loadable: &Loadable<T>, page: &El) -> boo
 /// What an item holds: its picture, sound, film, file, text or link.
 pub fn item_content(ctx: &Ctx, item: &Evidence) -> El {
     let body = El::new("div").class("cf-item-content");
+    if item.statement_voided {
+        body.push(text("p", "cf-withdrawn", &ctx.t("evidence-withdrawn")).attr("role", "note"));
+    }
     if let (Some(file), Some(address)) = (&item.file, &item.file_url) {
         let address = ctx.w.client.absolute(address);
         if file.inline && file.media_type.starts_with("image/") {

@@ -7,6 +7,7 @@ pub mod audit_event;
 pub mod badge_award;
 pub mod badge_class;
 pub mod blob;
+pub mod candidate_dismissal;
 pub mod claim;
 pub mod claim_evidence;
 pub mod claim_round;

@@ -1,6 +1,6 @@
 //! Storing frameworks and looking competences up.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -298,6 +298,63 @@ pub async fn by_ids<C: ConnectionTrait>(
         })
         .collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// The competences statements name by IRI: a competence's CASE URI, its
+/// `urn:uuid:` identifier, or the address Carefolio serves it at
+/// (`{base_url}/ims/case/v1p0/CFItems/{id}`). IRIs that name no competence
+/// are left out of the answer.
+pub async fn by_iris<C: ConnectionTrait>(
+    db: &C,
+    iris: &[String],
+    base_url: &str,
+) -> Result<HashMap<String, Competence>, FrameworkError> {
+    let own_prefix = format!("{base_url}/ims/case/v1p0/CFItems/");
+    let identifier = |iri: &str| {
+        iri.strip_prefix("urn:uuid:")
+            .or_else(|| iri.strip_prefix(own_prefix.as_str()))
+            .and_then(|id| Uuid::parse_str(id).ok())
+    };
+    let mut found = HashMap::new();
+    // A few hundred at a time: well inside both databases' parameter limits.
+    for chunk in iris.chunks(400) {
+        let ids: Vec<Uuid> = chunk.iter().filter_map(|iri| identifier(iri)).collect();
+        let rows = competence::Entity::find()
+            .filter(
+                competence::Column::Uri
+                    .is_in(chunk.iter().cloned())
+                    .or(competence::Column::Id.is_in(ids)),
+            )
+            .all(db)
+            .await?;
+        let framework_ids: HashSet<Uuid> = rows.iter().map(|r| r.framework_id).collect();
+        let frameworks: HashMap<Uuid, FrameworkName> =
+            names_where(db, framework::Column::Id.is_in(framework_ids))
+                .await?
+                .into_iter()
+                .map(|f| (f.id, f))
+                .collect();
+        let competences: Vec<(Option<String>, Competence)> = rows
+            .into_iter()
+            .filter_map(|row| {
+                let framework = frameworks.get(&row.framework_id)?;
+                Some((row.uri.clone(), to_competence(row, framework)))
+            })
+            .collect();
+        for iri in chunk {
+            let by_uri = competences
+                .iter()
+                .find(|(uri, _)| uri.as_deref() == Some(iri));
+            let by_id = || {
+                let id = identifier(iri)?;
+                competences.iter().find(|(_, c)| c.id == id)
+            };
+            if let Some((_, competence)) = by_uri.or_else(by_id) {
+                found.insert(iri.clone(), competence.clone());
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// One item of a framework tree, for choosing competences.

@@ -32,7 +32,7 @@ pub async fn portfolio(
     launched: Launched,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PortfolioError> {
-    let view = view::load(&state.db, &launched.0).await?;
+    let view = view::load(&state.db, &launched.0, &state.base_url).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(view))

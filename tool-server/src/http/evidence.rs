@@ -13,8 +13,8 @@ use crate::files::{Claims, FileError};
 use crate::identity::PersonId;
 use crate::portfolio::access::{self, Access};
 use crate::portfolio::evidence::{self, Change, Draft, EvidenceError, EvidenceView, Kind, Upload};
-use crate::portfolio::map;
 use crate::portfolio::session::LaunchSession;
+use crate::portfolio::{candidates, map, PortfolioError};
 use crate::signing::Purpose;
 use crate::util::now_ms;
 
@@ -406,6 +406,52 @@ pub async fn suggestions(
         None => Vec::new(),
     };
     Ok(no_store(HttpResponse::Ok()).json(list))
+}
+
+/// The learner's statements tied to competences that they have neither
+/// kept nor set aside, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/candidates",
+    tag = "evidence",
+    security(("launch_token" = [])),
+    responses(
+        (status = 200, description = "Statements offered as evidence, with the competences each is tied to", body = [candidates::Candidate]),
+        (status = 401, response = Unauthenticated),
+    )
+)]
+pub async fn candidates(
+    launched: Launched,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PortfolioError> {
+    let list = candidates::list(&state.db, launched.0.person_id, &state.base_url).await?;
+    Ok(no_store(HttpResponse::Ok()).json(list))
+}
+
+/// Sets one of the learner's statements aside: it is no longer offered as
+/// evidence.
+#[utoipa::path(
+    post,
+    path = "/api/v1/candidates/{statement}/dismissal",
+    tag = "evidence",
+    security(("launch_token" = [])),
+    params(("statement" = Uuid, Path, description = "The statement's id")),
+    responses(
+        (status = 204, description = "Set aside (also when it already was)"),
+        (status = 401, response = Unauthenticated),
+        (status = 404, description = "No such statement of this learner", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn dismiss_candidate(
+    launched: Launched,
+    state: web::Data<AppState>,
+    statement: web::Path<Uuid>,
+) -> Result<HttpResponse, PortfolioError> {
+    if candidates::dismiss(&state.db, launched.0.person_id, statement.into_inner()).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(PortfolioError::StatementNotFound)
+    }
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -28,6 +28,8 @@ use super::{admin, api, assessment, badges, evidence, sharing};
         evidence::competence_map,
         evidence::rate,
         evidence::suggestions,
+        evidence::candidates,
+        evidence::dismiss_candidate,
         evidence::export,
         evidence::export_address,
         evidence::export_by_address,

@@ -43,6 +43,11 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::put().to(evidence::rate),
         )
         .route("/api/v1/suggestions", web::get().to(evidence::suggestions))
+        .route("/api/v1/candidates", web::get().to(evidence::candidates))
+        .route(
+            "/api/v1/candidates/{statement}/dismissal",
+            web::post().to(evidence::dismiss_candidate),
+        )
         .route("/api/v1/export", web::get().to(evidence::export))
         .route(
             "/api/v1/export/address",

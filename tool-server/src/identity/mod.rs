@@ -213,3 +213,79 @@ pub async fn get<C: ConnectionTrait>(db: &C, id: PersonId) -> Result<Option<Pers
         .await?
         .map(Person::from))
 }
+
+/// How an xAPI actor names a person: by an account on a platform (what
+/// Carefolio's own statements use: the platform's issuer and the LTI `sub`)
+/// or by an email address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ActorName {
+    Account { home_page: String, name: String },
+    Mbox(String),
+}
+
+impl ActorName {
+    /// The name a single Agent gives; none for a Group or an agent known
+    /// only by a hashed address or an OpenID.
+    pub fn of(actor: &serde_json::Value) -> Option<ActorName> {
+        if actor.get("objectType").and_then(|t| t.as_str()) == Some("Group") {
+            return None;
+        }
+        if let Some(mbox) = actor.get("mbox").and_then(|m| m.as_str()) {
+            let address = mbox
+                .get(..7)
+                .filter(|scheme| scheme.eq_ignore_ascii_case("mailto:"));
+            return address.map(|_| ActorName::Mbox(mbox[7..].to_lowercase()));
+        }
+        let account = actor.get("account")?;
+        Some(ActorName::Account {
+            home_page: account.get("homePage")?.as_str()?.to_owned(),
+            name: account.get("name")?.as_str()?.to_owned(),
+        })
+    }
+}
+
+/// The one person an xAPI actor names, among the people who have launched
+/// from `platform` (everyone: `None`). Nobody when no person or more than
+/// one answers: a statement is never given to a person it may not be about.
+pub async fn find_by_actor<C: ConnectionTrait>(
+    db: &C,
+    platform: Option<i32>,
+    actor: &ActorName,
+) -> Result<Option<PersonId>, DbErr> {
+    use sea_orm::sea_query::{Expr, Func};
+    use sea_orm::{JoinType, QuerySelect, RelationTrait};
+    let found: Vec<Uuid> = match actor {
+        ActorName::Account { home_page, name } => {
+            let mut query = lti_identity::Entity::find()
+                .select_only()
+                .column(lti_identity::Column::PersonId)
+                .distinct()
+                .filter(lti_identity::Column::Issuer.eq(home_page))
+                .filter(lti_identity::Column::Subject.eq(name));
+            if let Some(platform) = platform {
+                query = query.filter(lti_identity::Column::PlatformId.eq(platform));
+            }
+            query.limit(2).into_tuple().all(db).await?
+        }
+        ActorName::Mbox(address) => {
+            let mut query = person::Entity::find()
+                .select_only()
+                .column(person::Column::Id)
+                .distinct()
+                .filter(Expr::expr(Func::lower(Expr::col(person::Column::Email))).eq(address));
+            if let Some(platform) = platform {
+                query = query
+                    .join(
+                        JoinType::InnerJoin,
+                        lti_identity::Relation::Person.def().rev(),
+                    )
+                    .filter(lti_identity::Column::PlatformId.eq(platform));
+            }
+            query.limit(2).into_tuple().all(db).await?
+        }
+    };
+    Ok(match found.as_slice() {
+        [one] => Some(PersonId(*one)),
+        _ => None,
+    })
+}

@@ -154,6 +154,9 @@ pub struct EvidenceView {
     pub url: Option<String>,
     pub file: Option<FileView>,
     pub statement_id: Option<Uuid>,
+    /// The statement a record of activity keeps was voided by its sender
+    /// after it was kept: the item stays, marked.
+    pub statement_voided: bool,
     pub tags: Vec<TagView>,
     pub describes_care_recipient: bool,
     pub created_at: i64,
@@ -372,11 +375,20 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
                 .filter(xapi_statement::Column::PersonId.eq(owner.0))
                 .one(db)
                 .await?;
-            if own.is_none() {
-                return Err(EvidenceError::invalid(
-                    "statement_id",
-                    "not one of your recorded activities",
-                ));
+            match own {
+                None => {
+                    return Err(EvidenceError::invalid(
+                        "statement_id",
+                        "not one of your recorded activities",
+                    ))
+                }
+                Some(row) if row.voided => {
+                    return Err(EvidenceError::invalid(
+                        "statement_id",
+                        "the activity that sent this record has withdrawn it",
+                    ))
+                }
+                Some(_) => {}
             }
             (None, Some(id))
         }
@@ -854,6 +866,9 @@ async fn views_at<C: ConnectionTrait>(
             .map(|f| (f.id, f.key))
             .collect()
     };
+    let voided =
+        crate::xapi::store::voided_among(db, version_rows.values().filter_map(|v| v.statement_id))
+            .await?;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         let Some(version) = version_rows.remove(&item.id) else {
@@ -911,6 +926,7 @@ async fn views_at<C: ConnectionTrait>(
             body: version.body,
             url: version.url,
             file,
+            statement_voided: version.statement_id.is_some_and(|id| voided.contains(&id)),
             statement_id: version.statement_id,
             tags,
             describes_care_recipient: item.describes_care_recipient,

@@ -19,6 +19,7 @@ use crate::lti::launch::{consume_nonce, ValidatedLaunch};
 use crate::lti::roles;
 use crate::signing::Signer;
 use crate::util::now_ms;
+use crate::xapi::people;
 use crate::xapi::statements::{self, AccountActor, Activity, LaunchedStatement};
 use crate::xapi::store as statement_store;
 
@@ -283,6 +284,11 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
         &authority,
     )
     .await?;
+
+    // Statements sent before this person was known (or through another of
+    // their names) become theirs now.
+    let names = people::names_of(&platform.issuer, &message.subject, person.email.as_deref());
+    people::link(&txn, person.id, platform.id.0, &names).await?;
 
     // Issued before the commit: a launch that cannot give the widget its
     // token records nothing.

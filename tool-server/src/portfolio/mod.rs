@@ -2,6 +2,7 @@
 //! and the view the widget renders.
 
 pub mod access;
+pub mod candidates;
 pub mod collections;
 pub mod evidence;
 pub mod export;
@@ -21,6 +22,8 @@ pub enum PortfolioError {
     Unauthenticated,
     #[error("the launch token has expired; open the activity again from your course")]
     SessionExpired,
+    #[error("no such statement among yours")]
+    StatementNotFound,
     #[error(transparent)]
     Lti(#[from] crate::lti::LtiError),
     #[error(transparent)]
@@ -36,6 +39,7 @@ impl PortfolioError {
         match self {
             PortfolioError::Unauthenticated => "unauthenticated",
             PortfolioError::SessionExpired => "session_expired",
+            PortfolioError::StatementNotFound => "statement_not_found",
             PortfolioError::Lti(e) => e.code(),
             PortfolioError::Framework(_)
             | PortfolioError::Database(_)

@@ -1,14 +1,14 @@
 //! What the widget shows: the learner, the course, the competences tied to
-//! this activity and the learner's recorded activity.
+//! this activity and the learner's statements offered as evidence.
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
-use serde_json::Value;
 
+use super::candidates::{self, Candidate};
 use super::session::LaunchSession;
 use super::PortfolioError;
 use crate::entities::{context, resource_link, resource_link_competence};
-use crate::frameworks::{self, Competence, LanguageMap};
+use crate::frameworks::{self, Competence};
 use crate::identity;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -24,7 +24,8 @@ pub struct PortfolioView {
     /// The frameworks a competence map can be shown for: this activity's
     /// first, then the others, by title.
     pub frameworks: Vec<FrameworkChoice>,
-    pub recorded: Vec<RecordedActivity>,
+    /// Statements tied to competences, offered to keep as evidence.
+    pub candidates: Vec<Candidate>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -51,22 +52,10 @@ pub struct ActivityLink {
     pub title: Option<String>,
 }
 
-/// One line of the learner's history, derived from a stored statement.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RecordedActivity {
-    /// The statement's id: what a kept record of activity points to.
-    pub statement_id: Option<String>,
-    pub verb: String,
-    pub object: Option<LanguageMap>,
-    pub timestamp: Option<String>,
-    pub competences: Vec<String>,
-}
-
-pub const RECENT_ACTIVITY: u64 = 20;
-
 pub async fn load<C: ConnectionTrait>(
     db: &C,
     session: &LaunchSession,
+    base_url: &str,
 ) -> Result<PortfolioView, PortfolioError> {
     let person = identity::get(db, session.person_id)
         .await?
@@ -102,11 +91,7 @@ pub async fn load<C: ConnectionTrait>(
             f.title.to_lowercase(),
         )
     });
-    let recorded = crate::xapi::store::recent_for_person(db, person.id.0, RECENT_ACTIVITY)
-        .await?
-        .iter()
-        .map(recorded_activity)
-        .collect();
+    let candidates = candidates::list(db, person.id, base_url).await?;
     Ok(PortfolioView {
         teacher_view: crate::lti::roles::is_instructor(&session.roles),
         learner: Learner {
@@ -120,34 +105,6 @@ pub async fn load<C: ConnectionTrait>(
         activity: ActivityLink { title: link.title },
         competences,
         frameworks,
-        recorded,
+        candidates,
     })
-}
-
-fn recorded_activity(statement: &Value) -> RecordedActivity {
-    let verb = statement["verb"]["display"]
-        .as_object()
-        .and_then(|display| display.values().next())
-        .and_then(Value::as_str)
-        .or_else(|| statement["verb"]["id"].as_str())
-        .unwrap_or("")
-        .to_owned();
-    let competences = statement["context"]["contextActivities"]["other"]
-        .as_array()
-        .map(|others| {
-            others
-                .iter()
-                .filter_map(|a| a["definition"]["name"].as_object())
-                .filter_map(|name| name.get("en").or_else(|| name.values().next()))
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    RecordedActivity {
-        statement_id: statement["id"].as_str().map(str::to_owned),
-        verb,
-        object: serde_json::from_value(statement["object"]["definition"]["name"].clone()).ok(),
-        timestamp: statement["timestamp"].as_str().map(str::to_owned),
-        competences,
-    }
 }

@@ -754,6 +754,44 @@ pub fn parse(row: &xapi_statement::Model) -> Result<Value, sea_orm::DbErr> {
     })
 }
 
+/// Whether a statement (voided or not) is one of a person's.
+pub async fn belongs_to<C: ConnectionTrait>(
+    db: &C,
+    statement: Uuid,
+    person_id: Uuid,
+) -> Result<bool, sea_orm::DbErr> {
+    Ok(xapi_statement::Entity::find()
+        .select_only()
+        .column(xapi_statement::Column::Seq)
+        .filter(xapi_statement::Column::Id.eq(statement))
+        .filter(xapi_statement::Column::PersonId.eq(person_id))
+        .into_tuple::<i32>()
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Which of these statements are voided.
+pub async fn voided_among<C: ConnectionTrait>(
+    db: &C,
+    ids: impl Iterator<Item = Uuid>,
+) -> Result<HashSet<Uuid>, sea_orm::DbErr> {
+    let ids: Vec<Uuid> = ids.collect();
+    let mut voided = HashSet::new();
+    for chunk in ids.chunks(ROWS_PER_INSERT) {
+        let found: Vec<Uuid> = xapi_statement::Entity::find()
+            .select_only()
+            .column(xapi_statement::Column::Id)
+            .filter(xapi_statement::Column::Id.is_in(chunk.iter().copied()))
+            .filter(xapi_statement::Column::Voided.eq(true))
+            .into_tuple()
+            .all(db)
+            .await?;
+        voided.extend(found);
+    }
+    Ok(voided)
+}
+
 /// A person's most recent statements, newest first.
 pub async fn recent_for_person<C: ConnectionTrait>(
     db: &C,

@@ -8,11 +8,11 @@ use uuid::Uuid;
 use super::{agent_param, http_date, XapiRequest, CONSISTENT_THROUGH};
 use crate::http::AppState;
 use crate::util::{now_ms, random_token, rfc3339_ms};
-use crate::xapi::agents;
 use crate::xapi::attachments::{self, Part};
 use crate::xapi::query::{self, Filters, Reader, DEFAULT_LIMIT};
 use crate::xapi::store::{AttachmentContent, Batch, NewStatement};
 use crate::xapi::validate::{self, Path};
+use crate::xapi::{agents, people};
 use crate::xapi::{Version, XapiError};
 
 const QUERY_PARAMS: &[&str] = &[
@@ -118,9 +118,15 @@ fn authority(state: &AppState, request: &XapiRequest) -> Value {
 async fn store(
     state: &AppState,
     request: &XapiRequest,
-    statements: Vec<NewStatement>,
+    mut statements: Vec<NewStatement>,
     attachments: Vec<AttachmentContent>,
 ) -> Result<Vec<Uuid>, XapiError> {
+    people::resolve(
+        &state.db,
+        request.client.reach.platform_id(),
+        &mut statements,
+    )
+    .await?;
     // Prepared here, beside the other requests, rather than in the
     // writer's turn.
     let batch = Batch::prepare(

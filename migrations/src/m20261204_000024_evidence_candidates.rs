@@ -1,0 +1,56 @@
+//! Statements as evidence candidates: the statements a learner set aside,
+//! people found by the address an xAPI actor gives (`mbox`), and
+//! competences found by the IRI a statement names them with.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(CandidateDismissals::Table)
+                    .col(uuid(CandidateDismissals::PersonId))
+                    .col(uuid(CandidateDismissals::StatementId))
+                    .col(big_integer(CandidateDismissals::DismissedAt))
+                    .primary_key(
+                        Index::create()
+                            .col(CandidateDismissals::PersonId)
+                            .col(CandidateDismissals::StatementId),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        let db = manager.get_connection();
+        // Addresses compare without regard to case, as mail systems do.
+        db.execute_unprepared("CREATE INDEX people_by_email ON people (lower(email))")
+            .await?;
+        db.execute_unprepared(
+            "CREATE INDEX competences_by_uri ON competences (uri) WHERE uri IS NOT NULL",
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        db.execute_unprepared("DROP INDEX competences_by_uri")
+            .await?;
+        db.execute_unprepared("DROP INDEX people_by_email").await?;
+        manager
+            .drop_table(Table::drop().table(CandidateDismissals::Table).to_owned())
+            .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum CandidateDismissals {
+    Table,
+    PersonId,
+    StatementId,
+    DismissedAt,
+}
