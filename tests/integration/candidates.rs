@@ -12,15 +12,6 @@ use crate::both_databases;
 use crate::helpers::*;
 use carefolio::xapi::clients::Reach;
 
-async fn platform_id(app: &TestApp, issuer: &str) -> i32 {
-    carefolio::platforms::one_of_issuer(&app.db, issuer, None)
-        .await
-        .unwrap()
-        .expect("registered platform")
-        .id
-        .0
-}
-
 /// A statement by `actor` about `object`, with `other` as context activities.
 fn reported(actor: Value, object: &str, other: &[String]) -> (String, Value) {
     let id = Uuid::new_v4().to_string();

@@ -543,6 +543,16 @@ impl Api<'_> {
     }
 }
 
+/// The id of the platform registration of this issuer.
+pub async fn platform_id(app: &TestApp, issuer: &str) -> i32 {
+    carefolio::platforms::one_of_issuer(&app.db, issuer, None)
+        .await
+        .unwrap()
+        .expect("registered platform")
+        .id
+        .0
+}
+
 /// A new administrators' API token.
 pub async fn admin_token(app: &TestApp) -> String {
     carefolio::admin::create(&app.db, "tests").await.unwrap()

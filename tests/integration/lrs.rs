@@ -28,15 +28,6 @@ async fn json_body(response: reqwest::Response) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: {text}"))
 }
 
-async fn platform_id(app: &TestApp, issuer: &str) -> i32 {
-    carefolio::platforms::one_of_issuer(&app.db, issuer, None)
-        .await
-        .unwrap()
-        .expect("registered platform")
-        .id
-        .0
-}
-
 both_databases!(
     posted_statements_are_stored_atomically_and_never_changed,
     |app| async move {

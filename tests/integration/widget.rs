@@ -698,3 +698,168 @@ both_databases!(
         learner.quit().await;
     }
 );
+
+both_databases!(
+    a_learner_keeps_what_an_activity_reported_and_sets_the_rest_aside,
+    |app| async move {
+        let axe = axe_source();
+        // An activity reports before the learner's first launch: the
+        // statements wait for her and are hers once she arrives.
+        let platform = platform_id(&app, &app.simulator.issuer).await;
+        let provider = app
+            .xapi_client(
+                "medicines course",
+                carefolio::xapi::clients::Reach::Platform(platform),
+                "statements/write",
+            )
+            .await;
+        let hygiene = competence_id(&app, "carerplus:10.2").await;
+        let peer = competence_id(&app, "pat:5.1").await;
+        let actor =
+            json!({ "account": { "homePage": app.simulator.issuer, "name": "learner-0001" } });
+        let completed = uuid::Uuid::new_v4().to_string();
+        let answered = uuid::Uuid::new_v4().to_string();
+        let statements = json!([
+            {
+                "id": completed, "actor": actor,
+                "verb": { "id": "http://adlnet.gov/expapi/verbs/completed", "display": { "en-US": "completed" } },
+                "object": { "id": format!("urn:uuid:{hygiene}"), "definition": { "name": { "en-US": "Safe use of medicines at home" } } },
+                "timestamp": "2026-11-30T10:15:00Z"
+            },
+            {
+                "id": answered, "actor": actor,
+                "verb": { "id": "http://adlnet.gov/expapi/verbs/answered", "display": { "en-US": "answered" } },
+                "object": { "id": "http://example.org/quiz/recovery", "definition": { "name": { "en-US": "Quiz on recovery stories" } } },
+                "context": { "contextActivities": { "other": [{ "id": app.url(&format!("/ims/case/v1p0/CFItems/{peer}")) }] } },
+                "timestamp": "2026-11-30T11:40:00Z"
+            }
+        ]);
+        let sent = app
+            .xapi(reqwest::Method::POST, "/xapi/statements", &provider)
+            .json(&statements)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), 200);
+
+        let browser = launch_in_browser(
+            &app,
+            "ann",
+            json!({ "name": "Ann Olsen", format!("{LTI}launch_presentation"): { "locale": "en-GB" } }),
+        )
+        .await;
+        // Both reports and the launch itself are offered, each saying what it shows.
+        browser
+            .wait_for(
+                "return document.querySelectorAll('.cf-candidate').length === 3",
+                WAIT,
+            )
+            .await
+            .unwrap();
+        let shows = browser
+            .eval("return [...document.querySelectorAll('.cf-candidate-shows')].map(e => e.textContent)")
+            .await
+            .unwrap();
+        assert!(
+            shows
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s.as_str().unwrap().starts_with("Shows: 10.2 ")),
+            "{shows}"
+        );
+        check_view(&browser, &axe, "candidates").await;
+        browser.resize(320, 800).await.unwrap();
+        assert!(
+            fits_the_width(&browser).await,
+            "the offered activities fit a phone"
+        );
+        browser.resize(1000, 900).await.unwrap();
+
+        // The quiz is set aside.
+        browser
+            .click("button[aria-label='Not needed: “answered Quiz on recovery stories”']")
+            .await
+            .unwrap();
+        browser
+            .wait_for(
+                "return document.querySelectorAll('.cf-candidate').length === 2",
+                WAIT,
+            )
+            .await
+            .unwrap();
+        assert_eq!(app.count("candidate_dismissals").await, 1);
+
+        // The medicines module is kept: it opens with its competence chosen,
+        // ready for a note.
+        browser
+            .click(
+                "button[aria-label='Keep “completed Safe use of medicines at home” as evidence']",
+            )
+            .await
+            .unwrap();
+        wait_page(&browser, "item").await;
+        let chosen = browser
+            .eval("return document.querySelectorAll('.cf-chosen-tag').length")
+            .await
+            .unwrap();
+        assert_eq!(chosen, 1);
+        browser
+            .type_into(
+                "#edit-body",
+                "I now check the dosette box with the person before each visit ends.",
+            )
+            .await
+            .unwrap();
+        browser.click("#save-item").await.unwrap();
+        browser
+            .wait_for(
+                "return document.querySelector('#cf-status').textContent === 'Your changes are saved.'",
+                WAIT,
+            )
+            .await
+            .unwrap();
+        check_view(&browser, &axe, "kept-activity").await;
+        use sea_orm::EntityTrait;
+        let versions = carefolio::entities::evidence_version::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        let noted = versions
+            .iter()
+            .filter(|v| v.statement_id.map(|id| id.to_string()) == Some(completed.clone()))
+            .max_by_key(|v| v.version)
+            .expect("the kept record");
+        assert_eq!(
+            noted.body.as_deref(),
+            Some("I now check the dosette box with the person before each visit ends.")
+        );
+
+        // The course withdraws the record: the item stays, marked.
+        let voiding = json!({
+            "actor": actor,
+            "verb": { "id": "http://adlnet.gov/expapi/verbs/voided", "display": { "en-US": "voided" } },
+            "object": { "objectType": "StatementRef", "id": completed },
+        });
+        let sent = app
+            .xapi(reqwest::Method::POST, "/xapi/statements", &provider)
+            .json(&voiding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), 200);
+        let browser = launch_in_browser(&app, "ann", json!({ "name": "Ann Olsen" })).await;
+        browser.click("#tab-evidence").await.unwrap();
+        wait_page(&browser, "evidence").await;
+        browser.click(".cf-card-title").await.unwrap();
+        wait_page(&browser, "item").await;
+        browser
+            .wait_for(
+                "return document.querySelector('.cf-withdrawn') !== null",
+                WAIT,
+            )
+            .await
+            .unwrap();
+        check_view(&browser, &axe, "withdrawn-activity").await;
+    }
+);

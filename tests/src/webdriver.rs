@@ -184,34 +184,68 @@ impl Browser {
     /// Clicks the first element matching `css`, as a person would (the
     /// browser scrolls to it and fires real pointer events).
     pub async fn click(&self, css: &str) -> Result<(), BrowserError> {
-        let element = self.find(css).await?;
-        let id = element_id(&element)?;
-        self.call(
-            "POST",
-            &format!("/session/{}/element/{id}/click", self.session),
-            json!({}),
-        )
+        self.on_fresh_element(css, |id| async move {
+            self.call(
+                "POST",
+                &format!("/session/{}/element/{id}/click", self.session),
+                json!({}),
+            )
+            .await
+            .map(drop)
+        })
         .await
         .map_err(|e| {
             BrowserError(format!(
                 "clicking {css}: {}",
                 e.0.lines().next().unwrap_or("")
             ))
-        })?;
-        Ok(())
+        })
     }
 
     /// Types `text` into the first element matching `css`, after clearing it.
     pub async fn type_into(&self, css: &str, text: &str) -> Result<(), BrowserError> {
-        let element = self.find(css).await?;
-        let id = element_id(&element)?;
-        self.call(
-            "POST",
-            &format!("/session/{}/element/{id}/clear", self.session),
-            json!({}),
-        )
-        .await?;
-        self.send_keys(css, text).await
+        self.on_fresh_element(css, |id| async move {
+            self.call(
+                "POST",
+                &format!("/session/{}/element/{id}/clear", self.session),
+                json!({}),
+            )
+            .await?;
+            self.call(
+                "POST",
+                &format!("/session/{}/element/{id}/value", self.session),
+                json!({ "text": text }),
+            )
+            .await
+            .map(drop)
+        })
+        .await
+    }
+
+    /// Runs `action` on the first element matching `css`. A page that
+    /// renders again replaces its elements; an element replaced between
+    /// finding it and acting on it is found again (a few times at most).
+    async fn on_fresh_element<'a, F, Fut>(
+        &'a self,
+        css: &str,
+        action: F,
+    ) -> Result<(), BrowserError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = Result<(), BrowserError>> + 'a,
+    {
+        let mut attempts = 0;
+        loop {
+            let element = self.find(css).await?;
+            let id = element_id(&element)?;
+            match action(id).await {
+                Err(e) if e.0.contains("stale element reference") && attempts < 5 => {
+                    attempts += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Sends `text` (keys; `\u{E007}` is Enter, `\u{E004}` Tab) to the first
