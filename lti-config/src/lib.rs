@@ -54,6 +54,10 @@ pub const PICKED_COMPETENCES_PARAMETER: &str = "picked_competences";
 /// when not. A link marked `no` gets no score even where the platform made
 /// a grade column for it anyway (Moodle with "Accept grades: Always").
 pub const GRADED_PARAMETER: &str = "graded";
+/// An activity's own custom parameter: the address of a learning activity
+/// (an xAPI or cmi5 course, a simulation) the link opens, with a
+/// credential for the launched learner in its launch parameters.
+pub const ACTIVITY_URL_PARAMETER: &str = "activity_url";
 /// What an administrator enters as the tool's own custom parameters.
 pub const TOOL_LEVEL_CUSTOM_PARAMETERS: &str =
     "(leave empty: each activity names its competences, through the picker or its own custom parameters)";

@@ -1,6 +1,7 @@
 //! Statements as evidence candidates: the statements a learner set aside,
-//! people found by the address an xAPI actor gives (`mbox`), and
-//! competences found by the IRI a statement names them with.
+//! people found by the address an xAPI actor gives (`mbox`), competences
+//! found by the IRI a statement names them with, and the activity a
+//! resource link opens (its `activity_url` custom parameter).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -25,6 +26,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(ResourceLinks::Table)
+                    .add_column(string_null(ResourceLinks::ActivityUrl))
+                    .to_owned(),
+            )
+            .await?;
         let db = manager.get_connection();
         // Addresses compare without regard to case, as mail systems do.
         db.execute_unprepared("CREATE INDEX people_by_email ON people (lower(email))")
@@ -42,6 +51,14 @@ impl MigrationTrait for Migration {
             .await?;
         db.execute_unprepared("DROP INDEX people_by_email").await?;
         manager
+            .alter_table(
+                Table::alter()
+                    .table(ResourceLinks::Table)
+                    .drop_column(ResourceLinks::ActivityUrl)
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .drop_table(Table::drop().table(CandidateDismissals::Table).to_owned())
             .await
     }
@@ -53,4 +70,10 @@ enum CandidateDismissals {
     PersonId,
     StatementId,
     DismissedAt,
+}
+
+#[derive(DeriveIden)]
+enum ResourceLinks {
+    Table,
+    ActivityUrl,
 }

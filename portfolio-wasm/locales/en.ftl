@@ -66,6 +66,9 @@ suggestion-covers = Covers { $codes }
 untitled-activity = An activity
 
 activity-competences = This activity is about
+activity-open = Start the learning activity
+activity-open-link = Your browser did not open a new window. Open the learning activity here.
+activity-opened = The learning activity opened in a new window. What you do there comes back here.
 recent-title = What you did recently
 recent-intro = Your learning activities reported these. Keep the ones that show what you can do.
 recent-keep = Keep as evidence

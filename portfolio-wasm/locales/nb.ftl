@@ -64,6 +64,9 @@ suggestion-covers = Dekker { $codes }
 untitled-activity = En aktivitet
 
 activity-competences = Denne aktiviteten handler om
+activity-open = Start læringsaktiviteten
+activity-open-link = Nettleseren åpnet ikke et nytt vindu. Åpne læringsaktiviteten her.
+activity-opened = Læringsaktiviteten åpnet seg i et nytt vindu. Det du gjør der, kommer tilbake hit.
 recent-title = Det du har gjort nylig
 recent-intro = Læringsaktivitetene dine har meldt dette. Behold det som viser hva du kan.
 recent-keep = Behold som dokumentasjon

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::{ApiError, CollectionDraft, ShareDraft, Tag};
 use crate::dom::{checked, input_value};
@@ -121,7 +121,7 @@ async fn futures_join(futures: Vec<std::pin::Pin<Box<dyn Future<Output = ()>>>>)
     for future in futures {
         promises.push(&wasm_bindgen_futures::future_to_promise(async move {
             future.await;
-            Ok(wasm_bindgen::JsValue::UNDEFINED)
+            Ok(JsValue::UNDEFINED)
         }));
     }
     let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&promises)).await;
@@ -491,6 +491,9 @@ pub async fn choose_language(widget: Shared, language: String) {
 pub async fn rate(widget: Shared, competence: String, code: String, rating: i32) {
     let client = widget.borrow().client.clone();
     let result = client.rate(&competence, rating).await;
+    if result.is_ok() {
+        record_rating(&widget, &competence, rating).await;
+    }
     {
         let mut w = widget.borrow_mut();
         match &result {
@@ -508,6 +511,96 @@ pub async fn rate(widget: Shared, competence: String, code: String, rating: i32)
     }
     load_map(widget.clone()).await;
     load_suggestions(widget).await;
+}
+
+/// Records a self-rating in the learning record store, for the training
+/// provider's analytics. The rating itself is already saved: a record that
+/// fails is written to the console, not shown to the learner.
+async fn record_rating(widget: &Shared, competence: &str, rating: i32) {
+    let (client, actor, title, rating_max) = {
+        let w = widget.borrow();
+        let (Some(portfolio), Some(node)) = (w.portfolio.ready(), w.map_node(competence)) else {
+            return;
+        };
+        (
+            w.client.clone(),
+            portfolio.learner.xapi_actor.clone(),
+            node.title.clone(),
+            node.rating_max,
+        )
+    };
+    let name: Vec<(&str, JsValue)> = title
+        .iter()
+        .map(|(language, text)| (language.as_str(), text.to_json()))
+        .collect();
+    let mut definition = Vec::new();
+    if !name.is_empty() {
+        definition.push(("name", object(&name)));
+    }
+    // 0 is "not yet"; the top of the competence's scale is rating_max.
+    let score = object(&[
+        ("raw", rating.to_json()),
+        ("min", 0.to_json()),
+        ("max", rating_max.to_json()),
+    ]);
+    let statement = object(&[
+        ("actor", actor),
+        (
+            "verb",
+            object(&[
+                ("id", "http://id.tincanapi.com/verb/rated".to_json()),
+                ("display", object(&[("en-US", "rated".to_json())])),
+            ]),
+        ),
+        (
+            "object",
+            object(&[
+                ("objectType", "Activity".to_json()),
+                ("id", format!("urn:uuid:{competence}").to_json()),
+                ("definition", object(&definition)),
+            ]),
+        ),
+        ("result", object(&[("score", score)])),
+    ]);
+    if let Err(error) = client.send_statement(&statement).await {
+        web_sys::console::warn_1(
+            &format!(
+                "the self-rating was not recorded as a statement: {}",
+                error.detail
+            )
+            .into(),
+        );
+    }
+}
+
+/// Opens the link's learning activity in a new window, with a credential
+/// for this learner in its address. Where the browser blocks the window,
+/// a link to it is shown instead.
+pub async fn open_activity(widget: Shared) {
+    let client = widget.borrow().client.clone();
+    match client.activity_launch().await {
+        Ok(launch) => {
+            let opened = web_sys::window()
+                .and_then(|w| w.open_with_url_and_target(&launch.url, "_blank").ok())
+                .flatten();
+            let mut w = widget.borrow_mut();
+            if let Some(opened) = opened {
+                // The activity has no business with this page.
+                let _ = js_sys::Reflect::set(&opened, &"opener".into(), &JsValue::NULL);
+                w.activity_link = None;
+                let text = w.t("activity-opened");
+                w.say(text);
+            } else {
+                w.activity_link = Some(launch.url);
+            }
+        }
+        Err(error) => {
+            let mut w = widget.borrow_mut();
+            let text = problem_text(&w.catalogue, &error);
+            w.complain(text);
+        }
+    }
+    render(&widget);
 }
 
 pub async fn add_tag(widget: Shared) {
@@ -682,7 +775,7 @@ pub async fn save_item(widget: Shared, id: String) {
         fields.push((
             "body",
             if note.is_empty() {
-                wasm_bindgen::JsValue::NULL
+                JsValue::NULL
             } else {
                 note.to_json()
             },

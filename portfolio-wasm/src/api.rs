@@ -28,6 +28,8 @@ pub struct Portfolio {
 pub struct Learner {
     pub name: Option<String>,
     pub locale: Option<String>,
+    /// The learner as the statements about them name them.
+    pub xapi_actor: JsValue,
 }
 
 #[derive(Debug, Clone)]
@@ -38,6 +40,8 @@ pub struct Course {
 #[derive(Debug, Clone)]
 pub struct ActivityLink {
     pub title: Option<String>,
+    /// The link opens a learning activity of its own.
+    pub opens_activity: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +55,11 @@ pub struct Competence {
 pub struct FrameworkChoice {
     pub key: String,
     pub title: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActivityLaunch {
+    pub url: String,
 }
 
 /// Something the learner did that an activity reported, tied to
@@ -471,6 +480,11 @@ impl ApiClient {
             .await
     }
 
+    /// Where to open the link's learning activity, for this learner.
+    pub async fn activity_launch(&self) -> Result<ActivityLaunch, ApiError> {
+        self.send("POST", "activity-launch", None).await
+    }
+
     /// Sets a statement aside: it is no longer offered as evidence.
     pub async fn dismiss_candidate(&self, statement: &str) -> Result<(), ApiError> {
         self.send_empty("POST", &format!("candidates/{statement}/dismissal"), None)
@@ -708,6 +722,30 @@ impl ApiClient {
         path: &str,
         body: Option<&JsValue>,
     ) -> Result<String, ApiError> {
+        self.request_to(&self.url(path), method, body, &[]).await
+    }
+
+    /// Records a statement about the learner in Carefolio's learning record
+    /// store, with the launch token as the credential.
+    pub async fn send_statement(&self, statement: &JsValue) -> Result<(), ApiError> {
+        let url = format!("{}/xapi/statements", self.base_url.trim_end_matches('/'));
+        self.request_to(
+            &url,
+            "POST",
+            Some(statement),
+            &[("X-Experience-API-Version", "2.0.0")],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn request_to(
+        &self,
+        url: &str,
+        method: &str,
+        body: Option<&JsValue>,
+        extra_headers: &[(&str, &str)],
+    ) -> Result<String, ApiError> {
         let init = RequestInit::new();
         init.set_method(method);
         init.set_mode(RequestMode::SameOrigin);
@@ -716,8 +754,11 @@ impl ApiClient {
         if let Some(body) = body {
             init.set_body(&js_sys::JSON::stringify(body).map_err(describe)?.into());
         }
-        let request = Request::new_with_str_and_init(&self.url(path), &init).map_err(describe)?;
+        let request = Request::new_with_str_and_init(url, &init).map_err(describe)?;
         let headers = request.headers();
+        for (name, value) in extra_headers {
+            headers.set(name, value).map_err(describe)?;
+        }
         headers
             .set("Authorization", &format!("Bearer {}", self.token))
             .map_err(describe)?;
@@ -802,12 +843,13 @@ impl ApiClient {
 
 from_json! {
     Portfolio { teacher_view, learner, course, activity, competences, frameworks, candidates }
-    Learner { name, locale }
+    Learner { name, locale, xapi_actor }
     Course { title }
-    ActivityLink { title }
+    ActivityLink { title, opens_activity }
     Competence { id, code, title }
     FrameworkChoice { key, title }
     Candidate { statement_id, verb, object, timestamp, competences }
+    ActivityLaunch { url }
     CompetenceMap { key, title, levels, items, totals }
     MapNode { id, code, title, competence, incomplete, levels, rating_max, evidence, evidence_by_level, self_rating, totals, children }
     Totals { competences, with_evidence, rated }

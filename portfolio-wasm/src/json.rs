@@ -26,6 +26,13 @@ impl FromJson for String {
     }
 }
 
+impl FromJson for JsValue {
+    /// Kept as it came, to be sent on unchanged.
+    fn from_json(value: &JsValue) -> Option<JsValue> {
+        Some(value.clone())
+    }
+}
+
 impl FromJson for bool {
     /// A missing flag is false.
     fn from_json(value: &JsValue) -> Option<bool> {

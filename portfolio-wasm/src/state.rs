@@ -136,6 +136,9 @@ pub struct Widget {
     pub audit: Loadable<Vec<AuditLine>>,
     /// The tags of the item being written or edited.
     pub draft_tags: Vec<Tag>,
+    /// The address of the link's activity, shown as a link when the
+    /// browser blocked opening it.
+    pub activity_link: Option<String>,
     /// The kind of item being added: `file`, `reflection` or `link`.
     pub draft_kind: String,
     /// The items of the collection being written, in order.
@@ -187,6 +190,7 @@ impl Widget {
             suggestions: Vec::new(),
             audit: Loadable::NotAsked,
             draft_tags: Vec::new(),
+            activity_link: None,
             draft_kind: "file".to_owned(),
             draft_items: Vec::new(),
             draft_share_kind: "person".to_owned(),
@@ -246,6 +250,18 @@ impl Widget {
 
     pub fn complain(&mut self, text: String) {
         self.status = Some(Status { text, error: true });
+    }
+
+    /// A node of the shown map, by id.
+    pub fn map_node(&self, id: &str) -> Option<&crate::api::MapNode> {
+        fn find<'a>(nodes: &'a [crate::api::MapNode], id: &str) -> Option<&'a crate::api::MapNode> {
+            nodes.iter().find_map(|node| {
+                (node.id == id)
+                    .then_some(node)
+                    .or_else(|| find(&node.children, id))
+            })
+        }
+        find(&self.map.ready()?.items, id)
     }
 
     /// Every competence of the shown map, with its levels, in map order.

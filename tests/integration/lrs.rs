@@ -560,6 +560,7 @@ async fn plans(app: &TestApp, filters: &carefolio::xapi::query::Filters) -> Vec<
     let reader = carefolio::xapi::query::Reader {
         reach: Reach::Everything,
         only_client: None,
+        only_person: None,
     };
     let mut lines = Vec::new();
     let txn = app.db.begin().await.unwrap();

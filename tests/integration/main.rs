@@ -24,6 +24,7 @@ mod grades;
 mod keys;
 mod launch;
 mod launch_rejections;
+mod learners;
 mod login;
 mod lrs;
 mod portfolio_api;

@@ -863,3 +863,80 @@ both_databases!(
         check_view(&browser, &axe, "withdrawn-activity").await;
     }
 );
+
+both_databases!(
+    the_widget_opens_the_links_activity_and_records_self_ratings_as_statements,
+    |app| async move {
+        let axe = axe_source();
+        let browser = launch_in_browser(
+            &app,
+            "ann",
+            json!({
+                "name": "Ann Olsen",
+                format!("{LTI}custom"): { "competences": "carerplus:10.2", "activity_url": app.url("/health") },
+            }),
+        )
+        .await;
+        // Starting the activity is the next step; adding evidence comes second.
+        let classes = browser
+            .eval("return [document.querySelector('#open-activity').className, document.querySelector('#add-evidence').className]")
+            .await
+            .unwrap();
+        assert!(
+            classes[0].as_str().unwrap().contains("button-primary"),
+            "{classes}"
+        );
+        assert!(
+            classes[1].as_str().unwrap().contains("button-secondary"),
+            "{classes}"
+        );
+        check_view(&browser, &axe, "activity").await;
+        browser.click("#open-activity").await.unwrap();
+        browser
+            .wait_for(
+                "const s = document.querySelector('#cf-status'); return (s && s.textContent.startsWith('The learning activity opened')) || document.querySelector('.cf-activity-link a') !== null",
+                WAIT,
+            )
+            .await
+            .unwrap();
+
+        // A self-rating is saved and recorded as a statement about Ann,
+        // sent with the widget's launch token.
+        let competence = competence_id(&app, "carerplus:10.2").await;
+        browser
+            .eval(&format!(
+                "const s = document.querySelector('#rate-{competence}'); s.value = '2'; s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true"
+            ))
+            .await
+            .unwrap();
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let mut recorded = None;
+        for _ in 0..100 {
+            recorded = carefolio::entities::xapi_statement::Entity::find()
+                .filter(
+                    carefolio::entities::xapi_statement::Column::VerbId
+                        .eq("http://id.tincanapi.com/verb/rated"),
+                )
+                .one(&app.db)
+                .await
+                .unwrap();
+            if recorded.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let recorded = recorded.expect("the rating recorded as a statement");
+        let statement: Value = serde_json::from_str(&recorded.statement).unwrap();
+        assert_eq!(statement["actor"]["account"]["name"], "learner-0001");
+        assert_eq!(statement["object"]["id"], format!("urn:uuid:{competence}"));
+        assert_eq!(statement["result"]["score"]["raw"], 2);
+        assert!(
+            recorded.person_id.is_some(),
+            "the statement is the learner's"
+        );
+        assert_eq!(
+            recorded.client_id, None,
+            "sent with the launch token, not a client's credentials"
+        );
+    }
+);

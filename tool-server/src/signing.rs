@@ -38,6 +38,11 @@ pub enum Purpose {
     /// A short-lived address of a learner's whole-portfolio export, for
     /// the same reason: a download link sends no Authorization header.
     ExportAccess,
+    /// The single-use address an activity launched from a link fetches its
+    /// credential from (cmi5 `fetch`).
+    ActivityFetch,
+    /// The credential that activity sends statements with, for one learner.
+    LearnerCredential,
 }
 
 impl Purpose {
@@ -51,6 +56,8 @@ impl Purpose {
             Purpose::RegistrationInvite => b"carefolio registration invite\0",
             Purpose::FileAccess => b"carefolio file access\0",
             Purpose::ExportAccess => b"carefolio export access\0",
+            Purpose::ActivityFetch => b"carefolio activity fetch\0",
+            Purpose::LearnerCredential => b"carefolio learner credential\0",
         }
     }
 }

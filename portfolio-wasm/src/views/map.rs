@@ -11,7 +11,33 @@ use super::{framework_choice, loading_or_failed, page_title, Ctx};
 pub fn page(ctx: &mut Ctx, page: &El) {
     page.push(page_title(&ctx.t("map-title")));
     page.push(text("p", "cf-intro", &ctx.t("map-intro")));
-    let add = button("cf-primary button-primary", &ctx.t("add-evidence"));
+    // A link that opens a learning activity: starting it is the next step.
+    let opens_activity = ctx
+        .w
+        .portfolio
+        .ready()
+        .is_some_and(|p| p.activity.opens_activity && !p.teacher_view);
+    if opens_activity {
+        let open = button("cf-primary button-primary", &ctx.t("activity-open")).id("open-activity");
+        page.push(ctx.click(open, actions::open_activity));
+        if let Some(address) = &ctx.w.activity_link {
+            page.push(
+                El::new("p").class("cf-activity-link").child(
+                    El::new("a")
+                        .attr("href", address)
+                        .attr("target", "_blank")
+                        .attr("rel", "noopener noreferrer")
+                        .text(&ctx.t("activity-open-link")),
+                ),
+            );
+        }
+    }
+    let add_class = if opens_activity {
+        "cf-primary button-secondary"
+    } else {
+        "cf-primary button-primary"
+    };
+    let add = button(add_class, &ctx.t("add-evidence"));
     page.push(ctx.click(add.id("add-evidence"), |w| {
         actions::add_evidence_for(w, None)
     }));

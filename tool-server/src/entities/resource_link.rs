@@ -14,6 +14,8 @@ pub struct Model {
     pub description: Option<String>,
     pub competence_codes: Option<String>,
     pub updated_at: i64,
+    /// The activity this link opens, with a learner credential (cmi5 style).
+    pub activity_url: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

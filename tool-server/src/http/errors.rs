@@ -340,7 +340,7 @@ impl ResponseError for PortfolioError {
             PortfolioError::Unauthenticated | PortfolioError::SessionExpired => {
                 StatusCode::UNAUTHORIZED
             }
-            PortfolioError::StatementNotFound => StatusCode::NOT_FOUND,
+            PortfolioError::StatementNotFound | PortfolioError::NoActivity => StatusCode::NOT_FOUND,
             PortfolioError::Lti(e) => e.status(),
             PortfolioError::Framework(_)
             | PortfolioError::Database(_)

@@ -19,6 +19,7 @@ use super::{admin, api, assessment, badges, evidence, sharing};
     paths(
         api::portfolio,
         api::learners,
+        api::activity_launch,
         evidence::list,
         evidence::create,
         evidence::upload,

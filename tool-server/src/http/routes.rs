@@ -43,6 +43,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::put().to(evidence::rate),
         )
         .route("/api/v1/suggestions", web::get().to(evidence::suggestions))
+        .route(
+            "/api/v1/activity-launch",
+            web::post().to(api::activity_launch),
+        )
+        .route(
+            "/activity/fetch/{token}",
+            web::post().to(api::activity_fetch),
+        )
         .route("/api/v1/candidates", web::get().to(evidence::candidates))
         .route(
             "/api/v1/candidates/{statement}/dismissal",

@@ -36,6 +36,10 @@ pub struct Candidate {
     pub competences: Vec<Competence>,
 }
 
+/// Verbs of statements that are never evidence: a self-rating says how
+/// sure the learner feels, not what they did.
+const NOT_EVIDENCE: &[&str] = &[crate::xapi::statements::VERB_RATED];
+
 /// How many of the newest statements are looked through.
 const LOOKED_THROUGH: u64 = 200;
 /// How many candidates are offered at once.
@@ -55,6 +59,7 @@ pub async fn list<C: ConnectionTrait>(
         .iter()
         .filter_map(|s| Some((statement_id(s)?, s)))
         .filter(|(id, _)| !handled.contains(id))
+        .filter(|(_, s)| !NOT_EVIDENCE.contains(&s["verb"]["id"].as_str().unwrap_or_default()))
         .collect();
 
     let mut iris: Vec<String> = open
@@ -153,7 +158,7 @@ async fn link_competences<C: ConnectionTrait>(
     iris: &[String],
     base_url: &str,
 ) -> Result<HashMap<String, Vec<Competence>>, PortfolioError> {
-    let prefix = format!("{base_url}/xapi/activities/resource-links/");
+    let prefix = crate::xapi::statements::link_activity_prefix(base_url);
     let links: Vec<(String, Uuid)> = iris
         .iter()
         .filter_map(|iri| {

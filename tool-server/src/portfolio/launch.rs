@@ -23,7 +23,9 @@ use crate::xapi::people;
 use crate::xapi::statements::{self, AccountActor, Activity, LaunchedStatement};
 use crate::xapi::store as statement_store;
 
-use lti_config::{COMPETENCES_PARAMETER, GRADED_PARAMETER, PICKED_COMPETENCES_PARAMETER};
+use lti_config::{
+    ACTIVITY_URL_PARAMETER, COMPETENCES_PARAMETER, GRADED_PARAMETER, PICKED_COMPETENCES_PARAMETER,
+};
 
 pub struct RecordedLaunch {
     pub person: Person,
@@ -150,6 +152,7 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
     } = enter(&txn, launch, Some(&link_claim.id), now).await?;
 
     let competence_codes = chosen.codes.clone();
+    let activity_url = activity_url(&message.custom);
     let ties_changed = previous
         .as_ref()
         .is_none_or(|p| p.competence_codes != competence_codes);
@@ -159,6 +162,7 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
             && p.context_id == course.as_ref().map(|c| c.id)
             && p.title == link_claim.title
             && p.description == link_claim.description
+            && p.activity_url == activity_url
     });
     let link = match unchanged {
         Some(link) => link.clone(),
@@ -173,6 +177,7 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
                 description: Set(link_claim.description.clone()),
                 competence_codes: Set(competence_codes),
                 updated_at: Set(now),
+                activity_url: Set(activity_url),
             })
             .on_conflict(
                 OnConflict::columns([
@@ -186,6 +191,7 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
                     resource_link::Column::Description,
                     resource_link::Column::CompetenceCodes,
                     resource_link::Column::UpdatedAt,
+                    resource_link::Column::ActivityUrl,
                 ])
                 .to_owned(),
             )
@@ -245,10 +251,7 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
         name: message.subject.clone(),
     };
     let link_activity = Activity {
-        id: format!(
-            "{}/xapi/activities/resource-links/{}",
-            settings.base_url, link.id
-        ),
+        id: statements::link_activity_id(settings.base_url, link.id),
         name: named(&link.title),
         activity_type: Some("http://adlnet.gov/expapi/activities/link"),
     };
@@ -362,6 +365,24 @@ fn same_references(a: &str, b: &str) -> bool {
 
 /// Whether the link wants a grade: every link does unless the picker
 /// marked it ungraded.
+/// The activity a link opens (`activity_url`): a web address, at most
+/// 2,000 characters; anything else is ignored (and logged), never a link
+/// the widget would offer.
+pub fn activity_url(custom: &std::collections::BTreeMap<String, String>) -> Option<String> {
+    let given = custom.get(ACTIVITY_URL_PARAMETER)?.trim();
+    if given.is_empty() {
+        return None;
+    }
+    let usable = given.len() <= 2000
+        && url::Url::parse(given)
+            .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some());
+    if !usable {
+        tracing::warn!(activity_url = %given.chars().take(200).collect::<String>(), "ignored: not a web address");
+        return None;
+    }
+    Some(given.to_owned())
+}
+
 pub fn link_is_graded(custom: &std::collections::BTreeMap<String, String>) -> bool {
     custom
         .get(GRADED_PARAMETER)

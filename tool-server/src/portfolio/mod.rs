@@ -24,6 +24,8 @@ pub enum PortfolioError {
     SessionExpired,
     #[error("no such statement among yours")]
     StatementNotFound,
+    #[error("this activity opens no learning activity of its own")]
+    NoActivity,
     #[error(transparent)]
     Lti(#[from] crate::lti::LtiError),
     #[error(transparent)]
@@ -40,6 +42,7 @@ impl PortfolioError {
             PortfolioError::Unauthenticated => "unauthenticated",
             PortfolioError::SessionExpired => "session_expired",
             PortfolioError::StatementNotFound => "statement_not_found",
+            PortfolioError::NoActivity => "no_activity",
             PortfolioError::Lti(e) => e.code(),
             PortfolioError::Framework(_)
             | PortfolioError::Database(_)

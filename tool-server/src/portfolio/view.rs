@@ -39,6 +39,10 @@ pub struct FrameworkChoice {
 pub struct Learner {
     pub name: Option<String>,
     pub locale: Option<String>,
+    /// The learner as an xAPI Agent: the actor of statements the widget
+    /// records with its launch token.
+    #[schema(value_type = Object)]
+    pub xapi_actor: serde_json::Value,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -50,6 +54,9 @@ pub struct Course {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ActivityLink {
     pub title: Option<String>,
+    /// The link opens a learning activity (`POST /api/v1/activity-launch`
+    /// gives its address for this learner).
+    pub opens_activity: bool,
 }
 
 pub async fn load<C: ConnectionTrait>(
@@ -97,12 +104,19 @@ pub async fn load<C: ConnectionTrait>(
         learner: Learner {
             name: person.display_name(),
             locale: person.locale,
+            xapi_actor: crate::xapi::learners::of_launch(db, session)
+                .await?
+                .ok_or(PortfolioError::Unauthenticated)?
+                .actor(),
         },
         course: course.map(|c| Course {
             title: c.title,
             label: c.label,
         }),
-        activity: ActivityLink { title: link.title },
+        activity: ActivityLink {
+            opens_activity: link.activity_url.is_some(),
+            title: link.title,
+        },
         competences,
         frameworks,
         candidates,

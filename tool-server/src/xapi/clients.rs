@@ -3,6 +3,7 @@
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
+use super::learners::LearnerCredential;
 use super::scopes::Scopes;
 use super::Version;
 use crate::entities::xapi_client;
@@ -17,13 +18,32 @@ pub struct NewClient {
 
 #[derive(Debug, Clone)]
 pub struct XapiClient {
-    pub id: i32,
+    /// None for a learner's credential, which is not a stored client.
+    pub id: Option<i32>,
     pub name: String,
     /// The public half of the credential; names the client in `authority`.
     pub key: String,
     pub reach: Reach,
     pub scopes: Scopes,
     pub last_version: Option<Version>,
+    /// Set for a learner's credential: everything it does is about them.
+    pub learner: Option<LearnerCredential>,
+}
+
+impl XapiClient {
+    /// A learner's credential as a client: their platform's reach, and
+    /// only the scopes a learner's own activity needs.
+    pub fn for_learner(learner: LearnerCredential) -> XapiClient {
+        XapiClient {
+            id: None,
+            name: "learner".to_owned(),
+            key: String::new(),
+            reach: Reach::Platform(learner.platform),
+            scopes: Scopes::learner(),
+            last_version: None,
+            learner: Some(learner),
+        }
+    }
 }
 
 /// Whose statements a client reads.
@@ -111,7 +131,7 @@ pub async fn authenticate<C: ConnectionTrait>(
     let scopes = Scopes::parse(&row.scopes)
         .map_err(|e| sea_orm::DbErr::Custom(format!("xAPI client {}: {e}", row.id)))?;
     Ok(Some(XapiClient {
-        id: row.id,
+        id: Some(row.id),
         name: row.name,
         key: row.key,
         reach: Reach::from_column(row.platform_id),
@@ -121,6 +141,7 @@ pub async fn authenticate<C: ConnectionTrait>(
             Some("2.0.0") => Some(Version::V2),
             _ => None,
         },
+        learner: None,
     }))
 }
 
@@ -131,6 +152,9 @@ pub async fn remember_version<C: ConnectionTrait>(
     version: Version,
 ) -> Result<(), sea_orm::DbErr> {
     use sea_orm::sea_query::Expr;
+    let Some(id) = client.id else {
+        return Ok(());
+    };
     if client.last_version == Some(version) {
         return Ok(());
     }
@@ -139,7 +163,7 @@ pub async fn remember_version<C: ConnectionTrait>(
             xapi_client::Column::LastVersion,
             Expr::value(version.header_value()),
         )
-        .filter(xapi_client::Column::Id.eq(client.id))
+        .filter(xapi_client::Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())

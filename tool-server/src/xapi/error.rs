@@ -7,7 +7,7 @@ pub enum XapiError {
     MissingVersion,
     #[error("xAPI version {0:?} is not supported (1.0.x and 2.0.x are)")]
     UnsupportedVersion(String),
-    #[error("valid xAPI client credentials (HTTP Basic) are required")]
+    #[error("valid xAPI credentials are required (a client's key and secret, a launch token, or the token an activity fetched)")]
     Unauthorized,
     #[error("these credentials do not have the scope to {0}")]
     Forbidden(&'static str),
@@ -29,6 +29,10 @@ pub enum XapiError {
     TooLarge(usize),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A learner's credential used for another person or for what only
+    /// clients may do.
+    #[error("{0}")]
+    NotThisLearner(&'static str),
     #[error("no statement with that id")]
     NotFound,
     #[error("no such {0}")]
@@ -63,6 +67,7 @@ impl XapiError {
             XapiError::PreconditionFailed => "precondition_failed",
             XapiError::TooLarge(_) => "payload_too_large",
             XapiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            XapiError::NotThisLearner(_) => "xapi_not_this_learner",
             XapiError::NotFound => "statement_not_found",
             XapiError::NoSuch(_) => "not_found",
             XapiError::MethodNotAllowed(_) => "method_not_allowed",
@@ -79,7 +84,7 @@ impl XapiError {
             | XapiError::InvalidStatement { .. }
             | XapiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             XapiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            XapiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            XapiError::Forbidden(_) | XapiError::NotThisLearner(_) => StatusCode::FORBIDDEN,
             XapiError::Conflict(_) | XapiError::DocumentConflict(_) => StatusCode::CONFLICT,
             XapiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             XapiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

@@ -24,19 +24,29 @@ use crate::entities::{
 pub struct Reader {
     pub reach: Reach,
     pub only_client: Option<i32>,
+    /// A learner's credential reads that learner's statements.
+    pub only_person: Option<Uuid>,
 }
 
 impl Reader {
     pub fn of(client: &XapiClient) -> Result<Reader, XapiError> {
-        if client.scopes.read_all_statements() {
+        if let Some(learner) = &client.learner {
             Ok(Reader {
                 reach: client.reach,
                 only_client: None,
+                only_person: Some(learner.person.0),
+            })
+        } else if client.scopes.read_all_statements() {
+            Ok(Reader {
+                reach: client.reach,
+                only_client: None,
+                only_person: None,
             })
         } else if client.scopes.read_own_statements() {
             Ok(Reader {
                 reach: client.reach,
-                only_client: Some(client.id),
+                only_client: client.id,
+                only_person: None,
             })
         } else {
             Err(XapiError::Forbidden("read statements"))
@@ -45,15 +55,9 @@ impl Reader {
 
     fn within(
         self,
-        mut select: sea_orm::Select<xapi_statement::Entity>,
+        select: sea_orm::Select<xapi_statement::Entity>,
     ) -> sea_orm::Select<xapi_statement::Entity> {
-        if let Reach::Platform(id) = self.reach {
-            select = select.filter(xapi_statement::Column::PlatformId.eq(id));
-        }
-        if let Some(client) = self.only_client {
-            select = select.filter(xapi_statement::Column::ClientId.eq(client));
-        }
-        select
+        select.filter(self.condition(&Alias::new("xapi_statements")))
     }
 }
 
@@ -158,6 +162,9 @@ impl Reader {
         }
         if let Some(client) = self.only_client {
             condition = condition.add(column(xapi_statement::Column::ClientId).eq(client));
+        }
+        if let Some(person) = self.only_person {
+            condition = condition.add(column(xapi_statement::Column::PersonId).eq(person));
         }
         condition
     }

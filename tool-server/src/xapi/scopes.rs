@@ -56,6 +56,12 @@ impl Scopes {
         Ok(Scopes(bits))
     }
 
+    /// What a learner's credential may do: write statements about the
+    /// learner, read the learner's statements, keep the learner's state.
+    pub fn learner() -> Scopes {
+        Scopes(STATEMENTS_WRITE | STATEMENTS_READ_MINE | STATE)
+    }
+
     fn has(self, bits: u8) -> bool {
         self.0 & bits != 0
     }

@@ -32,6 +32,17 @@ impl Activity {
     }
 }
 
+/// The activity IRI of a resource link: what its launches are about, and
+/// the `activityId` an activity opened from it reports against.
+pub fn link_activity_id(base_url: &str, link: Uuid) -> String {
+    format!("{}{link}", link_activity_prefix(base_url))
+}
+
+/// What every resource link's activity IRI starts with.
+pub fn link_activity_prefix(base_url: &str) -> String {
+    format!("{base_url}/xapi/activities/resource-links/")
+}
+
 /// An Agent identified by an account on the platform that launched them:
 /// homePage = the platform's issuer, name = the LTI `sub`.
 #[derive(Debug, Clone)]
@@ -112,6 +123,8 @@ pub fn launched(input: LaunchedStatement<'_>) -> (Uuid, Value) {
     (id, statement)
 }
 
+/// A learner's self-rating of a competence, which the widget records.
+pub const VERB_RATED: &str = "http://id.tincanapi.com/verb/rated";
 pub const VERB_PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
 pub const VERB_FAILED: &str = "http://adlnet.gov/expapi/verbs/failed";
 /// An assessor asked for more evidence: neither passed nor failed.

@@ -78,6 +78,13 @@ fn scope(request: &XapiRequest, resource: Resource) -> Result<Scope, XapiError> 
         }
         Resource::ActivityProfile => String::new(),
     };
+    if let Some(learner) = &request.client.learner {
+        if !agent_key.is_empty() && agent_key != learner.actor_key() {
+            return Err(XapiError::NotThisLearner(
+                "a learner's credential reaches that learner's documents only",
+            ));
+        }
+    }
     let registration = request.uuid_param("registration")?.map(|r| r.to_string());
     Ok(Scope {
         owner: request.client.reach.owner_key(),

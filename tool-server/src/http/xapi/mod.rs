@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 
 use super::AppState;
 use crate::xapi::clients::{self, XapiClient};
+use crate::xapi::learners;
 use crate::xapi::{negotiate_version, Version, XapiError};
 
 pub const VERSION_HEADER: &str = "X-Experience-API-Version";
@@ -264,17 +265,36 @@ fn incoming(req: &HttpRequest, body: Vec<u8>) -> Result<Incoming, XapiError> {
     })
 }
 
+/// The credential of a request: a client's key and secret (HTTP Basic),
+/// the token an activity fetched at launch (HTTP Basic, user `learner`), or
+/// the widget's launch token (Bearer).
 async fn authenticate(
     state: &AppState,
     authorization: Option<&str>,
 ) -> Result<XapiClient, XapiError> {
-    let credentials = authorization
-        .and_then(|value| value.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Basic"))
-        .and_then(|(_, encoded)| STANDARD.decode(encoded.trim()).ok())
+    let (scheme, value) = authorization
+        .and_then(|header| header.split_once(' '))
+        .ok_or(XapiError::Unauthorized)?;
+    if scheme.eq_ignore_ascii_case("Bearer") {
+        let session = crate::portfolio::session::authenticate(&state.signer, value.trim())
+            .map_err(|_| XapiError::Unauthorized)?;
+        let learner = learners::of_launch(&state.db, &session)
+            .await?
+            .ok_or(XapiError::Unauthorized)?;
+        return Ok(XapiClient::for_learner(learner));
+    }
+    if !scheme.eq_ignore_ascii_case("Basic") {
+        return Err(XapiError::Unauthorized);
+    }
+    let credentials = STANDARD
+        .decode(value.trim())
+        .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .ok_or(XapiError::Unauthorized)?;
     let (key, secret) = credentials.split_once(':').ok_or(XapiError::Unauthorized)?;
+    if let Some(learner) = learners::from_basic(&state.signer, key, secret) {
+        return Ok(XapiClient::for_learner(learner));
+    }
     clients::authenticate(&state.db, key, secret)
         .await?
         .ok_or(XapiError::Unauthorized)

@@ -9,6 +9,7 @@ use super::{agent_param, http_date, XapiRequest, CONSISTENT_THROUGH};
 use crate::http::AppState;
 use crate::util::{now_ms, random_token, rfc3339_ms};
 use crate::xapi::attachments::{self, Part};
+use crate::xapi::learners::LearnerCredential;
 use crate::xapi::query::{self, Filters, Reader, DEFAULT_LIMIT};
 use crate::xapi::store::{AttachmentContent, Batch, NewStatement};
 use crate::xapi::validate::{self, Path};
@@ -86,6 +87,9 @@ fn prepare(
         let indexed = root.index(i);
         let path = if batch { &indexed } else { &root };
         validate::statement(&mut value, request.version, path)?;
+        if let Some(learner) = &client.learner {
+            check_about_learner(&value, learner)?;
+        }
         let given = value.get("id").and_then(Value::as_str);
         let id = match given {
             Some(id) => Uuid::parse_str(id)
@@ -95,9 +99,9 @@ fn prepare(
         };
         prepared.push(NewStatement {
             id,
-            person_id: None,
+            person_id: client.learner.as_ref().map(|l| l.person.0),
             platform_id: client.reach.platform_id(),
-            client_id: Some(client.id),
+            client_id: client.id,
             id_is_new: given.is_none(),
             statement: value,
         });
@@ -105,9 +109,33 @@ fn prepare(
     Ok(prepared)
 }
 
+/// A learner's credential sends statements about its learner only, and
+/// never voids: a voiding statement by the learner could name anyone's.
+fn check_about_learner(statement: &Value, learner: &LearnerCredential) -> Result<(), XapiError> {
+    if agents::key(&statement["actor"]).as_deref() != Some(learner.actor_key().as_str()) {
+        return Err(XapiError::NotThisLearner(
+            "a learner's credential sends statements whose actor is that learner (the account given at launch)",
+        ));
+    }
+    if statement["verb"]["id"].as_str() == Some(crate::xapi::VERB_VOIDED) {
+        return Err(XapiError::NotThisLearner(
+            "a learner's credential cannot void statements",
+        ));
+    }
+    Ok(())
+}
+
 /// The authority of what a client stores: the client itself (the LRS sets
-/// it, whatever the statement says; Data 2.4.9).
+/// it, whatever the statement says; Data 2.4.9). A learner's credential
+/// was given by Carefolio at launch: Carefolio is the authority.
 fn authority(state: &AppState, request: &XapiRequest) -> Value {
+    if request.client.learner.is_some() {
+        return json!({
+            "objectType": "Agent",
+            "name": "Carefolio",
+            "account": { "homePage": state.base_url.as_ref(), "name": "carefolio" }
+        });
+    }
     json!({
         "objectType": "Agent",
         "name": request.client.name,
