@@ -232,7 +232,8 @@ mod tests {
     fn the_launch_url_carries_the_cmi5_parameters() {
         let signer = Signer::from_key(b"key");
         let learner = learner();
-        let activity = url::Url::parse("https://course.example.org/au/index.html?lang=nb").unwrap();
+        let activity = url::Url::parse("https://course.example.org/au/index.html?lang=nb")
+            .expect("test value");
         let (url, registration) = activity_launch_url(
             &signer,
             &learner,
@@ -245,7 +246,7 @@ mod tests {
         assert_eq!(pairs["endpoint"], "https://carefolio.example.org/xapi/");
         assert!(pairs["fetch"].starts_with("https://carefolio.example.org/activity/fetch/"));
         assert_eq!(pairs["registration"], registration.to_string());
-        let actor: Value = serde_json::from_str(&pairs["actor"]).unwrap();
+        let actor: Value = serde_json::from_str(&pairs["actor"]).expect("test value");
         assert_eq!(actor["account"]["name"], "learner-7");
         assert_eq!(
             pairs["activityId"],
@@ -269,11 +270,15 @@ mod tests {
             expires_at_ms: now_ms() + 60_000,
             once: None,
         };
-        let token = signer.seal(Purpose::LearnerCredential, &sealed).unwrap();
+        let token = signer
+            .seal(Purpose::LearnerCredential, &sealed)
+            .expect("test value");
         assert!(from_basic(&signer, "learner", &token).is_some());
         assert!(from_basic(&signer, "someone", &token).is_none());
         assert!(from_basic(&Signer::from_key(b"other"), "learner", &token).is_none());
-        let fetch_token = signer.seal(Purpose::ActivityFetch, &sealed).unwrap();
+        let fetch_token = signer
+            .seal(Purpose::ActivityFetch, &sealed)
+            .expect("test value");
         assert!(from_basic(&signer, "learner", &fetch_token).is_none());
         let expired = signer
             .seal(
@@ -283,7 +288,7 @@ mod tests {
                     ..sealed
                 },
             )
-            .unwrap();
+            .expect("test value");
         assert!(from_basic(&signer, "learner", &expired).is_none());
     }
 }
