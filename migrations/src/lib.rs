@@ -29,6 +29,7 @@ mod m20261201_000021_grade_syncs_by_person;
 mod m20261202_000022_lrs;
 mod m20261203_000023_lrs_compact_indexes;
 mod m20261204_000024_evidence_candidates;
+mod m20261205_000025_xapi_forwarding;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000022_lrs::Migration),
             Box::new(m20261203_000023_lrs_compact_indexes::Migration),
             Box::new(m20261204_000024_evidence_candidates::Migration),
+            Box::new(m20261205_000025_xapi_forwarding::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@ mod demo;
 mod evidence;
 mod export;
 mod faults;
+mod forwarding;
 mod frameworks;
 mod grades;
 mod keys;

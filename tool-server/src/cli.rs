@@ -39,6 +39,9 @@ pub enum Command {
     /// Manage xAPI client credentials.
     #[command(subcommand, name = "xapi-client")]
     XapiClient(XapiClientCommand),
+    /// Statements forwarded to other learning record stores (`[[xapi_forward]]`).
+    #[command(subcommand, name = "xapi-forward")]
+    XapiForward(XapiForwardCommand),
     /// Competence frameworks: list, import (CASE or Moodle CSV, from a file or a URL), export.
     #[command(subcommand)]
     Framework(FrameworkCommand),
@@ -176,6 +179,15 @@ pub enum PlatformCommand {
         #[arg(long = "origin")]
         origins: Vec<String>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum XapiForwardCommand {
+    /// How far each configured store has been sent, what waits, what was set aside.
+    Status,
+    /// Send what waits now, once, to every configured store (also one
+    /// waiting out a failure), printing what each took.
+    Push,
 }
 
 #[derive(Subcommand, Debug)]
@@ -435,6 +447,52 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!(
                     "{:<20} key {}  reaches {reach}  scope {}  {state}",
                     client.name, client.key, client.scopes
+                );
+            }
+        }
+        Command::XapiForward(command) => {
+            if settings.xapi_forward.is_empty() {
+                println!("No store is configured: add an [[xapi_forward]] section to the configuration file (docs/xapi.md).");
+                return Ok(());
+            }
+            let database = db::open_existing(&settings).await?;
+            let names: Vec<String> = settings
+                .xapi_forward
+                .iter()
+                .map(|t| t.name.clone())
+                .collect();
+            if let XapiForwardCommand::Push = command {
+                xapi::forward::due_now(&database, &names).await?;
+                let forwarder = xapi::forward::Forwarder::new(
+                    database.clone(),
+                    crate::startup::outbound_client()?,
+                    &settings.xapi_forward,
+                )?;
+                for (name, round) in forwarder.run_once().await? {
+                    match (round.skipped, round.unavailable) {
+                        (true, _) => println!("{name}: another instance is sending; nothing done"),
+                        (false, Some(reason)) => println!(
+                            "{name}: sent {}, set aside {}, then stopped: {reason}",
+                            round.sent, round.dead_letters
+                        ),
+                        (false, None) => println!(
+                            "{name}: sent {}, set aside {}",
+                            round.sent, round.dead_letters
+                        ),
+                    }
+                }
+            }
+            for status in xapi::forward::status(&database, &names).await? {
+                println!(
+                    "{:<20} sent through statement {}  waiting {}  set aside {}{}",
+                    status.name,
+                    status.forwarded_through,
+                    status.waiting,
+                    status.dead_letters,
+                    status
+                        .last_error
+                        .map(|e| format!("  failing ({} attempts): {e}", status.attempts))
+                        .unwrap_or_default()
                 );
             }
         }

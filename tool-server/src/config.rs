@@ -26,6 +26,48 @@ pub struct Settings {
     /// Who issues the badges: the training provider, as badges name it.
     #[serde(default)]
     pub badges: BadgeSettings,
+    /// Other learning record stores every statement is sent on to.
+    #[serde(default)]
+    pub xapi_forward: Vec<ForwardTarget>,
+}
+
+/// A learning record store statements are forwarded to (`[[xapi_forward]]`
+/// in the configuration file).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardTarget {
+    /// Names the store in logs, in `carefolio xapi-forward` and in the
+    /// database (how far it has been sent): keep it when the address changes.
+    pub name: String,
+    /// The store's xAPI endpoint, such as `https://lrs.example.org/xapi/`:
+    /// https, or http on this machine only.
+    pub endpoint: Url,
+    /// The credentials the store gave Carefolio (HTTP Basic).
+    pub key: String,
+    pub secret: String,
+    /// The xAPI version spoken to it: `1.0.3` or `2.0.0`.
+    #[serde(default = "default_forward_version")]
+    pub version: String,
+    /// A statement still not accepted this many hours after it was stored
+    /// is set aside (a dead letter) and the next ones are sent.
+    #[serde(default = "default_dead_letter_hours")]
+    pub dead_letter_after_hours: u64,
+    /// Statements are sent once they have been stored this long, so that
+    /// one still being written by another instance is never passed over.
+    #[serde(default = "default_settle_ms")]
+    pub settle_ms: u64,
+}
+
+fn default_forward_version() -> String {
+    "1.0.3".to_owned()
+}
+
+fn default_dead_letter_hours() -> u64 {
+    7 * 24
+}
+
+fn default_settle_ms() -> u64 {
+    5_000
 }
 
 /// The issuer of badges, as backpacks and verifiers show it.
@@ -239,6 +281,7 @@ impl Default for Settings {
             platforms: Vec::new(),
             files: FileSettings::default(),
             badges: BadgeSettings::default(),
+            xapi_forward: Vec::new(),
         }
     }
 }

@@ -104,6 +104,11 @@ impl Application {
         let widget = Arc::new(WidgetAssets::load(settings.server.widget_dir.as_deref())?);
         let db = prepare(&settings).await?;
         let http = outbound_client()?;
+        let forwarder = Arc::new(crate::xapi::forward::Forwarder::new(
+            db.clone(),
+            http.clone(),
+            &settings.xapi_forward,
+        )?);
         let tool_key = Arc::new(CurrentKey::default());
         let services = Arc::new(ServiceClient::new(http.clone()));
         let grades = Arc::new(GradeDelivery::new(
@@ -151,6 +156,11 @@ impl Application {
             sweep_periodically(sweeping.clone(), files.clone())
         });
         supervise("grade delivery", move || grades.clone().run_forever());
+        if !forwarder.is_empty() {
+            supervise("statement forwarding", move || {
+                forwarder.clone().run_forever()
+            });
+        }
         tracing::info!(url = %state.base_url, "Carefolio listening");
         let server =
             HttpServer::new(move || {

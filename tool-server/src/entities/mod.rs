@@ -44,6 +44,8 @@ pub mod xapi_activity;
 pub mod xapi_attachment;
 pub mod xapi_client;
 pub mod xapi_document;
+pub mod xapi_forward;
+pub mod xapi_forward_dead_letter;
 pub mod xapi_statement;
 pub mod xapi_statement_activity;
 pub mod xapi_statement_agent;

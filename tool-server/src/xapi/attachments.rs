@@ -326,6 +326,32 @@ fn verify_rsa(
     })
 }
 
+/// `multipart/mixed` with `json` first, then each attachment's content:
+/// the content type (with its boundary) and the body.
+pub fn multipart_body(
+    json: &Value,
+    attachments: &[crate::entities::xapi_attachment::Model],
+) -> (String, Vec<u8>) {
+    let boundary = format!("carefolio-{}", crate::util::random_token(12));
+    let mut multipart = Vec::new();
+    multipart.extend_from_slice(
+        format!("--{boundary}\r\nContent-Type: application/json\r\n\r\n").as_bytes(),
+    );
+    multipart.extend_from_slice(json.to_string().as_bytes());
+    for attachment in attachments {
+        multipart.extend_from_slice(
+            format!(
+                "\r\n--{boundary}\r\nContent-Type: {}\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: {}\r\n\r\n",
+                attachment.content_type, attachment.sha2
+            )
+            .as_bytes(),
+        );
+        multipart.extend_from_slice(&attachment.content);
+    }
+    multipart.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/mixed; boundary={boundary}"), multipart)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

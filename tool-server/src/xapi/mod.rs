@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod clients;
 pub mod documents;
 pub mod error;
+pub mod forward;
 pub mod learners;
 pub mod people;
 pub mod query;

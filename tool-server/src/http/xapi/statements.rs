@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{agent_param, http_date, XapiRequest, CONSISTENT_THROUGH};
 use crate::http::AppState;
-use crate::util::{now_ms, random_token, rfc3339_ms};
+use crate::util::{now_ms, rfc3339_ms};
 use crate::xapi::attachments::{self, Part};
 use crate::xapi::learners::LearnerCredential;
 use crate::xapi::query::{self, Filters, Reader, DEFAULT_LIMIT};
@@ -385,24 +385,6 @@ async fn respond(
         _ => vec![body.clone()],
     };
     let contents = query::attachments_of(&state.db, &statements).await?;
-    let boundary = format!("carefolio-{}", random_token(12));
-    let mut multipart = Vec::new();
-    multipart.extend_from_slice(
-        format!("--{boundary}\r\nContent-Type: application/json\r\n\r\n").as_bytes(),
-    );
-    multipart.extend_from_slice(body.to_string().as_bytes());
-    for attachment in contents {
-        multipart.extend_from_slice(
-            format!(
-                "\r\n--{boundary}\r\nContent-Type: {}\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: {}\r\n\r\n",
-                attachment.content_type, attachment.sha2
-            )
-            .as_bytes(),
-        );
-        multipart.extend_from_slice(&attachment.content);
-    }
-    multipart.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    Ok(response
-        .content_type(format!("multipart/mixed; boundary={boundary}"))
-        .body(multipart))
+    let (content_type, multipart) = attachments::multipart_body(&body, &contents);
+    Ok(response.content_type(content_type).body(multipart))
 }
