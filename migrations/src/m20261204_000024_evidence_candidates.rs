@@ -1,5 +1,5 @@
 //! Statements as evidence candidates: the statements a learner set aside,
-//! people found by the address an xAPI actor gives (`mbox`), competences
+//! people found by the account or address an xAPI actor gives, competences
 //! found by the IRI a statement names them with, and the activity a
 //! resource link opens (its `activity_url` custom parameter).
 
@@ -40,6 +40,12 @@ impl MigrationTrait for Migration {
             .await?;
         db.execute_unprepared(
             "CREATE INDEX competences_by_uri ON competences (uri) WHERE uri IS NOT NULL",
+        )
+        .await?;
+        // An xAPI account (homePage, name) is an issuer and a subject, sent
+        // with the operator's credentials for any registration.
+        db.execute_unprepared(
+            "CREATE INDEX lti_identities_by_account ON lti_identities (issuer, subject)",
         )
         .await?;
         Ok(())

@@ -252,40 +252,102 @@ pub async fn find_by_actor<C: ConnectionTrait>(
     platform: Option<i32>,
     actor: &ActorName,
 ) -> Result<Option<PersonId>, DbErr> {
+    Ok(find_by_actors(db, platform, std::slice::from_ref(actor))
+        .await?
+        .remove(actor))
+}
+
+/// [`find_by_actor`] for many actors in at most two queries (one for
+/// accounts, one for addresses): the names that name exactly one person.
+pub async fn find_by_actors<C: ConnectionTrait>(
+    db: &C,
+    platform: Option<i32>,
+    actors: &[ActorName],
+) -> Result<std::collections::HashMap<ActorName, PersonId>, DbErr> {
     use sea_orm::sea_query::{Expr, Func};
     use sea_orm::{JoinType, QuerySelect, RelationTrait};
-    let found: Vec<Uuid> = match actor {
-        ActorName::Account { home_page, name } => {
-            let mut query = lti_identity::Entity::find()
-                .select_only()
-                .column(lti_identity::Column::PersonId)
-                .distinct()
-                .filter(lti_identity::Column::Issuer.eq(home_page))
-                .filter(lti_identity::Column::Subject.eq(name));
-            if let Some(platform) = platform {
-                query = query.filter(lti_identity::Column::PlatformId.eq(platform));
-            }
-            query.limit(2).into_tuple().all(db).await?
-        }
-        ActorName::Mbox(address) => {
-            let mut query = person::Entity::find()
-                .select_only()
-                .column(person::Column::Id)
-                .distinct()
-                .filter(Expr::expr(Func::lower(Expr::col(person::Column::Email))).eq(address));
-            if let Some(platform) = platform {
-                query = query
-                    .join(
-                        JoinType::InnerJoin,
-                        lti_identity::Relation::Person.def().rev(),
-                    )
-                    .filter(lti_identity::Column::PlatformId.eq(platform));
-            }
-            query.limit(2).into_tuple().all(db).await?
+    use std::collections::HashMap;
+    let mut people: HashMap<ActorName, Vec<Uuid>> = HashMap::new();
+    let mut found = |name: ActorName, person: Uuid| {
+        let entry = people.entry(name).or_default();
+        if !entry.contains(&person) {
+            entry.push(person);
         }
     };
-    Ok(match found.as_slice() {
-        [one] => Some(PersonId(*one)),
-        _ => None,
-    })
+    let subjects: Vec<&str> = actors
+        .iter()
+        .filter_map(|a| match a {
+            ActorName::Account { name, .. } => Some(name.as_str()),
+            ActorName::Mbox(_) => None,
+        })
+        .collect();
+    for chunk in subjects.chunks(400) {
+        let mut query = lti_identity::Entity::find()
+            .select_only()
+            .columns([
+                lti_identity::Column::PersonId,
+                lti_identity::Column::Issuer,
+                lti_identity::Column::Subject,
+            ])
+            .filter(lti_identity::Column::Subject.is_in(chunk.iter().copied()));
+        if let Some(platform) = platform {
+            query = query.filter(lti_identity::Column::PlatformId.eq(platform));
+        } else {
+            let issuers: Vec<&str> = actors
+                .iter()
+                .filter_map(|a| match a {
+                    ActorName::Account { home_page, .. } => Some(home_page.as_str()),
+                    ActorName::Mbox(_) => None,
+                })
+                .collect();
+            query = query.filter(lti_identity::Column::Issuer.is_in(issuers));
+        }
+        let rows: Vec<(Uuid, String, String)> = query.into_tuple().all(db).await?;
+        for (person, issuer, subject) in rows {
+            found(
+                ActorName::Account {
+                    home_page: issuer,
+                    name: subject,
+                },
+                person,
+            );
+        }
+    }
+    let addresses: Vec<&str> = actors
+        .iter()
+        .filter_map(|a| match a {
+            ActorName::Mbox(address) => Some(address.as_str()),
+            ActorName::Account { .. } => None,
+        })
+        .collect();
+    for chunk in addresses.chunks(400) {
+        let lowered = Expr::expr(Func::lower(Expr::col((
+            person::Entity,
+            person::Column::Email,
+        ))));
+        let mut query = person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .column_as(lowered.clone(), "address")
+            .filter(lowered.is_in(chunk.iter().copied()));
+        if let Some(platform) = platform {
+            query = query
+                .join(
+                    JoinType::InnerJoin,
+                    lti_identity::Relation::Person.def().rev(),
+                )
+                .filter(lti_identity::Column::PlatformId.eq(platform));
+        }
+        let rows: Vec<(Uuid, String)> = query.into_tuple().all(db).await?;
+        for (person, address) in rows {
+            found(ActorName::Mbox(address), person);
+        }
+    }
+    Ok(people
+        .into_iter()
+        .filter_map(|(name, persons)| match persons.as_slice() {
+            [one] if actors.contains(&name) => Some((name, PersonId(*one))),
+            _ => None,
+        })
+        .collect())
 }

@@ -61,6 +61,9 @@ struct Entered {
     person: Person,
     course: Option<context::Model>,
     link: Option<resource_link::Model>,
+    /// The identity is new, or its email address changed: statements
+    /// naming it may be waiting for the person.
+    newly_named: bool,
 }
 
 async fn enter<C: sea_orm::ConnectionTrait>(
@@ -73,6 +76,7 @@ async fn enter<C: sea_orm::ConnectionTrait>(
     let platform = &launch.platform;
     consume_nonce(txn, &launch.login).await?;
     let known = known::lookup(txn, platform, message, link_id).await?;
+    let previous_email = known.identity.as_ref().map(|i| i.person.email.clone());
     let person = identity::upsert_lti_person(
         txn,
         platform,
@@ -105,10 +109,12 @@ async fn enter<C: sea_orm::ConnectionTrait>(
         ),
         None => None,
     };
+    let newly_named = previous_email.is_none_or(|email| email != person.email);
     Ok(Entered {
         person,
         course,
         link: known.link,
+        newly_named,
     })
 }
 
@@ -149,6 +155,7 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
         person,
         course,
         link: previous,
+        newly_named,
     } = enter(&txn, launch, Some(&link_claim.id), now).await?;
 
     let competence_codes = chosen.codes.clone();
@@ -288,10 +295,13 @@ pub async fn record<C: TransactionTrait + sea_orm::ConnectionTrait>(
     )
     .await?;
 
-    // Statements sent before this person was known (or through another of
-    // their names) become theirs now.
-    let names = people::names_of(&platform.issuer, &message.subject, person.email.as_deref());
-    people::link(&txn, person.id, platform.id.0, &names).await?;
+    // Statements sent before this person was known (or before the platform
+    // gave their address) become theirs now; later ones are theirs as they
+    // are stored.
+    if newly_named {
+        let names = people::names_of(&platform.issuer, &message.subject, person.email.as_deref());
+        people::link(&txn, person.id, platform.id.0, &names).await?;
+    }
 
     // Issued before the commit: a launch that cannot give the widget its
     // token records nothing.

@@ -4,8 +4,6 @@
 //! only among the people the sending credential may reach: a platform's
 //! credentials reach the people who launched from that platform.
 
-use std::collections::HashMap;
-
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
@@ -14,26 +12,29 @@ use crate::entities::{xapi_statement, xapi_statement_agent};
 use crate::identity::{self, ActorName, PersonId};
 
 /// Gives each statement the person its actor names, where exactly one
-/// person answers. One lookup per distinct actor of the request.
+/// person answers: every distinct actor of the request in two queries.
 pub async fn resolve<C: ConnectionTrait>(
     db: &C,
     platform: Option<i32>,
     statements: &mut [NewStatement],
 ) -> Result<(), DbErr> {
-    let mut found: HashMap<ActorName, Option<PersonId>> = HashMap::new();
-    for statement in statements.iter_mut() {
-        let Some(name) = ActorName::of(&statement.statement["actor"]) else {
-            continue;
-        };
-        let person = match found.get(&name) {
-            Some(person) => *person,
-            None => {
-                let person = identity::find_by_actor(db, platform, &name).await?;
-                found.insert(name, person);
-                person
-            }
-        };
-        statement.person_id = person.map(|p| p.0);
+    let names: Vec<Option<ActorName>> = statements
+        .iter()
+        .map(|s| ActorName::of(&s.statement["actor"]))
+        .collect();
+    let distinct: Vec<ActorName> = names
+        .iter()
+        .flatten()
+        .cloned()
+        .collect::<std::collections::HashSet<_>>()
+        .into_iter()
+        .collect();
+    if distinct.is_empty() {
+        return Ok(());
+    }
+    let people = identity::find_by_actors(db, platform, &distinct).await?;
+    for (statement, name) in statements.iter_mut().zip(names) {
+        statement.person_id = name.and_then(|n| people.get(&n)).map(|p| p.0);
     }
     Ok(())
 }
