@@ -283,21 +283,34 @@ pub async fn by_ids<C: ConnectionTrait>(
         .filter(competence::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?;
-    let framework_ids: Vec<Uuid> = rows.iter().map(|r| r.framework_id).collect();
+    let mut by_id: HashMap<Uuid, Competence> = with_frameworks(db, rows)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// Competence rows as the rest of the product sees them, with their
+/// frameworks' keys and titles (one query for all the frameworks).
+async fn with_frameworks<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<competence::Model>,
+) -> Result<Vec<Competence>, FrameworkError> {
+    let framework_ids: HashSet<Uuid> = rows.iter().map(|r| r.framework_id).collect();
     let frameworks: HashMap<Uuid, FrameworkName> =
         names_where(db, framework::Column::Id.is_in(framework_ids))
             .await?
             .into_iter()
             .map(|f| (f.id, f))
             .collect();
-    let mut by_id: HashMap<Uuid, Competence> = rows
+    Ok(rows
         .into_iter()
         .filter_map(|row| {
             let framework = frameworks.get(&row.framework_id)?;
-            Some((row.id, to_competence(row, framework)))
+            Some(to_competence(row, framework))
         })
-        .collect();
-    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+        .collect())
 }
 
 /// The competences statements name by IRI: a competence's CASE URI, its
@@ -327,29 +340,15 @@ pub async fn by_iris<C: ConnectionTrait>(
             )
             .all(db)
             .await?;
-        let framework_ids: HashSet<Uuid> = rows.iter().map(|r| r.framework_id).collect();
-        let frameworks: HashMap<Uuid, FrameworkName> =
-            names_where(db, framework::Column::Id.is_in(framework_ids))
-                .await?
-                .into_iter()
-                .map(|f| (f.id, f))
-                .collect();
-        let competences: Vec<(Option<String>, Competence)> = rows
-            .into_iter()
-            .filter_map(|row| {
-                let framework = frameworks.get(&row.framework_id)?;
-                Some((row.uri.clone(), to_competence(row, framework)))
-            })
-            .collect();
+        let competences = with_frameworks(db, rows).await?;
         for iri in chunk {
-            let by_uri = competences
-                .iter()
-                .find(|(uri, _)| uri.as_deref() == Some(iri));
+            // Its CASE URI (the IRI a competence is known by), else its identifier.
+            let by_uri = competences.iter().find(|c| c.iri == *iri);
             let by_id = || {
                 let id = identifier(iri)?;
-                competences.iter().find(|(_, c)| c.id == id)
+                competences.iter().find(|c| c.id == id)
             };
-            if let Some((_, competence)) = by_uri.or_else(by_id) {
+            if let Some(competence) = by_uri.or_else(by_id) {
                 found.insert(iri.clone(), competence.clone());
             }
         }
