@@ -181,19 +181,17 @@ impl Forwarder {
     }
 
     async fn round(&self, target: &Target) -> Result<Round, DbErr> {
-        let Some(mut through) = claim(&self.db, &target.name).await? else {
+        let Some(claimed) = claim(&self.db, &target.name).await? else {
             return Ok(Round {
                 skipped: true,
                 ..Round::default()
             });
         };
+        let mut through = claimed.forwarded_through;
+        let attempts = claimed.attempts;
         let mut round = Round::default();
         let outcome = self.send_batches(target, &mut through, &mut round).await;
         let now = now_ms();
-        let row = xapi_forward::Entity::find_by_id(target.name.clone())
-            .one(&self.db)
-            .await?;
-        let attempts = row.map_or(0, |r| r.attempts);
         let mut update = xapi_forward::ActiveModel {
             name: Set(target.name.clone()),
             forwarded_through: Set(through),
@@ -337,8 +335,11 @@ impl Forwarder {
 }
 
 /// Takes the store's row for this instance when no other holds it and its
-/// next attempt is due; how far it has been sent.
-async fn claim<C: ConnectionTrait>(db: &C, name: &str) -> Result<Option<i64>, DbErr> {
+/// next attempt is due, and answers it (how far the store has been sent).
+async fn claim<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+) -> Result<Option<xapi_forward::Model>, DbErr> {
     let now = now_ms();
     xapi_forward::Entity::insert(xapi_forward::ActiveModel {
         name: Set(name.to_owned()),
@@ -373,10 +374,9 @@ async fn claim<C: ConnectionTrait>(db: &C, name: &str) -> Result<Option<i64>, Db
     if taken.rows_affected == 0 {
         return Ok(None);
     }
-    Ok(xapi_forward::Entity::find_by_id(name.to_owned())
+    xapi_forward::Entity::find_by_id(name.to_owned())
         .one(db)
-        .await?
-        .map(|row| row.forwarded_through))
+        .await
 }
 
 async fn save_progress<C: ConnectionTrait>(db: &C, name: &str, through: i64) -> Result<(), DbErr> {
