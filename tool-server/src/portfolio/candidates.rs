@@ -55,16 +55,18 @@ pub async fn list<C: ConnectionTrait>(
     let statements = crate::xapi::store::recent_for_person(db, person.0, LOOKED_THROUGH).await?;
     let ids: Vec<Uuid> = statements.iter().filter_map(statement_id).collect();
     let handled = handled(db, person, &ids).await?;
-    let open: Vec<(Uuid, &Value)> = statements
+    // Each open statement with the activities it names.
+    let open: Vec<(Uuid, &Value, Vec<String>)> = statements
         .iter()
         .filter_map(|s| Some((statement_id(s)?, s)))
         .filter(|(id, _)| !handled.contains(id))
         .filter(|(_, s)| !NOT_EVIDENCE.contains(&s["verb"]["id"].as_str().unwrap_or_default()))
+        .map(|(id, s)| (id, s, named_activities(s)))
         .collect();
 
     let mut iris: Vec<String> = open
         .iter()
-        .flat_map(|(_, s)| named_activities(s))
+        .flat_map(|(_, _, named)| named.iter().cloned())
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -77,10 +79,10 @@ pub async fn list<C: ConnectionTrait>(
     }
 
     let mut candidates = Vec::new();
-    for (id, statement) in open {
+    for (id, statement, named) in open {
         let mut tied: Vec<Competence> = Vec::new();
-        for iri in named_activities(statement) {
-            for competence in ties.get(&iri).into_iter().flatten() {
+        for iri in &named {
+            for competence in ties.get(iri).into_iter().flatten() {
                 if !tied.iter().any(|c| c.id == competence.id) {
                     tied.push(competence.clone());
                 }
