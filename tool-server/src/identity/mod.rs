@@ -274,13 +274,13 @@ pub async fn find_by_actors<C: ConnectionTrait>(
             entry.push(person);
         }
     };
-    let subjects: Vec<&str> = actors
+    let (subjects, issuers): (Vec<&str>, Vec<&str>) = actors
         .iter()
         .filter_map(|a| match a {
-            ActorName::Account { name, .. } => Some(name.as_str()),
+            ActorName::Account { home_page, name } => Some((name.as_str(), home_page.as_str())),
             ActorName::Mbox(_) => None,
         })
-        .collect();
+        .unzip();
     for chunk in subjects.chunks(400) {
         let mut query = lti_identity::Entity::find()
             .select_only()
@@ -293,14 +293,7 @@ pub async fn find_by_actors<C: ConnectionTrait>(
         if let Some(platform) = platform {
             query = query.filter(lti_identity::Column::PlatformId.eq(platform));
         } else {
-            let issuers: Vec<&str> = actors
-                .iter()
-                .filter_map(|a| match a {
-                    ActorName::Account { home_page, .. } => Some(home_page.as_str()),
-                    ActorName::Mbox(_) => None,
-                })
-                .collect();
-            query = query.filter(lti_identity::Column::Issuer.is_in(issuers));
+            query = query.filter(lti_identity::Column::Issuer.is_in(issuers.iter().copied()));
         }
         let rows: Vec<(Uuid, String, String)> = query.into_tuple().all(db).await?;
         for (person, issuer, subject) in rows {
@@ -343,10 +336,11 @@ pub async fn find_by_actors<C: ConnectionTrait>(
             found(ActorName::Mbox(address), person);
         }
     }
+    let asked: std::collections::HashSet<&ActorName> = actors.iter().collect();
     Ok(people
         .into_iter()
         .filter_map(|(name, persons)| match persons.as_slice() {
-            [one] if actors.contains(&name) => Some((name, PersonId(*one))),
+            [one] if asked.contains(&name) => Some((name, PersonId(*one))),
             _ => None,
         })
         .collect())

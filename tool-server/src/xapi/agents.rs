@@ -19,11 +19,15 @@ pub fn key(agent: &Value) -> Option<String> {
         return Some(format!("openid:{openid}"));
     }
     let account = agent.get("account")?;
-    Some(format!(
-        "account:{}|{}",
+    Some(account_key(
         account.get("homePage")?.as_str()?,
-        account.get("name")?.as_str()?
+        account.get("name")?.as_str()?,
     ))
+}
+
+/// The key of an agent identified by an account.
+pub fn account_key(home_page: &str, name: &str) -> String {
+    format!("account:{home_page}|{name}")
 }
 
 /// The agents and activities a statement mentions, each marked direct (the

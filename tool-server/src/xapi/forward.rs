@@ -61,12 +61,10 @@ impl Target {
             problem: problem.to_owned(),
         };
         let endpoint = &target.endpoint;
-        let loopback = match endpoint.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            Some(url::Host::Domain(name)) => name == "localhost",
-            None => return Err(bad("the endpoint has no host")),
-        };
+        if endpoint.host().is_none() {
+            return Err(bad("the endpoint has no host"));
+        }
+        let loopback = crate::platforms::origins::is_loopback(endpoint);
         match endpoint.scheme() {
             "https" => {}
             "http" if loopback => {}

@@ -46,7 +46,7 @@ impl LearnerCredential {
 
     /// The key statements index this learner by (`agents::key`).
     pub fn actor_key(&self) -> String {
-        format!("account:{}|{}", self.home_page, self.name)
+        super::agents::account_key(&self.home_page, &self.name)
     }
 }
 

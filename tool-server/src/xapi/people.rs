@@ -7,6 +7,7 @@
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
+use super::agents;
 use super::store::NewStatement;
 use crate::entities::{xapi_statement, xapi_statement_agent};
 use crate::identity::{self, ActorName, PersonId};
@@ -66,7 +67,7 @@ pub async fn link<C: ConnectionTrait>(
 /// almost always do, is found here.
 fn agent_key(name: &ActorName) -> String {
     match name {
-        ActorName::Account { home_page, name } => format!("account:{home_page}|{name}"),
+        ActorName::Account { home_page, name } => agents::account_key(home_page, name),
         ActorName::Mbox(address) => format!("mbox:mailto:{address}"),
     }
 }

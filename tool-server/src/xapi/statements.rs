@@ -54,7 +54,7 @@ pub struct AccountActor {
 impl AccountActor {
     /// The key statements are indexed by, for queries by agent.
     pub fn key(&self) -> String {
-        format!("account:{}|{}", self.home_page, self.name)
+        super::agents::account_key(&self.home_page, &self.name)
     }
 
     fn to_json(&self) -> Value {
