@@ -119,7 +119,7 @@ fn declared(statement: &Value) -> impl Iterator<Item = &Value> {
 /// sent must be declared, and every part's bytes must have its hash.
 /// Signed statements are verified. Answers the contents to store.
 pub fn match_parts(
-    statements: &[Value],
+    statements: &[&Value],
     parts: Vec<Part>,
     version: Version,
 ) -> Result<Vec<AttachmentContent>, XapiError> {
@@ -150,7 +150,7 @@ pub fn match_parts(
                 "the attachment part with X-Experience-API-Hash {hash} has other content (its SHA-2 is {actual})"
             )));
         }
-        let declared_here = statements.iter().flat_map(declared).find(|a| {
+        let declared_here = statements.iter().flat_map(|s| declared(s)).find(|a| {
             a["sha2"]
                 .as_str()
                 .is_some_and(|s| s.eq_ignore_ascii_case(&hash))

@@ -207,7 +207,7 @@ pub async fn put(state: &AppState, request: XapiRequest) -> Result<HttpResponse,
         _ => value["id"] = json!(id.to_ascii_lowercase()),
     }
     let statements = prepare(&request, vec![value], false)?;
-    let values: Vec<Value> = statements.iter().map(|s| s.statement.clone()).collect();
+    let values: Vec<&Value> = statements.iter().map(|s| &s.statement).collect();
     let contents = attachments::match_parts(&values, parts, request.version)?;
     store(state, &request, statements, contents).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -229,7 +229,7 @@ pub async fn post(state: &AppState, request: XapiRequest) -> Result<HttpResponse
         }
     };
     let statements = prepare(&request, values, batch)?;
-    let values: Vec<Value> = statements.iter().map(|s| s.statement.clone()).collect();
+    let values: Vec<&Value> = statements.iter().map(|s| &s.statement).collect();
     let contents = attachments::match_parts(&values, parts, request.version)?;
     let ids = store(state, &request, statements, contents).await?;
     Ok(HttpResponse::Ok().json(ids))
