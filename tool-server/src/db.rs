@@ -207,6 +207,7 @@ async fn open(
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
     if is_sqlite {
+        crate::sqlite_memory::configure();
         options.map_sqlx_sqlite_opts(move |sqlite| {
             sqlite
                 .journal_mode(SqliteJournalMode::Wal)

@@ -23,6 +23,7 @@ pub mod platforms;
 pub mod portfolio;
 pub mod roster;
 pub mod signing;
+pub mod sqlite_memory;
 pub mod startup;
 pub mod util;
 pub mod xapi;

@@ -4,18 +4,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::agents::{self, Mentions};
 use super::{XapiError, VERB_VOIDED};
-use crate::entities::{
-    xapi_activity, xapi_attachment, xapi_statement, xapi_statement_activity, xapi_statement_agent,
-};
+use crate::entities::{xapi_activity, xapi_attachment, xapi_statement};
 use crate::util::{now_ms, rfc3339_ms};
 
 /// A statement ready to be stored: valid, with an id.
@@ -202,24 +200,61 @@ pub struct Prepared {
     /// As sent, to compare with a stored statement of the same id; kept
     /// only when the id was given.
     sent: Option<Value>,
-    /// The statement as stored, without `stored` (nor `timestamp` when it
-    /// had none): those are added when it is written.
+    /// The statement as stored, with placeholders for `stored` (and for
+    /// `timestamp` when it had none): see `Prepared::text`.
     json: String,
     has_timestamp: bool,
     index: Indexed,
 }
 
+/// Where the stored time goes in a prepared statement's text: right after
+/// `{"stored":"`, and for a statement sent without a timestamp again after
+/// `","timestamp":"`. Both are written as placeholders of the stored time's
+/// fixed width (`2026-12-01T10:00:00.000Z`) when the statement is prepared,
+/// and overwritten in place when it is written.
+const STORED_AT: usize = "{\"stored\":\"".len();
+const STORED_WIDTH: usize = "0000-00-00T00:00:00.000Z".len();
+const TIMESTAMP_AT: usize = STORED_AT + STORED_WIDTH + "\",\"timestamp\":\"".len();
+
 impl Prepared {
-    /// The stored text: `stored` (and a missing `timestamp`) spliced in
-    /// front of the other members.
-    fn text(&self, stored: &str) -> String {
-        let rest = self.json.strip_prefix('{').unwrap_or(&self.json);
+    /// The statement's text with its members but the stored time (and a
+    /// missing timestamp) in front, as placeholders.
+    fn template(statement: &Value, has_timestamp: bool) -> String {
+        let json = statement.to_string();
+        let rest = json.strip_prefix('{').unwrap_or(&json);
         let separator = if rest.starts_with('}') { "" } else { "," };
-        if self.has_timestamp {
-            format!("{{\"stored\":\"{stored}\"{separator}{rest}")
+        let placeholder = "0".repeat(STORED_WIDTH);
+        if has_timestamp {
+            format!("{{\"stored\":\"{placeholder}\"{separator}{rest}")
         } else {
-            format!("{{\"stored\":\"{stored}\",\"timestamp\":\"{stored}\"{separator}{rest}")
+            format!(
+                "{{\"stored\":\"{placeholder}\",\"timestamp\":\"{placeholder}\"{separator}{rest}"
+            )
         }
+    }
+
+    /// The stored text: the template with the stored time written in.
+    fn text(&self, stored: &str) -> String {
+        let placeholders_end = if self.has_timestamp {
+            STORED_AT + STORED_WIDTH
+        } else {
+            TIMESTAMP_AT + STORED_WIDTH
+        };
+        if stored.len() != STORED_WIDTH {
+            // Not a four-digit year: the placeholders cannot hold it.
+            let rest = &self.json[placeholders_end..];
+            return if self.has_timestamp {
+                format!("{{\"stored\":\"{stored}{rest}")
+            } else {
+                format!("{{\"stored\":\"{stored}\",\"timestamp\":\"{stored}{rest}")
+            };
+        }
+        let mut text = self.json.clone();
+        text.replace_range(STORED_AT..STORED_AT + STORED_WIDTH, stored);
+        if !self.has_timestamp {
+            text.replace_range(TIMESTAMP_AT..TIMESTAMP_AT + STORED_WIDTH, stored);
+        }
+        text
     }
 }
 
@@ -266,6 +301,7 @@ impl Batch {
             if activity_owner.is_some() {
                 collect_definitions(&statement, &mut definitions);
             }
+            let has_timestamp = statement.get("timestamp").is_some();
             prepared.push(Prepared {
                 id: new.id,
                 id_is_new: new.id_is_new,
@@ -273,9 +309,9 @@ impl Batch {
                 platform_id: new.platform_id,
                 client_id: new.client_id,
                 sent,
-                has_timestamp: statement.get("timestamp").is_some(),
+                has_timestamp,
                 index: indexed(&statement),
-                json: statement.to_string(),
+                json: Prepared::template(&statement, has_timestamp),
             });
         }
         Ok(Batch {
@@ -356,8 +392,10 @@ pub async fn write_batches<C: ConnectionTrait>(
 
     let stored = now_ms();
     let stored_text = rfc3339_ms(stored);
-    let seqs = insert_rows(db, &to_write, stored, &stored_text).await?;
-    insert_mentions(db, &to_write, &seqs).await?;
+    let seqs = allocate_seqs(db, to_write.len()).await?;
+    let numbered: Vec<(&Prepared, i32)> = to_write.iter().copied().zip(seqs).collect();
+    insert_rows(db, &numbered, stored, &stored_text).await?;
+    insert_mentions(db, &numbered).await?;
     let voided: Vec<Uuid> = to_write.iter().filter_map(|s| s.index.voids).collect();
     if !voided.is_empty() {
         xapi_statement::Entity::update_many()
@@ -437,40 +475,138 @@ fn check<'a>(
     Ok(fresh)
 }
 
-/// Inserts the statement rows; answers each id's storage sequence.
+/// Storage sequence numbers for `count` new statements, in order. Given
+/// explicitly rather than read back from each INSERT, so that the writer
+/// needs no answer between its INSERTs. On SQLite the write transaction
+/// holds the only write lock, so the numbers after the last one used are
+/// free; on PostgreSQL they come from the column's sequence, as a default
+/// would.
+async fn allocate_seqs<C: ConnectionTrait>(
+    db: &C,
+    count: usize,
+) -> Result<Vec<i32>, sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    if backend == sea_orm::DbBackend::Sqlite {
+        // The AUTOINCREMENT counter: numbers are never reused, even after
+        // the last rows are deleted.
+        let last: i64 = db
+            .query_one(Statement::from_string(
+                backend,
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'xapi_statements'), 0), \
+                 coalesce((SELECT max(seq) FROM xapi_statements), 0)) AS last",
+            ))
+            .await?
+            .map(|row| row.try_get("", "last"))
+            .transpose()?
+            .unwrap_or(0);
+        let first = i32::try_from(last + 1)
+            .map_err(|_| sea_orm::DbErr::Custom("statement sequence exhausted".into()))?;
+        let count = i32::try_from(count)
+            .map_err(|_| sea_orm::DbErr::Custom("too many statements".into()))?;
+        return Ok((first..first.saturating_add(count)).collect());
+    }
+    let rows = db
+        .query_all(Statement::from_sql_and_values(
+            backend,
+            "SELECT nextval(pg_get_serial_sequence('xapi_statements', 'seq'))::int4 AS seq \
+             FROM generate_series(1, $1)",
+            [(count as i64).into()],
+        ))
+        .await?;
+    let mut seqs = rows
+        .iter()
+        .map(|row| row.try_get::<i32>("", "seq"))
+        .collect::<Result<Vec<i32>, _>>()?;
+    seqs.sort_unstable();
+    Ok(seqs)
+}
+
+/// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows, with
+/// each backend's placeholders.
+fn insert_sql(backend: sea_orm::DbBackend, table: &str, columns: &[&str], rows: usize) -> String {
+    use std::fmt::Write;
+    let mut sql = format!("INSERT INTO \"{table}\" (");
+    for (n, column) in columns.iter().enumerate() {
+        let comma = if n == 0 { "" } else { ", " };
+        let _ = write!(sql, "{comma}\"{column}\"");
+    }
+    sql.push_str(") VALUES ");
+    let mut parameter = 0;
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns.len() {
+            parameter += 1;
+            let comma = if column == 0 { "" } else { ", " };
+            match backend {
+                sea_orm::DbBackend::Postgres => {
+                    let _ = write!(sql, "{comma}${parameter}");
+                }
+                _ => {
+                    let _ = write!(sql, "{comma}?");
+                }
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Inserts rows in INSERTs of few sizes, each row's values pushed by
+/// `values_of` in the order of `columns`.
+async fn insert_all<C: ConnectionTrait, T>(
+    db: &C,
+    table: &str,
+    columns: &[&str],
+    rows: &[T],
+    mut values_of: impl FnMut(&T, &mut Vec<sea_orm::Value>),
+) -> Result<(), sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    for chunk in rows.chunks_of_few_sizes() {
+        let mut values = Vec::with_capacity(chunk.len() * columns.len());
+        for row in chunk {
+            values_of(row, &mut values);
+        }
+        debug_assert_eq!(values.len(), chunk.len() * columns.len());
+        let sql = insert_sql(backend, table, columns, chunk.len());
+        db.execute(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+    }
+    Ok(())
+}
+
+const STATEMENT_COLUMNS: [&str; 14] = [
+    "seq",
+    "id",
+    "person_id",
+    "platform_id",
+    "client_id",
+    "ref_id",
+    "actor_key",
+    "verb_id",
+    "object_id",
+    "registration",
+    "timestamp",
+    "stored",
+    "voided",
+    "statement",
+];
+
+/// Inserts the statement rows, each with its sequence number.
 async fn insert_rows<C: ConnectionTrait>(
     db: &C,
-    statements: &[&Prepared],
+    statements: &[(&Prepared, i32)],
     stored: i64,
     stored_text: &str,
-) -> Result<HashMap<Uuid, i32>, sea_orm::DbErr> {
-    let mut seqs: HashMap<Uuid, i32> = HashMap::with_capacity(statements.len());
-    for chunk in statements.chunks_of_few_sizes() {
-        let mut insert = Query::insert();
-        insert
-            .into_table(xapi_statement::Entity)
-            .columns([
-                xapi_statement::Column::Id,
-                xapi_statement::Column::PersonId,
-                xapi_statement::Column::PlatformId,
-                xapi_statement::Column::ClientId,
-                xapi_statement::Column::RefId,
-                xapi_statement::Column::ActorKey,
-                xapi_statement::Column::VerbId,
-                xapi_statement::Column::ObjectId,
-                xapi_statement::Column::Registration,
-                xapi_statement::Column::Timestamp,
-                xapi_statement::Column::Stored,
-                xapi_statement::Column::Voided,
-                xapi_statement::Column::Statement,
-            ])
-            .returning(
-                Query::returning()
-                    .columns([xapi_statement::Column::Seq, xapi_statement::Column::Id]),
-            );
-        for statement in chunk {
+) -> Result<(), sea_orm::DbErr> {
+    insert_all(
+        db,
+        "xapi_statements",
+        &STATEMENT_COLUMNS,
+        statements,
+        |(statement, seq), values| {
             let index = &statement.index;
-            insert.values_panic([
+            values.extend([
+                (*seq).into(),
                 statement.id.into(),
                 statement.person_id.into(),
                 statement.platform_id.into(),
@@ -485,63 +621,45 @@ async fn insert_rows<C: ConnectionTrait>(
                 false.into(),
                 statement.text(stored_text).into(),
             ]);
-        }
-        for row in db
-            .query_all(db.get_database_backend().build(&insert))
-            .await?
-        {
-            let seq: i32 = row.try_get("", "seq")?;
-            let id: Uuid = row.try_get("", "id")?;
-            seqs.insert(id, seq);
-        }
-    }
-    Ok(seqs)
+        },
+    )
+    .await
 }
 
 /// The agents and activities each statement mentions, for the queries.
 async fn insert_mentions<C: ConnectionTrait>(
     db: &C,
-    statements: &[&Prepared],
-    seqs: &HashMap<Uuid, i32>,
+    statements: &[(&Prepared, i32)],
 ) -> Result<(), sea_orm::DbErr> {
     let mut agent_rows = Vec::new();
     let mut activity_rows = Vec::new();
-    for statement in statements {
-        let Some(&seq) = seqs.get(&statement.id) else {
-            continue;
-        };
+    for (statement, seq) in statements {
         for (key, direct) in &statement.index.mentions.agents {
-            agent_rows.push((key.as_str(), seq, *direct));
+            agent_rows.push((key.as_str(), *seq, *direct));
         }
         for (activity, direct) in &statement.index.mentions.activities {
-            activity_rows.push((activity.as_str(), seq, *direct));
+            activity_rows.push((activity.as_str(), *seq, *direct));
         }
     }
-    for chunk in agent_rows.chunks_of_few_sizes() {
-        let mut insert = Query::insert();
-        insert.into_table(xapi_statement_agent::Entity).columns([
-            xapi_statement_agent::Column::AgentKey,
-            xapi_statement_agent::Column::StatementSeq,
-            xapi_statement_agent::Column::Direct,
-        ]);
-        for (key, seq, direct) in chunk {
-            insert.values_panic([(*key).into(), (*seq).into(), (*direct).into()]);
-        }
-        db.execute(db.get_database_backend().build(&insert)).await?;
-    }
-    for chunk in activity_rows.chunks_of_few_sizes() {
-        let mut insert = Query::insert();
-        insert.into_table(xapi_statement_activity::Entity).columns([
-            xapi_statement_activity::Column::ActivityId,
-            xapi_statement_activity::Column::StatementSeq,
-            xapi_statement_activity::Column::Direct,
-        ]);
-        for (activity, seq, direct) in chunk {
-            insert.values_panic([(*activity).into(), (*seq).into(), (*direct).into()]);
-        }
-        db.execute(db.get_database_backend().build(&insert)).await?;
-    }
-    Ok(())
+    let mention = |(key, seq, direct): &(&str, i32, bool), values: &mut Vec<sea_orm::Value>| {
+        values.extend([(*key).into(), (*seq).into(), (*direct).into()]);
+    };
+    insert_all(
+        db,
+        "xapi_statement_agents",
+        &["agent_key", "statement_seq", "direct"],
+        &agent_rows,
+        mention,
+    )
+    .await?;
+    insert_all(
+        db,
+        "xapi_statement_activities",
+        &["activity_id", "statement_seq", "direct"],
+        &activity_rows,
+        mention,
+    )
+    .await
 }
 
 async fn existing_statements<C: ConnectionTrait>(
@@ -672,16 +790,29 @@ async fn store_definitions<C: ConnectionTrait>(
         return Ok(());
     }
     let ids: Vec<String> = definitions.keys().cloned().collect();
+    // The stored definitions come back as one JSON object per query (id →
+    // definition text) rather than as a row each: each row is a message
+    // between the database's thread and this one.
+    let aggregate = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "json_object_agg(activity_id, definition)::text",
+        _ => "json_group_object(activity_id, definition)",
+    };
     let mut known: HashMap<String, Value> = HashMap::new();
     for chunk in ids.chunks_of_few_sizes() {
-        for row in xapi_activity::Entity::find()
+        let found: Option<Option<String>> = xapi_activity::Entity::find()
+            .select_only()
+            .expr_as(Expr::cust(aggregate), "known")
             .filter(xapi_activity::Column::Owner.eq(owner))
             .filter(xapi_activity::Column::ActivityId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            if let Ok(value) = serde_json::from_str(&row.definition) {
-                known.insert(row.activity_id, value);
+            .into_tuple()
+            .one(db)
+            .await?;
+        let Some(Some(found)) = found else { continue };
+        let texts: HashMap<String, String> = serde_json::from_str(&found)
+            .map_err(|e| sea_orm::DbErr::Custom(format!("activity definitions: {e}")))?;
+        for (id, text) in texts {
+            if let Ok(value) = serde_json::from_str(&text) {
+                known.insert(id, value);
             }
         }
     }
@@ -852,7 +983,7 @@ mod tests {
 
         let prepared = Prepared {
             has_timestamp: false,
-            json: "{}".into(),
+            json: Prepared::template(&json!({}), false),
             ..batch.statements.into_iter().next().expect("one")
         };
         let stored: Value =

@@ -23,9 +23,14 @@ use crate::util::now_ms;
 /// next one.
 const GROUP_STATEMENTS: usize = 5_000;
 
+/// The answer to a write, with the batch given back: the request's own
+/// thread frees it, not the writer (freeing what another thread allocated
+/// costs more, and the writer is the bottleneck).
+type Reply = (Result<Vec<Uuid>, XapiError>, Batch);
+
 struct Job {
     batch: Batch,
-    reply: oneshot::Sender<Result<Vec<Uuid>, XapiError>>,
+    reply: oneshot::Sender<Reply>,
 }
 
 /// How many statement writes may be read and queued at once, and how many
@@ -100,7 +105,9 @@ impl StatementWriter {
             .send(Job { batch, reply })
             .await
             .map_err(|_| XapiError::Stopping)?;
-        answer.await.map_err(|_| XapiError::Stopping)?
+        let (answer, batch) = answer.await.map_err(|_| XapiError::Stopping)?;
+        drop(batch);
+        answer
     }
 
     /// The time up to which every statement stored is readable: now, or
@@ -154,8 +161,8 @@ async fn run(
             ms = now_ms() - began,
             "statements committed"
         );
-        for (reply, answer) in replies.into_iter().zip(answers) {
-            let _ = reply.send(answer);
+        for ((reply, answer), batch) in replies.into_iter().zip(answers).zip(batches) {
+            let _ = reply.send((answer, batch));
         }
     }
 }
