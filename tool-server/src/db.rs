@@ -105,8 +105,13 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupE
 /// write empties it, so a large one buys little under ingest.
 const SQLITE_READER_CACHE_KIB: u32 = 4_000;
 /// Page cache of the connection that writes statements: it keeps the
-/// index pages the next inserts touch.
-const SQLITE_WRITER_CACHE_KIB: u32 = 32_000;
+/// index pages the next inserts touch. Past a few hundred thousand
+/// statements the indexes' leaves outgrow any cache of this size (each
+/// insert into the registration and agent indexes lands on a random leaf),
+/// and a miss is a read from the operating system's cache: 8 MB gave the
+/// same ingest rate as 32 MB, with 30 MB less resident
+/// (docs/performance.md).
+const SQLITE_WRITER_CACHE_KIB: u32 = 8_000;
 /// A commit that finds this many pages in the WAL copies them into the
 /// database file (~16 MB: each page written back once rather than after
 /// every few commits).
