@@ -233,27 +233,15 @@ impl Prepared {
         }
     }
 
-    /// The stored text: the template with the stored time written in.
+    /// The stored text: the template with the stored time written in,
+    /// the later placeholder first so that the earlier one's place holds
+    /// whatever the time's width.
     fn text(&self, stored: &str) -> String {
-        let placeholders_end = if self.has_timestamp {
-            STORED_AT + STORED_WIDTH
-        } else {
-            TIMESTAMP_AT + STORED_WIDTH
-        };
-        if stored.len() != STORED_WIDTH {
-            // Not a four-digit year: the placeholders cannot hold it.
-            let rest = &self.json[placeholders_end..];
-            return if self.has_timestamp {
-                format!("{{\"stored\":\"{stored}{rest}")
-            } else {
-                format!("{{\"stored\":\"{stored}\",\"timestamp\":\"{stored}{rest}")
-            };
-        }
         let mut text = self.json.clone();
-        text.replace_range(STORED_AT..STORED_AT + STORED_WIDTH, stored);
         if !self.has_timestamp {
             text.replace_range(TIMESTAMP_AT..TIMESTAMP_AT + STORED_WIDTH, stored);
         }
+        text.replace_range(STORED_AT..STORED_AT + STORED_WIDTH, stored);
         text
     }
 }
@@ -989,5 +977,10 @@ mod tests {
         let stored: Value =
             serde_json::from_str(&prepared.text("2026-12-01T10:00:00.000Z")).expect("JSON");
         assert_eq!(stored["timestamp"], "2026-12-01T10:00:00.000Z");
+        // A time wider than the placeholders still lands in both places.
+        let stored: Value =
+            serde_json::from_str(&prepared.text("+10000-01-01T00:00:00.000Z")).expect("JSON");
+        assert_eq!(stored["stored"], "+10000-01-01T00:00:00.000Z");
+        assert_eq!(stored["timestamp"], "+10000-01-01T00:00:00.000Z");
     }
 }
