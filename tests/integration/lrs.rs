@@ -553,6 +553,93 @@ both_databases!(
     }
 );
 
+both_databases!(
+    query_answers_give_statements_as_stored_and_hide_2_0_properties_from_1_0_3,
+    |app| async move {
+        let client = app.xapi_client("provider", Reach::Everything, "all").await;
+        let mut with_context_agents = statement("ingrid", "completed");
+        with_context_agents["context"] = json!({
+            "contextAgents": [{ "objectType": "contextAgent", "agent": { "mbox": "mailto:mentor@example.org" } }],
+            "language": "nb-NO"
+        });
+        let posted = app
+            .xapi(Method::POST, "/xapi/statements", &client)
+            .json(&json!([
+                with_context_agents,
+                statement("ingrid", "attempted")
+            ]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(posted.status(), 200);
+        let ids = json_body(posted).await;
+        let query = [("agent", agent("ingrid"))];
+
+        let v2 = app
+            .xapi(Method::GET, "/xapi/statements", &client)
+            .query(&query)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(v2.status(), 200);
+        assert!(v2.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        assert!(v2.headers().contains_key("last-modified"));
+        let v2 = json_body(v2).await;
+        assert_eq!(v2["more"], "");
+        let listed = v2["statements"].as_array().unwrap();
+        assert_eq!(listed.len(), 2);
+        assert_eq!(listed[0]["id"], ids[1], "newest first");
+        assert_eq!(
+            listed[1]["context"]["contextAgents"][0]["agent"]["mbox"],
+            "mailto:mentor@example.org"
+        );
+        // A listed statement is the statement fetched by its id.
+        let by_id = json_body(
+            app.xapi(Method::GET, "/xapi/statements", &client)
+                .query(&[("statementId", ids[1].as_str().unwrap())])
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(listed[0], by_id);
+
+        let v1 = app
+            .client
+            .get(app.url("/xapi/statements"))
+            .query(&query)
+            .basic_auth(&client.0, Some(&client.1))
+            .header("X-Experience-API-Version", "1.0.3")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(v1.status(), 200);
+        let v1 = json_body(v1).await;
+        let listed = v1["statements"].as_array().unwrap();
+        assert_eq!(listed.len(), 2);
+        assert!(listed[1]["context"].get("contextAgents").is_none());
+        assert_eq!(listed[1]["context"]["language"], "nb-NO");
+
+        // A page that is not the last links to the next.
+        let paged = json_body(
+            app.xapi(Method::GET, "/xapi/statements", &client)
+                .query(&[("agent", agent("ingrid")), ("limit", "1".into())])
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(paged["statements"].as_array().unwrap().len(), 1);
+        assert!(paged["more"]
+            .as_str()
+            .unwrap()
+            .starts_with("/xapi/statements?"));
+    }
+);
+
 /// The plan of each query a filtered read runs, one line per step.
 async fn plans(app: &TestApp, filters: &carefolio::xapi::query::Filters) -> Vec<String> {
     use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};

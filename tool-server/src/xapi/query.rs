@@ -79,9 +79,25 @@ pub const DEFAULT_LIMIT: u64 = 100;
 pub const MAX_LIMIT: u64 = 500;
 
 pub struct Page {
-    pub statements: Vec<Value>,
+    pub statements: Vec<StoredStatement>,
     /// The sequence to continue after (ascending) or before (descending).
     pub next_cursor: Option<i32>,
+}
+
+/// A statement as stored: its JSON text, and when it was stored.
+pub struct StoredStatement {
+    pub stored_ms: i64,
+    pub text: String,
+}
+
+impl StoredStatement {
+    pub fn parse(&self) -> Result<Value, XapiError> {
+        serde_json::from_str(&self.text).map_err(|e| {
+            XapiError::Database(sea_orm::DbErr::Custom(format!(
+                "a stored statement is not JSON: {e}"
+            )))
+        })
+    }
 }
 
 /// One statement by id: a voided statement only by `voided`, any other only without.
@@ -333,22 +349,21 @@ pub async fn filtered<C: ConnectionTrait>(
     } else {
         limit.min(MAX_LIMIT)
     };
-    let mut rows = Vec::new();
-    for (i, query) in filtered_queries(db.get_database_backend(), reader, filters, limit, cursor)
-        .into_iter()
-        .enumerate()
-    {
-        let found = xapi_statement::Model::find_by_statement(query)
-            .all(db)
-            .await?;
-        if i > 0 && found.is_empty() {
-            continue;
-        }
-        rows.extend(found);
-        if i > 0 {
-            rows.sort_by_key(|r| if filters.ascending { r.seq } else { -r.seq });
-            rows.dedup_by_key(|r| r.seq);
-        }
+    // The direct matches and the statements referring to them, side by
+    // side (each on a connection of its own when `db` is the pool).
+    let queries = filtered_queries(db.get_database_backend(), reader, filters, limit, cursor);
+    let found = futures::future::try_join_all(
+        queries
+            .into_iter()
+            .map(|query| xapi_statement::Model::find_by_statement(query).all(db)),
+    )
+    .await?;
+    let mut found = found.into_iter();
+    let mut rows = found.next().unwrap_or_default();
+    for referring in found.filter(|rows| !rows.is_empty()) {
+        rows.extend(referring);
+        rows.sort_by_key(|r| if filters.ascending { r.seq } else { -r.seq });
+        rows.dedup_by_key(|r| r.seq);
     }
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
@@ -358,7 +373,13 @@ pub async fn filtered<C: ConnectionTrait>(
         } else {
             None
         },
-        statements: rows.iter().map(parse).collect::<Result<_, _>>()?,
+        statements: rows
+            .into_iter()
+            .map(|row| StoredStatement {
+                stored_ms: row.stored,
+                text: row.statement,
+            })
+            .collect(),
     })
 }
 

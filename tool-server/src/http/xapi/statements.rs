@@ -10,7 +10,7 @@ use crate::http::AppState;
 use crate::util::{now_ms, rfc3339_ms};
 use crate::xapi::attachments::{self, Part};
 use crate::xapi::learners::LearnerCredential;
-use crate::xapi::query::{self, Filters, Reader, DEFAULT_LIMIT};
+use crate::xapi::query::{self, Filters, Reader, StoredStatement, DEFAULT_LIMIT};
 use crate::xapi::store::{AttachmentContent, Batch, NewStatement};
 use crate::xapi::validate::{self, Path};
 use crate::xapi::{agents, people};
@@ -324,11 +324,7 @@ pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse
         })
         .transpose()?;
     let page = query::filtered(&state.db, reader, &filters, limit, cursor).await?;
-    let latest_stored = page
-        .statements
-        .iter()
-        .filter_map(|s| s["stored"].as_str().and_then(validate::parse_timestamp))
-        .max();
+    let latest_stored = page.statements.iter().map(|s| s.stored_ms).max();
     let more = page.next_cursor.map(|cursor| {
         let mut link = url::form_urlencoded::Serializer::new(String::new());
         for (name, value) in request.params.iter().filter(|(n, _)| n != "cursor") {
@@ -337,18 +333,62 @@ pub async fn get(state: &AppState, request: &XapiRequest) -> Result<HttpResponse
         link.append_pair("cursor", &cursor.to_string());
         format!("/xapi/statements?{}", link.finish())
     });
-    let mut statements = page.statements;
-    for statement in &mut statements {
-        shape(statement, format, request);
-    }
     let mut response = HttpResponse::Ok();
     response.insert_header((CONSISTENT_THROUGH, consistent_through));
     response.insert_header((
         "Last-Modified",
         http_date(latest_stored.unwrap_or_else(now_ms)),
     ));
+    if format == Format::Exact && !with_attachments {
+        let body = exact_result(
+            &page.statements,
+            more.as_deref().unwrap_or_default(),
+            request,
+        )?;
+        return Ok(response.content_type("application/json").body(body));
+    }
+    let mut statements = page
+        .statements
+        .iter()
+        .map(StoredStatement::parse)
+        .collect::<Result<Vec<Value>, _>>()?;
+    for statement in &mut statements {
+        shape(statement, format, request);
+    }
     let result = json!({ "statements": statements, "more": more.unwrap_or_default() });
     respond(state, response, result, with_attachments).await
+}
+
+/// A StatementResult in the `exact` format, written from the statements'
+/// stored texts: parsing and writing each again would take most of a
+/// query's time. Only a statement a 1.0.3 client must see without its 2.0
+/// properties is parsed and shaped.
+fn exact_result(
+    statements: &[StoredStatement],
+    more: &str,
+    request: &XapiRequest,
+) -> Result<String, XapiError> {
+    let texts: usize = statements.iter().map(|s| s.text.len() + 1).sum();
+    let mut body = String::with_capacity(texts + more.len() + 32);
+    body.push_str("{\"statements\":[");
+    for (n, statement) in statements.iter().enumerate() {
+        if n > 0 {
+            body.push(',');
+        }
+        let has_2_0_properties = statement.text.contains("\"contextAgents\"")
+            || statement.text.contains("\"contextGroups\"");
+        if request.version == Version::V1 && has_2_0_properties {
+            let mut shaped = statement.parse()?;
+            shape(&mut shaped, Format::Exact, request);
+            body.push_str(&shaped.to_string());
+        } else {
+            body.push_str(&statement.text);
+        }
+    }
+    body.push_str("],\"more\":");
+    body.push_str(&Value::from(more).to_string());
+    body.push('}');
+    Ok(body)
 }
 
 fn shape(statement: &mut Value, format: Format, request: &XapiRequest) {
