@@ -200,8 +200,10 @@ async fn main() -> anyhow::Result<()> {
     };
     let credentials = (field("key")?, field("secret")?);
 
-    // The server's resident memory, sampled throughout.
+    // The server's resident memory, sampled throughout: its peak in the
+    // phase under way, taken (and started again) as each phase ends.
     let peak = Arc::new(AtomicU64::new(0));
+    let phase_peak = || peak.swap(0, Ordering::Relaxed);
     let sampler = {
         let (server, peak) = (server.clone(), peak.clone());
         tokio::spawn(async move {
@@ -227,7 +229,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     sent += args.singles;
-    let single_peak = peak.load(Ordering::Relaxed);
+    let single_peak = phase_peak();
     let (batch_secs, batch_latencies) = ingest(
         &endpoint,
         &credentials,
@@ -239,7 +241,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     sent += args.batched;
-    let ingest_peak = peak.load(Ordering::Relaxed);
+    let ingest_peak = phase_peak();
     eprintln!("filling the store to {} statements", args.store);
     let fill_started = Instant::now();
     let mut step = 0;
@@ -262,6 +264,7 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let fill_secs = fill_started.elapsed().as_secs_f64();
+    let fill_peak = phase_peak();
 
     // Reporting: one learner's completions, by agent and verb.
     let http = reqwest::Client::new();
@@ -311,6 +314,7 @@ async fn main() -> anyhow::Result<()> {
     }
     query_latencies.sort();
     anyhow::ensure!(returned > 0, "the filtered queries found nothing");
+    let query_peak = phase_peak();
     sampler.abort();
 
     let database = args
@@ -353,10 +357,11 @@ async fn main() -> anyhow::Result<()> {
         returned as f64 / query_latencies.len() as f64
     );
     println!(
-        "server peak memory:       {:.0} MB during single POSTs, {:.0} MB during batches, {:.0} MB overall",
+        "server peak memory:       {:.0} MB during single POSTs, {:.0} MB during batches, {:.0} MB filling, {:.0} MB querying",
         single_peak as f64 / 1e6,
         ingest_peak as f64 / 1e6,
-        peak.load(Ordering::Relaxed) as f64 / 1e6
+        fill_peak as f64 / 1e6,
+        query_peak as f64 / 1e6
     );
     Ok(())
 }
