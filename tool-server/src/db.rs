@@ -117,8 +117,13 @@ const SQLITE_WRITER_CACHE_KIB: u32 = 8_000;
 /// every few commits).
 const SQLITE_AUTOCHECKPOINT_PAGES: u32 = 4_000;
 /// The statement writer leaves checkpoints to `checkpoint_periodically`,
-/// and does one itself only when the WAL has grown past ~64 MB.
-const SQLITE_WRITER_AUTOCHECKPOINT_PAGES: u32 = 16_000;
+/// and does one itself only when the WAL has grown past ~250 MB. Under
+/// steady ingest the WAL starts again from its beginning only after such a
+/// checkpoint (the periodic one never catches a moment without a write
+/// under way), and its two `fsync`s stall the writer: at ~64 MB they took
+/// a quarter of its time on a slow disk; past ~250 MB, a fourth as often
+/// (docs/performance.md).
+const SQLITE_WRITER_AUTOCHECKPOINT_PAGES: u32 = 64_000;
 
 /// The connection statement writes go through. On SQLite, a connection of
 /// its own: only SQLite's single writer uses it, so its page cache stays
