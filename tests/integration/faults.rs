@@ -37,6 +37,14 @@ both_databases!(
             .unwrap();
         assert_eq!(statements.status(), 500);
         assert_eq!(error_code(&statements), "internal_error");
+        execute(&app, "UPDATE xapi_statements SET statement = '[]'").await;
+        let not_an_object = app
+            .xapi_get("/xapi/statements", &key, &secret)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(not_an_object.status(), 500);
+        execute(&app, "UPDATE xapi_statements SET statement = '{not json'").await;
         let portfolio = app
             .client
             .get(app.url("/api/v1/portfolio"))

@@ -382,7 +382,7 @@ fn exact_result(
             shape(&mut shaped, Format::Exact, request);
             body.push_str(&shaped.to_string());
         } else {
-            body.push_str(&statement.text);
+            body.push_str(statement.checked_text()?);
         }
     }
     body.push_str("],\"more\":");
