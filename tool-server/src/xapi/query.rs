@@ -12,7 +12,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::clients::{Reach, XapiClient};
-use super::store::parse;
+use super::store::{self, parse};
 use super::XapiError;
 use crate::entities::{
     xapi_attachment, xapi_statement, xapi_statement_activity, xapi_statement_agent,
@@ -86,31 +86,27 @@ pub struct Page {
 
 /// A statement as stored: its JSON text, and when it was stored.
 pub struct StoredStatement {
+    pub id: Uuid,
     pub stored_ms: i64,
     pub text: String,
 }
 
 impl StoredStatement {
     pub fn parse(&self) -> Result<Value, XapiError> {
-        serde_json::from_str(&self.text).map_err(not_a_statement)
+        Ok(store::parse_text(self.id, &self.text)?)
     }
 
     /// The stored text, once checked to be a JSON object: a damaged store
     /// is reported, never passed on. Checking without building the value
     /// costs a fraction of parsing it.
     pub fn checked_text(&self) -> Result<&str, XapiError> {
-        serde_json::from_str::<serde::de::IgnoredAny>(&self.text).map_err(not_a_statement)?;
+        serde_json::from_str::<serde::de::IgnoredAny>(&self.text)
+            .map_err(|e| store::not_a_statement(self.id, e))?;
         if !self.text.trim_start().starts_with('{') {
-            return Err(not_a_statement("not an object"));
+            return Err(store::not_a_statement(self.id, "not an object").into());
         }
         Ok(&self.text)
     }
-}
-
-fn not_a_statement(reason: impl std::fmt::Display) -> XapiError {
-    XapiError::Database(sea_orm::DbErr::Custom(format!(
-        "a stored statement is not a JSON object: {reason}"
-    )))
 }
 
 /// One statement by id: a voided statement only by `voided`, any other only without.
@@ -389,6 +385,7 @@ pub async fn filtered<C: ConnectionTrait>(
         statements: rows
             .into_iter()
             .map(|row| StoredStatement {
+                id: row.id,
                 stored_ms: row.stored,
                 text: row.statement,
             })

@@ -868,9 +868,17 @@ async fn store_attachments<C: ConnectionTrait>(
 /// A stored statement as JSON; one that is not is a fault in the store,
 /// reported rather than shown as nothing.
 pub fn parse(row: &xapi_statement::Model) -> Result<Value, sea_orm::DbErr> {
-    serde_json::from_str(&row.statement).map_err(|e| {
-        sea_orm::DbErr::Custom(format!("stored statement {} is not JSON: {e}", row.id))
-    })
+    parse_text(row.id, &row.statement)
+}
+
+/// A stored statement's text as JSON; see `parse`.
+pub fn parse_text(id: Uuid, text: &str) -> Result<Value, sea_orm::DbErr> {
+    serde_json::from_str(text).map_err(|e| not_a_statement(id, e))
+}
+
+/// The fault of a stored statement that is not a JSON object.
+pub fn not_a_statement(id: Uuid, reason: impl std::fmt::Display) -> sea_orm::DbErr {
+    sea_orm::DbErr::Custom(format!("stored statement {id} is not JSON: {reason}"))
 }
 
 /// Whether a statement (voided or not) is one of a person's.
