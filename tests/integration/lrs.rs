@@ -29,6 +29,81 @@ async fn json_body(response: reqwest::Response) -> Value {
 }
 
 both_databases!(
+    activity_definitions_are_merged_across_requests_and_a_repeat_changes_nothing,
+    |app| async move {
+        let client = app.xapi_client("provider", Reach::Everything, "all").await;
+        let with_definition = |definition: Value| {
+            let mut sent = statement("ingrid", "completed");
+            sent["object"]["definition"] = definition;
+            sent
+        };
+        let definition = || async {
+            json_body(
+                app.xapi(Method::GET, "/xapi/activities", &client)
+                    .query(&[("activityId", "http://example.org/activities/hand-hygiene")])
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await["definition"]
+                .clone()
+        };
+        let (app_ref, client_ref) = (&app, &client);
+        let send = |sent: Value| async move {
+            let posted = app_ref
+                .xapi(Method::POST, "/xapi/statements", client_ref)
+                .json(&sent)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(posted.status(), 200);
+        };
+
+        send(with_definition(
+            json!({ "name": { "en-US": "Hand hygiene" } }),
+        ))
+        .await;
+        // A later request adds a language and a description: merged in.
+        send(with_definition(json!({
+            "name": { "en-GB": "Hand hygiene (UK)" },
+            "description": { "en-US": "Washing and drying hands" }
+        })))
+        .await;
+        let merged = json!({
+            "name": { "en-US": "Hand hygiene", "en-GB": "Hand hygiene (UK)" },
+            "description": { "en-US": "Washing and drying hands" }
+        });
+        assert_eq!(definition().await, merged);
+        // Repeating the first definition takes nothing away.
+        send(with_definition(
+            json!({ "name": { "en-US": "Hand hygiene" } }),
+        ))
+        .await;
+        assert_eq!(definition().await, merged);
+        // A changed name replaces that language, in one request's batch too.
+        send(json!([
+            with_definition(json!({ "name": { "en-US": "Hand washing" } })),
+            with_definition(json!({ "type": "http://adlnet.gov/expapi/activities/lesson" }))
+        ]))
+        .await;
+        assert_eq!(
+            definition().await,
+            json!({
+                "name": { "en-US": "Hand washing", "en-GB": "Hand hygiene (UK)" },
+                "description": { "en-US": "Washing and drying hands" },
+                "type": "http://adlnet.gov/expapi/activities/lesson"
+            })
+        );
+        // And the first name again replaces the changed one.
+        send(with_definition(
+            json!({ "name": { "en-US": "Hand hygiene" } }),
+        ))
+        .await;
+        assert_eq!(definition().await["name"]["en-US"], "Hand hygiene");
+    }
+);
+
+both_databases!(
     posted_statements_are_stored_atomically_and_never_changed,
     |app| async move {
         let client = app.xapi_client("provider", Reach::Everything, "all").await;

@@ -2,6 +2,7 @@
 //! send. A batch is stored in one transaction with everything the queries
 //! need (who and what each statement mentions), or not at all.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -86,7 +87,10 @@ pub async fn insert<C: ConnectionTrait>(
     authority: &Value,
 ) -> Result<(), sea_orm::DbErr> {
     let refused = match Batch::prepare(vec![new], authority, "1.0.3", Vec::new(), None) {
-        Ok(batch) => match write_batches(db, std::slice::from_ref(&batch)).await?.pop() {
+        Ok(batch) => match write_batches(db, std::slice::from_ref(&batch), None)
+            .await?
+            .pop()
+        {
             Some(Err(refused)) => refused,
             _ => return Ok(()),
         },
@@ -286,10 +290,13 @@ impl Batch {
                 object.insert("authority".into(), authority.clone());
                 object.entry("version").or_insert_with(|| json!(version));
             }
-            if activity_owner.is_some() {
-                collect_definitions(&statement, &mut definitions);
-            }
             let has_timestamp = statement.get("timestamp").is_some();
+            let index = indexed(&statement);
+            let json = Prepared::template(&statement, has_timestamp);
+            if activity_owner.is_some() {
+                // Serialized already: the definitions are moved, not copied.
+                take_definitions(&mut statement, &mut definitions);
+            }
             prepared.push(Prepared {
                 id: new.id,
                 id_is_new: new.id_is_new,
@@ -298,8 +305,8 @@ impl Batch {
                 client_id: new.client_id,
                 sent,
                 has_timestamp,
-                index: indexed(&statement),
-                json: Prepared::template(&statement, has_timestamp),
+                index,
+                json,
             });
         }
         Ok(Batch {
@@ -340,6 +347,7 @@ struct Accepted<'a> {
 pub async fn write_batches<C: ConnectionTrait>(
     db: &C,
     batches: &[Batch],
+    mut known: Option<&mut KnownDefinitions>,
 ) -> Result<Vec<Result<Vec<Uuid>, XapiError>>, sea_orm::DbErr> {
     // Every check reads before anything is written.
     let given: Vec<Uuid> = batches
@@ -393,7 +401,7 @@ pub async fn write_batches<C: ConnectionTrait>(
             .exec(db)
             .await?;
     }
-    let mut definitions: HashMap<&str, HashMap<String, Value>> = HashMap::new();
+    let mut definitions: HashMap<&str, HashMap<&str, Cow<Value>>> = HashMap::new();
     for (batch, answer) in batches.iter().zip(&answers) {
         if let (Some(owner), Ok(_)) = (&batch.activity_owner, answer) {
             let merged = definitions.entry(owner.as_str()).or_default();
@@ -403,7 +411,7 @@ pub async fn write_batches<C: ConnectionTrait>(
         }
     }
     for (owner, definitions) in definitions {
-        store_definitions(db, owner, definitions, stored).await?;
+        store_definitions(db, owner, definitions, stored, known.as_deref_mut()).await?;
     }
     for (batch, answer) in batches.iter().zip(&answers) {
         if answer.is_ok() {
@@ -687,27 +695,44 @@ async fn stored_voiding_statements<C: ConnectionTrait>(
     Ok(found)
 }
 
-/// The definitions of the activities a statement carries, for the
-/// Activities resource; later statements' definitions win.
-fn collect_definitions(statement: &Value, into: &mut HashMap<String, Value>) {
-    fn activity(value: &Value, into: &mut HashMap<String, Value>) {
-        if let (Some(id), Some(definition)) = (
-            value.get("id").and_then(Value::as_str),
-            value.get("definition"),
-        ) {
-            merge_into(into, id, definition);
+/// Moves the definitions of the activities a statement carries into those
+/// collected for the Activities resource; later statements' definitions
+/// win.
+fn take_definitions(statement: &mut Value, into: &mut HashMap<String, Value>) {
+    fn activity(value: &mut Value, into: &mut HashMap<String, Value>) {
+        let Some(object) = value.as_object_mut() else {
+            return;
+        };
+        let Some(definition) = object.get_mut("definition").map(Value::take) else {
+            return;
+        };
+        if let Some(id) = object.get("id").and_then(Value::as_str) {
+            match into.get_mut(id) {
+                Some(earlier) if merge_changes(earlier, &definition) => {
+                    merge_definition(earlier, &definition)
+                }
+                Some(_) => {}
+                None if definition.is_object() => {
+                    into.insert(id.to_owned(), definition);
+                }
+                None => {}
+            }
         }
     }
-    fn body(statement: &Value, into: &mut HashMap<String, Value>) {
-        let object = &statement["object"];
+    fn body(statement: &mut Value, into: &mut HashMap<String, Value>) {
+        let object = &mut statement["object"];
         match object.get("objectType").and_then(Value::as_str) {
             None | Some("Activity") => activity(object, into),
             Some("SubStatement") => body(object, into),
             _ => {}
         }
-        if let Some(lists) = statement["context"]["contextActivities"].as_object() {
-            for list in lists.values() {
-                for item in list.as_array().into_iter().flatten() {
+        if let Some(lists) = statement
+            .get_mut("context")
+            .and_then(|c| c.get_mut("contextActivities"))
+            .and_then(Value::as_object_mut)
+        {
+            for list in lists.values_mut() {
+                for item in list.as_array_mut().into_iter().flatten() {
                     activity(item, into);
                 }
             }
@@ -736,18 +761,22 @@ pub fn merge_definition(older: &mut Value, newer: &Value) {
     }
 }
 
-/// Adds an activity's definition to those collected, merged over the one
-/// collected before; cloned only when it changes something.
-fn merge_into(collected: &mut HashMap<String, Value>, id: &str, definition: &Value) {
+/// Adds a request's definition of an activity to those of its group,
+/// merged over the one collected before; copied only when a merge changes
+/// something.
+fn merge_into<'a>(
+    collected: &mut HashMap<&'a str, Cow<'a, Value>>,
+    id: &'a str,
+    definition: &'a Value,
+) {
     match collected.get_mut(id) {
         Some(earlier) if merge_changes(earlier, definition) => {
-            merge_definition(earlier, definition)
+            merge_definition(earlier.to_mut(), definition)
         }
         Some(_) => {}
-        None if definition.is_object() => {
-            collected.insert(id.to_owned(), definition.clone());
+        None => {
+            collected.insert(id, Cow::Borrowed(definition));
         }
-        None => {}
     }
 }
 
@@ -768,16 +797,67 @@ fn merge_changes(older: &Value, newer: &Value) -> bool {
         })
 }
 
+/// The activity definitions as stored, as the statement writer last wrote
+/// or read them: providers repeat the same definition in every statement,
+/// and with these at hand a group compares them in memory instead of
+/// reading them back. For a writer that is the store's only one (SQLite):
+/// beside other writers it would miss their changes. Safe to lose; what a
+/// transaction learns counts only once it has committed.
+#[derive(Default)]
+pub struct KnownDefinitions {
+    committed: HashMap<String, HashMap<String, Value>>,
+    count: usize,
+    pending: Vec<(String, String, Value)>,
+}
+
+/// More definitions than this and the writer starts again from none.
+const KNOWN_DEFINITIONS_MAX: usize = 4_096;
+
+impl KnownDefinitions {
+    fn get(&self, owner: &str, id: &str) -> Option<&Value> {
+        self.committed.get(owner)?.get(id)
+    }
+
+    /// The transaction that learned the pending definitions has committed.
+    pub fn committed(&mut self) {
+        if self.count + self.pending.len() > KNOWN_DEFINITIONS_MAX {
+            self.committed.clear();
+            self.count = 0;
+        }
+        for (owner, id, definition) in self.pending.drain(..) {
+            if self
+                .committed
+                .entry(owner)
+                .or_default()
+                .insert(id, definition)
+                .is_none()
+            {
+                self.count += 1;
+            }
+        }
+    }
+
+    /// The transaction was rolled back: what it wrote is not stored.
+    pub fn rolled_back(&mut self) {
+        self.pending.clear();
+    }
+}
+
 async fn store_definitions<C: ConnectionTrait>(
     db: &C,
     owner: &str,
-    definitions: HashMap<String, Value>,
+    definitions: HashMap<&str, Cow<'_, Value>>,
     at: i64,
+    mut known: Option<&mut KnownDefinitions>,
 ) -> Result<(), sea_orm::DbErr> {
     if definitions.is_empty() {
         return Ok(());
     }
-    let ids: Vec<String> = definitions.keys().cloned().collect();
+    let unknown: Vec<String> = definitions
+        .keys()
+        .filter(|id| known.as_ref().is_none_or(|k| k.get(owner, id).is_none()))
+        .map(|id| (*id).to_owned())
+        .collect();
     // The stored definitions come back as one JSON object per query (id →
     // definition text) rather than as a row each: each row is a message
     // between the database's thread and this one.
@@ -785,8 +865,8 @@ async fn store_definitions<C: ConnectionTrait>(
         sea_orm::DbBackend::Postgres => "json_object_agg(activity_id, definition)::text",
         _ => "json_group_object(activity_id, definition)",
     };
-    let mut known: HashMap<String, Value> = HashMap::new();
-    for chunk in ids.chunks_of_few_sizes() {
+    let mut read: HashMap<String, Value> = HashMap::new();
+    for chunk in unknown.chunks_of_few_sizes() {
         let found: Option<Option<String>> = xapi_activity::Entity::find()
             .select_only()
             .expr_as(Expr::cust(aggregate), "known")
@@ -800,28 +880,47 @@ async fn store_definitions<C: ConnectionTrait>(
             .map_err(|e| sea_orm::DbErr::Custom(format!("activity definitions: {e}")))?;
         for (id, text) in texts {
             if let Ok(value) = serde_json::from_str(&text) {
-                known.insert(id, value);
+                read.insert(id, value);
             }
         }
     }
-    let mut rows = Vec::with_capacity(definitions.len());
+    let mut rows = Vec::new();
     for (id, definition) in definitions {
-        let merged = match known.remove(&id) {
+        let cached = known.as_ref().and_then(|k| k.get(owner, id));
+        let merged = match (read.remove(id), cached) {
             // Providers repeat the same definition in every statement: only
             // a change is written.
-            Some(known) if !merge_changes(&known, &definition) => continue,
-            Some(mut known) => {
-                merge_definition(&mut known, &definition);
-                known
+            (Some(stored), _) if !merge_changes(&stored, &definition) => {
+                if let Some(known) = known.as_deref_mut() {
+                    known
+                        .pending
+                        .push((owner.to_owned(), id.to_owned(), stored));
+                }
+                continue;
             }
-            None => definition,
+            (None, Some(stored)) if !merge_changes(stored, &definition) => continue,
+            (Some(mut stored), _) => {
+                merge_definition(&mut stored, &definition);
+                stored
+            }
+            (None, Some(stored)) => {
+                let mut stored = stored.clone();
+                merge_definition(&mut stored, &definition);
+                stored
+            }
+            (None, None) => definition.into_owned(),
         };
         rows.push(xapi_activity::ActiveModel {
             owner: Set(owner.to_owned()),
-            activity_id: Set(id),
+            activity_id: Set(id.to_owned()),
             definition: Set(merged.to_string()),
             updated_at: Set(at),
         });
+        if let Some(known) = known.as_deref_mut() {
+            known
+                .pending
+                .push((owner.to_owned(), id.to_owned(), merged));
+        }
     }
     for chunk in rows.chunks_of_few_sizes() {
         xapi_activity::Entity::insert_many(chunk.to_vec())

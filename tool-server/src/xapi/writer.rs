@@ -129,6 +129,9 @@ async fn run(
     open_since: Arc<[AtomicI64]>,
     slot: usize,
 ) {
+    // Only the store's one writer may trust what it remembers of the
+    // stored activity definitions.
+    let mut known = (open_since.len() == 1).then(store::KnownDefinitions::default);
     loop {
         let group = {
             let mut receiver = receiver.lock().await;
@@ -153,7 +156,7 @@ async fn run(
         let began = now_ms();
         open_since[slot].store(began, Ordering::Release);
         let statements: usize = batches.iter().map(Batch::len).sum();
-        let answers = write_group(&db, &batches).await;
+        let answers = write_group(&db, &batches, known.as_mut()).await;
         open_since[slot].store(i64::MAX, Ordering::Release);
         tracing::debug!(
             requests = replies.len(),
@@ -174,8 +177,9 @@ async fn run(
 async fn write_group(
     db: &DatabaseConnection,
     batches: &[Batch],
+    mut known: Option<&mut store::KnownDefinitions>,
 ) -> Vec<Result<Vec<Uuid>, XapiError>> {
-    match write_in_one(db, batches).await {
+    match write_in_one(db, batches, known.as_deref_mut()).await {
         Ok(answers) => answers,
         Err(failed) if batches.len() == 1 => {
             tracing::error!(error = %failed, "statements could not be stored");
@@ -185,13 +189,15 @@ async fn write_group(
             tracing::warn!(error = %failed, requests = batches.len(), "a group of statement writes failed; writing its requests one by one");
             let mut answers = Vec::with_capacity(batches.len());
             for batch in batches {
-                let answer = match write_in_one(db, std::slice::from_ref(batch)).await {
-                    Ok(mut answer) => answer.pop().unwrap_or_else(|| Ok(Vec::new())),
-                    Err(failed) => {
-                        tracing::error!(error = %failed, "statements could not be stored");
-                        Err(XapiError::Database(failed))
-                    }
-                };
+                let answer =
+                    match write_in_one(db, std::slice::from_ref(batch), known.as_deref_mut()).await
+                    {
+                        Ok(mut answer) => answer.pop().unwrap_or_else(|| Ok(Vec::new())),
+                        Err(failed) => {
+                            tracing::error!(error = %failed, "statements could not be stored");
+                            Err(XapiError::Database(failed))
+                        }
+                    };
                 answers.push(answer);
             }
             answers
@@ -202,9 +208,20 @@ async fn write_group(
 async fn write_in_one(
     db: &DatabaseConnection,
     batches: &[Batch],
+    mut known: Option<&mut store::KnownDefinitions>,
 ) -> Result<Vec<Result<Vec<Uuid>, XapiError>>, sea_orm::DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    let answers = store::write_batches(&*txn, batches).await?;
-    txn.commit().await?;
-    Ok(answers)
+    let written = async {
+        let txn = crate::db::begin_write(db).await?;
+        let answers = store::write_batches(&*txn, batches, known.as_deref_mut()).await?;
+        txn.commit().await?;
+        Ok(answers)
+    }
+    .await;
+    if let Some(known) = known {
+        match written {
+            Ok(_) => known.committed(),
+            Err(_) => known.rolled_back(),
+        }
+    }
+    written
 }
