@@ -30,6 +30,7 @@ mod m20261202_000022_lrs;
 mod m20261203_000023_lrs_compact_indexes;
 mod m20261204_000024_evidence_candidates;
 mod m20261205_000025_xapi_forwarding;
+mod m20261206_000026_agent_mention_verbs;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000023_lrs_compact_indexes::Migration),
             Box::new(m20261204_000024_evidence_candidates::Migration),
             Box::new(m20261205_000025_xapi_forwarding::Migration),
+            Box::new(m20261206_000026_agent_mention_verbs::Migration),
         ]
     }
 }

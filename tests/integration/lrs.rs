@@ -3,6 +3,7 @@
 //! document resources, and what each credential may reach.
 
 use reqwest::Method;
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -717,7 +718,7 @@ both_databases!(
 
 /// The plan of each query a filtered read runs, one line per step.
 async fn plans(app: &TestApp, filters: &carefolio::xapi::query::Filters) -> Vec<String> {
-    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    use sea_orm::{DbBackend, Statement, TransactionTrait};
     let backend = app.db.get_database_backend();
     let reader = carefolio::xapi::query::Reader {
         reach: Reach::Everything,
@@ -856,6 +857,59 @@ both_databases!(
                 "{name}: the plan scans a table ({scans:?}):\n{}",
                 plan.join("\n")
             );
+            if name == "agent and verb"
+                && app.db.get_database_backend() == sea_orm::DbBackend::Postgres
+            {
+                assert!(
+                    plan.iter()
+                        .any(|line| line.contains("verb_hash") && !line.contains("Seq Scan")),
+                    "the mentions are filtered by verb before any statement is read:\n{}",
+                    plan.join("\n")
+                );
+            }
+        }
+    }
+);
+
+both_databases!(
+    a_query_by_agent_and_verb_finds_mentions_with_and_without_the_verbs_hash,
+    |app| async move {
+        let client = app.xapi_client("provider", Reach::Everything, "all").await;
+        let batch: Vec<Value> = (0..12)
+            .map(|n| statement("ingrid", ["completed", "attempted", "passed"][n % 3]))
+            .collect();
+        let posted = app
+            .xapi(Method::POST, "/xapi/statements", &client)
+            .json(&batch)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(posted.status(), 200);
+        // Mentions written before the hash was kept have none.
+        app.db
+            .execute_unprepared(
+                "UPDATE xapi_statement_agents SET verb_hash = NULL \
+                 WHERE statement_seq % 2 = 0",
+            )
+            .await
+            .unwrap();
+        for verb in ["completed", "attempted", "passed"] {
+            let found = json_body(
+                app.xapi(Method::GET, "/xapi/statements", &client)
+                    .query(&[
+                        ("agent", agent("ingrid")),
+                        ("verb", format!("http://example.org/verbs/{verb}")),
+                    ])
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            let statements = found["statements"].as_array().unwrap();
+            assert_eq!(statements.len(), 4, "{verb}: {found}");
+            assert!(statements
+                .iter()
+                .all(|s| s["verb"]["id"] == format!("http://example.org/verbs/{verb}")));
         }
     }
 );

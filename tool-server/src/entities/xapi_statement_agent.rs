@@ -10,6 +10,9 @@ pub struct Model {
     pub statement_seq: i32,
     /// The actor or the object; otherwise only `related_agents` finds it.
     pub direct: bool,
+    /// The statement's verb, hashed (`xapi::store::verb_hash`); none on
+    /// rows written before it was kept.
+    pub verb_hash: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

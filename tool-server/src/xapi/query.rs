@@ -275,6 +275,18 @@ pub fn filtered_queries(
                         Expr::col((mention.clone(), xapi_statement_agent::Column::Direct)).eq(true),
                     );
                 }
+                // Statements with other verbs are passed over in the
+                // mentions, unread (kept on PostgreSQL only; rows from
+                // before the hash was kept have none: their statement's
+                // verb decides).
+                if let (Some(verb), DbBackend::Postgres) = (&filters.verb, backend) {
+                    let hash = Expr::col((mention.clone(), xapi_statement_agent::Column::VerbHash));
+                    condition = condition.add(
+                        Condition::any()
+                            .add(hash.clone().eq(store::verb_hash(verb)))
+                            .add(hash.is_null()),
+                    );
+                }
             }
             Some(Joined::Activity) => {
                 query.join_as(
