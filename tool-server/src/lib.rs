@@ -5,6 +5,7 @@
 //! `portfolio`); HTTP lives in `http`, with every route in `http/routes.rs`.
 
 pub mod admin;
+pub mod allocator;
 pub mod assessment;
 pub mod badges;
 pub mod cli;

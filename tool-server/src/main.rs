@@ -9,6 +9,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
+    carefolio::allocator::configure();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
