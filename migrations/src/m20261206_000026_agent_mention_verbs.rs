@@ -23,30 +23,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            manager
-                .get_connection()
-                .execute_unprepared(
-                    "ALTER TABLE xapi_statement_agents \
-                     DROP CONSTRAINT xapi_statement_agents_pkey, \
-                     ADD CONSTRAINT xapi_statement_agents_pkey \
-                     PRIMARY KEY (agent_key, statement_seq) INCLUDE (direct, verb_hash)",
-                )
-                .await?;
+            replace_primary_key(manager, " INCLUDE (direct, verb_hash)").await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            manager
-                .get_connection()
-                .execute_unprepared(
-                    "ALTER TABLE xapi_statement_agents \
-                     DROP CONSTRAINT xapi_statement_agents_pkey, \
-                     ADD CONSTRAINT xapi_statement_agents_pkey \
-                     PRIMARY KEY (agent_key, statement_seq)",
-                )
-                .await?;
+            replace_primary_key(manager, "").await?;
         }
         manager
             .alter_table(
@@ -57,6 +41,21 @@ impl MigrationTrait for Migration {
             )
             .await
     }
+}
+
+/// PostgreSQL: the mentions' primary key made again, with `include`
+/// (an INCLUDE clause, or nothing).
+async fn replace_primary_key(manager: &SchemaManager<'_>, include: &str) -> Result<(), DbErr> {
+    manager
+        .get_connection()
+        .execute_unprepared(&format!(
+            "ALTER TABLE xapi_statement_agents \
+             DROP CONSTRAINT xapi_statement_agents_pkey, \
+             ADD CONSTRAINT xapi_statement_agents_pkey \
+             PRIMARY KEY (agent_key, statement_seq){include}"
+        ))
+        .await
+        .map(|_| ())
 }
 
 #[derive(DeriveIden)]

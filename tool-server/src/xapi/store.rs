@@ -657,34 +657,21 @@ async fn insert_mentions<C: ConnectionTrait>(
     // are read from their index alone); on SQLite that query meets its
     // target without it, and the wider rows cost 8 % of batched ingest
     // (docs/performance.md).
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        insert_all(
-            db,
-            "xapi_statement_agents",
-            &["agent_key", "statement_seq", "direct", "verb_hash"],
-            &agent_rows,
-            |(key, seq, direct, verb), values| {
-                values.extend([
-                    (*key).into(),
-                    (*seq).into(),
-                    (*direct).into(),
-                    (*verb).into(),
-                ]);
-            },
-        )
-        .await?;
-    } else {
-        insert_all(
-            db,
-            "xapi_statement_agents",
-            &["agent_key", "statement_seq", "direct"],
-            &agent_rows,
-            |(key, seq, direct, _), values| {
-                values.extend([(*key).into(), (*seq).into(), (*direct).into()]);
-            },
-        )
-        .await?;
-    }
+    let with_verb = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+    let columns = ["agent_key", "statement_seq", "direct", "verb_hash"];
+    insert_all(
+        db,
+        "xapi_statement_agents",
+        &columns[..if with_verb { 4 } else { 3 }],
+        &agent_rows,
+        |(key, seq, direct, verb), values| {
+            values.extend([(*key).into(), (*seq).into(), (*direct).into()]);
+            if with_verb {
+                values.push((*verb).into());
+            }
+        },
+    )
+    .await?;
     insert_all(
         db,
         "xapi_statement_activities",
@@ -757,11 +744,12 @@ fn take_definitions(statement: &mut Value, into: &mut HashMap<String, Value>) {
         }
     }
     fn body(statement: &mut Value, into: &mut HashMap<String, Value>) {
-        let object = &mut statement["object"];
-        match object.get("objectType").and_then(Value::as_str) {
-            None | Some("Activity") => activity(object, into),
-            Some("SubStatement") => body(object, into),
-            _ => {}
+        if let Some(object) = statement.get_mut("object") {
+            match object.get("objectType").and_then(Value::as_str) {
+                None | Some("Activity") => activity(object, into),
+                Some("SubStatement") => body(object, into),
+                _ => {}
+            }
         }
         if let Some(lists) = statement
             .get_mut("context")
