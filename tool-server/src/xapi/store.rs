@@ -665,7 +665,7 @@ async fn insert_mentions<C: ConnectionTrait>(
         &columns[..if with_verb { 4 } else { 3 }],
         &agent_rows,
         |(key, seq, direct, verb), values| {
-            values.extend([(*key).into(), (*seq).into(), (*direct).into()]);
+            mention(&(*key, *seq, *direct), values);
             if with_verb {
                 values.push((*verb).into());
             }
@@ -831,7 +831,6 @@ fn merge_changes(older: &Value, newer: &Value) -> bool {
 #[derive(Default)]
 pub struct KnownDefinitions {
     committed: HashMap<String, HashMap<String, Value>>,
-    count: usize,
     pending: Vec<(String, String, Value)>,
 }
 
@@ -845,20 +844,15 @@ impl KnownDefinitions {
 
     /// The transaction that learned the pending definitions has committed.
     pub fn committed(&mut self) {
-        if self.count + self.pending.len() > KNOWN_DEFINITIONS_MAX {
+        let known: usize = self.committed.values().map(HashMap::len).sum();
+        if known + self.pending.len() > KNOWN_DEFINITIONS_MAX {
             self.committed.clear();
-            self.count = 0;
         }
         for (owner, id, definition) in self.pending.drain(..) {
-            if self
-                .committed
+            self.committed
                 .entry(owner)
                 .or_default()
-                .insert(id, definition)
-                .is_none()
-            {
-                self.count += 1;
-            }
+                .insert(id, definition);
         }
     }
 
