@@ -8,21 +8,16 @@ use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use super::agents;
-use super::store::NewStatement;
 use crate::entities::{xapi_statement, xapi_statement_agent};
 use crate::identity::{self, ActorName, PersonId};
 
-/// Gives each statement the person its actor names, where exactly one
-/// person answers: every distinct actor of the request in two queries.
+/// The person each actor names, where exactly one person answers: every
+/// distinct actor of the request in two queries.
 pub async fn resolve<C: ConnectionTrait>(
     db: &C,
     platform: Option<i32>,
-    statements: &mut [NewStatement],
-) -> Result<(), DbErr> {
-    let names: Vec<Option<ActorName>> = statements
-        .iter()
-        .map(|s| ActorName::of(&s.statement["actor"]))
-        .collect();
+    names: &[Option<ActorName>],
+) -> Result<Vec<Option<PersonId>>, DbErr> {
     let distinct: Vec<ActorName> = names
         .iter()
         .flatten()
@@ -31,13 +26,13 @@ pub async fn resolve<C: ConnectionTrait>(
         .into_iter()
         .collect();
     if distinct.is_empty() {
-        return Ok(());
+        return Ok(vec![None; names.len()]);
     }
     let people = identity::find_by_actors(db, platform, &distinct).await?;
-    for (statement, name) in statements.iter_mut().zip(names) {
-        statement.person_id = name.and_then(|n| people.get(&n)).map(|p| p.0);
-    }
-    Ok(())
+    Ok(names
+        .iter()
+        .map(|name| name.as_ref().and_then(|n| people.get(n)).copied())
+        .collect())
 }
 
 /// Gives a person the stored statements that name them and were waiting for

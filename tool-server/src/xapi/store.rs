@@ -333,6 +333,13 @@ impl Batch {
         self.statements.len()
     }
 
+    /// Gives the statements, in order, the people their actors name.
+    pub fn set_people(&mut self, people: impl IntoIterator<Item = Option<Uuid>>) {
+        for (statement, person) in self.statements.iter_mut().zip(people) {
+            statement.person_id = person;
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.statements.is_empty()
     }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::{agent_param, http_date, XapiRequest, CONSISTENT_THROUGH};
 use crate::http::AppState;
+use crate::identity::ActorName;
 use crate::util::{now_ms, rfc3339_ms};
 use crate::xapi::attachments::{self, Part};
 use crate::xapi::learners::LearnerCredential;
@@ -35,17 +36,20 @@ const QUERY_PARAMS: &[&str] = &[
 ];
 
 /// The statements of a request body and the attachment parts after them.
-fn statements_and_parts(request: &XapiRequest) -> Result<(Value, Vec<Part>), XapiError> {
+/// The body is taken from the request: freed once parsed rather than kept
+/// while the statements wait for their write.
+fn statements_and_parts(request: &mut XapiRequest) -> Result<(Value, Vec<Part>), XapiError> {
     let essence = request.content_type_essence();
+    let body = std::mem::take(&mut request.body);
     match essence.as_str() {
-        "application/json" => Ok((parse_json(&request.body)?, Vec::new())),
+        "application/json" => Ok((parse_json(&body)?, Vec::new())),
         "multipart/mixed" => {
             let boundary = request
                 .content_type
                 .as_deref()
                 .and_then(attachments::boundary)
                 .ok_or_else(|| XapiError::BadRequest("multipart/mixed needs a boundary".into()))?;
-            let mut parts = attachments::parse_multipart(&request.body, &boundary)?.into_iter();
+            let mut parts = attachments::parse_multipart(&body, &boundary)?.into_iter();
             let first = parts.next().ok_or_else(|| {
                 XapiError::BadRequest("the multipart body has no statement part".into())
             })?;
@@ -146,24 +150,25 @@ fn authority(state: &AppState, request: &XapiRequest) -> Value {
 async fn store(
     state: &AppState,
     request: &XapiRequest,
-    mut statements: Vec<NewStatement>,
+    statements: Vec<NewStatement>,
     attachments: Vec<AttachmentContent>,
 ) -> Result<Vec<Uuid>, XapiError> {
-    people::resolve(
-        &state.db,
-        request.client.reach.platform_id(),
-        &mut statements,
-    )
-    .await?;
+    let names: Vec<Option<ActorName>> = statements
+        .iter()
+        .map(|s| ActorName::of(&s.statement["actor"]))
+        .collect();
     // Prepared here, beside the other requests, rather than in the
-    // writer's turn.
-    let batch = Batch::prepare(
+    // writer's turn; and before the first wait, so that the parsed
+    // statements (about twelve times their text) are freed by then.
+    let mut batch = Batch::prepare(
         statements,
         &authority(state, request),
         request.version.statement_default(),
         attachments,
         Some(request.client.reach.owner_key()),
     )?;
+    let people = people::resolve(&state.db, request.client.reach.platform_id(), &names).await?;
+    batch.set_people(people.into_iter().map(|p| p.map(|p| p.0)));
     state.statements.write(batch).await
 }
 
@@ -176,7 +181,7 @@ fn require_write(request: &XapiRequest) -> Result<(), XapiError> {
 }
 
 /// PUT `/xapi/statements?statementId=…`: one statement with a given id.
-pub async fn put(state: &AppState, request: XapiRequest) -> Result<HttpResponse, XapiError> {
+pub async fn put(state: &AppState, mut request: XapiRequest) -> Result<HttpResponse, XapiError> {
     require_write(&request)?;
     request.only_params(&["statementId"])?;
     let id = request
@@ -184,27 +189,28 @@ pub async fn put(state: &AppState, request: XapiRequest) -> Result<HttpResponse,
         .ok_or_else(|| XapiError::InvalidParameter {
             name: "statementId",
             reason: "is required to PUT a statement".into(),
-        })?;
-    if !validate::is_uuid(id) {
+        })?
+        .to_ascii_lowercase();
+    if !validate::is_uuid(&id) {
         return Err(XapiError::InvalidParameter {
             name: "statementId",
             reason: "expected a UUID".into(),
         });
     }
-    let (mut value, parts) = statements_and_parts(&request)?;
+    let (mut value, parts) = statements_and_parts(&mut request)?;
     if !value.is_object() {
         return Err(XapiError::BadRequest(
             "PUT takes one statement, a JSON object".into(),
         ));
     }
     match value.get("id").and_then(Value::as_str) {
-        Some(given) if !given.eq_ignore_ascii_case(id) => {
+        Some(given) if !given.eq_ignore_ascii_case(&id) => {
             return Err(XapiError::invalid_statement(
                 "statement.id",
                 "differs from the statementId parameter",
             ))
         }
-        _ => value["id"] = json!(id.to_ascii_lowercase()),
+        _ => value["id"] = json!(id),
     }
     let statements = prepare(&request, vec![value], false)?;
     let values: Vec<&Value> = statements.iter().map(|s| &s.statement).collect();
@@ -215,10 +221,10 @@ pub async fn put(state: &AppState, request: XapiRequest) -> Result<HttpResponse,
 
 /// POST `/xapi/statements`: one statement or an array, stored together or
 /// not at all; answers their ids in order.
-pub async fn post(state: &AppState, request: XapiRequest) -> Result<HttpResponse, XapiError> {
+pub async fn post(state: &AppState, mut request: XapiRequest) -> Result<HttpResponse, XapiError> {
     require_write(&request)?;
     request.only_params(&[])?;
-    let (value, parts) = statements_and_parts(&request)?;
+    let (value, parts) = statements_and_parts(&mut request)?;
     let (values, batch) = match value {
         Value::Array(items) => (items, true),
         object @ Value::Object(_) => (vec![object], false),
