@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::agents::{self, Mentions};
 use super::{XapiError, VERB_VOIDED};
 use crate::entities::{xapi_activity, xapi_attachment, xapi_statement};
+use crate::identity::PersonId;
 use crate::util::{now_ms, rfc3339_ms};
 
 /// A statement ready to be stored: valid, with an id.
@@ -334,9 +335,9 @@ impl Batch {
     }
 
     /// Gives the statements, in order, the people their actors name.
-    pub fn set_people(&mut self, people: impl IntoIterator<Item = Option<Uuid>>) {
+    pub fn set_people(&mut self, people: Vec<Option<PersonId>>) {
         for (statement, person) in self.statements.iter_mut().zip(people) {
-            statement.person_id = person;
+            statement.person_id = person.map(|p| p.0);
         }
     }
 

@@ -167,8 +167,7 @@ async fn store(
         attachments,
         Some(request.client.reach.owner_key()),
     )?;
-    let people = people::resolve(&state.db, request.client.reach.platform_id(), &names).await?;
-    batch.set_people(people.into_iter().map(|p| p.map(|p| p.0)));
+    batch.set_people(people::resolve(&state.db, request.client.reach.platform_id(), &names).await?);
     state.statements.write(batch).await
 }
 
