@@ -268,8 +268,9 @@ impl Prepared {
 pub struct Batch {
     statements: Vec<Prepared>,
     /// The activity definitions the statements carry, later ones merged
-    /// over earlier ones.
-    definitions: HashMap<String, Value>,
+    /// over earlier ones; as text (a tenth of the parsed size), compared
+    /// as text first, parsed only when two differ.
+    definitions: HashMap<String, String>,
     attachments: Vec<AttachmentContent>,
     /// Whose activity definitions they update (none for Carefolio's own).
     activity_owner: Option<String>,
@@ -324,7 +325,10 @@ impl Batch {
         }
         Ok(Batch {
             statements: prepared,
-            definitions,
+            definitions: definitions
+                .into_iter()
+                .map(|(id, definition)| (id, definition.to_string()))
+                .collect(),
             attachments,
             activity_owner,
         })
@@ -421,7 +425,7 @@ pub async fn write_batches<C: ConnectionTrait>(
             .exec(db)
             .await?;
     }
-    let mut definitions: HashMap<&str, HashMap<&str, Cow<Value>>> = HashMap::new();
+    let mut definitions: HashMap<&str, HashMap<&str, Cow<str>>> = HashMap::new();
     for (batch, answer) in batches.iter().zip(&answers) {
         if let (Some(owner), Ok(_)) = (&batch.activity_owner, answer) {
             let merged = definitions.entry(owner.as_str()).or_default();
@@ -798,19 +802,36 @@ pub fn merge_definition(older: &mut Value, newer: &Value) {
 /// merged over the one collected before; copied only when a merge changes
 /// something.
 fn merge_into<'a>(
-    collected: &mut HashMap<&'a str, Cow<'a, Value>>,
+    collected: &mut HashMap<&'a str, Cow<'a, str>>,
     id: &'a str,
-    definition: &'a Value,
+    definition: &'a str,
 ) {
     match collected.get_mut(id) {
-        Some(earlier) if merge_changes(earlier, definition) => {
-            merge_definition(earlier.to_mut(), definition)
+        Some(earlier) if earlier.as_ref() != definition => {
+            if let Some(merged) = merged_text(earlier, definition) {
+                *earlier = Cow::Owned(merged);
+            }
         }
         Some(_) => {}
         None => {
             collected.insert(id, Cow::Borrowed(definition));
         }
     }
+}
+
+/// The text of `newer` merged over `older`, or none when that changes
+/// nothing. An `older` that is not JSON is replaced.
+fn merged_text(older: &str, newer: &str) -> Option<String> {
+    let Ok(newer) = serde_json::from_str::<Value>(newer) else {
+        return None;
+    };
+    let Ok(mut older) = serde_json::from_str::<Value>(older) else {
+        return Some(newer.to_string());
+    };
+    merge_changes(&older, &newer).then(|| {
+        merge_definition(&mut older, &newer);
+        older.to_string()
+    })
 }
 
 /// Whether `merge_definition` would change `older`.
@@ -838,16 +859,16 @@ fn merge_changes(older: &Value, newer: &Value) -> bool {
 /// transaction learns counts only once it has committed.
 #[derive(Default)]
 pub struct KnownDefinitions {
-    committed: HashMap<String, HashMap<String, Value>>,
-    pending: Vec<(String, String, Value)>,
+    committed: HashMap<String, HashMap<String, String>>,
+    pending: Vec<(String, String, String)>,
 }
 
 /// More definitions than this and the writer starts again from none.
 const KNOWN_DEFINITIONS_MAX: usize = 4_096;
 
 impl KnownDefinitions {
-    fn get(&self, owner: &str, id: &str) -> Option<&Value> {
-        self.committed.get(owner)?.get(id)
+    fn get(&self, owner: &str, id: &str) -> Option<&str> {
+        self.committed.get(owner)?.get(id).map(String::as_str)
     }
 
     /// The transaction that learned the pending definitions has committed.
@@ -873,7 +894,7 @@ impl KnownDefinitions {
 async fn store_definitions<C: ConnectionTrait>(
     db: &C,
     owner: &str,
-    definitions: HashMap<&str, Cow<'_, Value>>,
+    definitions: HashMap<&str, Cow<'_, str>>,
     at: i64,
     mut known: Option<&mut KnownDefinitions>,
 ) -> Result<(), sea_orm::DbErr> {
@@ -892,7 +913,7 @@ async fn store_definitions<C: ConnectionTrait>(
         sea_orm::DbBackend::Postgres => "json_object_agg(activity_id, definition)::text",
         _ => "json_group_object(activity_id, definition)",
     };
-    let mut read: HashMap<String, Value> = HashMap::new();
+    let mut read: HashMap<String, String> = HashMap::new();
     for chunk in unknown.chunks_of_few_sizes() {
         let found: Option<Option<String>> = xapi_activity::Entity::find()
             .select_only()
@@ -905,42 +926,33 @@ async fn store_definitions<C: ConnectionTrait>(
         let Some(Some(found)) = found else { continue };
         let texts: HashMap<String, String> = serde_json::from_str(&found)
             .map_err(|e| sea_orm::DbErr::Custom(format!("activity definitions: {e}")))?;
-        for (id, text) in texts {
-            if let Ok(value) = serde_json::from_str(&text) {
-                read.insert(id, value);
-            }
-        }
+        read.extend(texts);
     }
     let mut rows = Vec::new();
     for (id, definition) in definitions {
-        let cached = known.as_ref().and_then(|k| k.get(owner, id));
-        let merged = match (read.remove(id), cached) {
-            // Providers repeat the same definition in every statement: only
-            // a change is written.
-            (Some(stored), _) if !merge_changes(&stored, &definition) => {
-                if let Some(known) = known.as_deref_mut() {
-                    known
-                        .pending
-                        .push((owner.to_owned(), id.to_owned(), stored));
-                }
-                continue;
+        let from_store = read.remove(id);
+        let stored = from_store
+            .as_deref()
+            .or_else(|| known.as_ref().and_then(|k| k.get(owner, id)));
+        // Providers repeat the same definition in every statement: only a
+        // change is written.
+        let merged = match stored {
+            Some(stored) if stored == definition.as_ref() => None,
+            Some(stored) => merged_text(stored, &definition),
+            None => Some(definition.into_owned()),
+        };
+        let Some(merged) = merged else {
+            if let (Some(stored), Some(known)) = (from_store, known.as_deref_mut()) {
+                known
+                    .pending
+                    .push((owner.to_owned(), id.to_owned(), stored));
             }
-            (None, Some(stored)) if !merge_changes(stored, &definition) => continue,
-            (Some(mut stored), _) => {
-                merge_definition(&mut stored, &definition);
-                stored
-            }
-            (None, Some(stored)) => {
-                let mut stored = stored.clone();
-                merge_definition(&mut stored, &definition);
-                stored
-            }
-            (None, None) => definition.into_owned(),
+            continue;
         };
         rows.push(xapi_activity::ActiveModel {
             owner: Set(owner.to_owned()),
             activity_id: Set(id.to_owned()),
-            definition: Set(merged.to_string()),
+            definition: Set(merged.clone()),
             updated_at: Set(at),
         });
         if let Some(known) = known.as_deref_mut() {
